@@ -1,0 +1,5 @@
+"""Let `python -m microup` behave exactly like the `microup` command."""
+
+from microup.cli import main
+
+main()

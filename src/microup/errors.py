@@ -1,0 +1,25 @@
+"""The one family of exceptions the core raises; the CLI turns each into a message and an exit code."""
+
+
+class MicroupError(Exception):
+    """Something the user can fix or should know about; never shown as a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(MicroupError):
+    """Bad input on the command line or in an imported file (exit 2)."""
+
+    exit_code = 2
+
+
+class StoreError(MicroupError):
+    """The database cannot be used as it is: corrupt, foreign, newer, unreachable (exit 1)."""
+
+    exit_code = 1
+
+
+class NotFoundError(MicroupError):
+    """An entry id that is not in the store (exit 1)."""
+
+    exit_code = 1
