@@ -1,0 +1,28 @@
+"""Plain values that cross between the store, the core and the views (no SQLModel here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One logged learning session; `at` carries the UTC offset in force when it was logged."""
+
+    at: datetime
+    minutes: int
+    topic: str | None = None
+    note: str | None = None
+    recall: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TopicTotal:
+    """How much a topic has been studied, for `microup topics`."""
+
+    name: str
+    minutes: int
+    sessions: int
+    last_studied: datetime

@@ -1,0 +1,48 @@
+"""The SQLModel tables. They mirror the schema that `store.MIGRATIONS` creates, column for column."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class TopicRow(SQLModel, table=True):
+    """A topic as first spelled; `key` is the case-folded form that groups spellings."""
+
+    __tablename__ = "topic"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    key: str = Field(unique=True)
+
+
+class EntryRow(SQLModel, table=True):
+    """A logged session: `at` in UTC epoch seconds, `utc_offset` in minutes east of UTC."""
+
+    __tablename__ = "entry"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: int = Field(index=True)
+    utc_offset: int
+    minutes: int
+    topic_id: int | None = Field(default=None, foreign_key="topic.id")
+    note: str | None = None
+    recall: int | None = None
+
+
+class GoalRow(SQLModel, table=True):
+    """A weekly goal in minutes, in force from the week starting `week_start` (ISO date)."""
+
+    __tablename__ = "goal"
+
+    week_start: str = Field(primary_key=True)
+    minutes: int
+
+
+class SettingRow(SQLModel, table=True):
+    """A named setting, stored as text and validated by the code that reads it."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,190 @@
+"""Turn what a person types into checked values: durations, times, topics, notes, goals.
+
+Pure: no I/O, and the current time is always passed in. Every rule here is shared by
+`microup log`, `microup edit` and `microup import`, so a row is valid in all three or in none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from microup.errors import UsageError
+
+MAX_ENTRY_MINUTES = 600
+MAX_GOAL_MINUTES = 7 * 24 * 60
+MAX_TOPIC_CHARS = 80
+MAX_NOTE_CHARS = 1000
+MIDDAY = time(12, 0)
+EARLIEST_YEAR = 1970
+
+_CLOCK_PARTS = re.compile(
+    r"(?:(?P<hours>[0-9]{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(?P<minutes>[0-9]{1,5})\s*m(?:in(?:utes?|s)?)?)?",
+    re.ASCII | re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
+_AGO = re.compile(r"(?P<amount>.+?)\s+ago", re.IGNORECASE)
+_DAYS = re.compile(r"(?P<days>[0-9]{1,5})\s*d(?:ays?)?", re.ASCII | re.IGNORECASE)
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _minutes_of(text: str) -> int | None:
+    """Read `20`, `20m`, `1h`, `1h30m` (and `1h 30m`, `90min`) as minutes, or None."""
+    text = text.strip()
+    if _BARE_NUMBER.fullmatch(text):
+        return int(text)
+    match = _CLOCK_PARTS.fullmatch(text)
+    if not match or not (match["hours"] or match["minutes"]):
+        return None
+    return int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+
+
+def parse_duration(text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "duration") -> int:
+    """Whole minutes between 1 and `maximum`; anything else (0, -5, abc, nan, 1e3) is refused."""
+    minutes = _minutes_of(text)
+    if minutes is None:
+        raise UsageError(
+            f"invalid {what} {text!r}: use whole minutes like 20, or 20m, 1h, 1h30m"
+        )
+    if not 1 <= minutes <= maximum:
+        raise UsageError(f"{what} must be between 1 and {maximum} minutes, not {minutes}")
+    return minutes
+
+
+def parse_goal(text: str) -> int:
+    """A weekly goal: whole minutes like 60 or 1h30m, at most a week's worth."""
+    return parse_duration(text, maximum=MAX_GOAL_MINUTES, what="goal")
+
+
+def localize(naive: datetime, tz: tzinfo | None) -> datetime:
+    """Give a wall-clock time its offset: in `tz`, or in the system's local zone when None.
+
+    The system zone is consulted through `astimezone()`, which applies the daylight-saving
+    rule in force on that date, not the offset in force now.
+    """
+    if tz is None:
+        return naive.astimezone()
+    return naive.replace(tzinfo=tz)
+
+
+def _on_day(day: date, now: datetime, tz: tzinfo | None) -> datetime:
+    """A day without a clock time means midday, or now if that day is today and midday is ahead."""
+    midday = localize(datetime.combine(day, MIDDAY), tz)
+    return now if day == now.date() and midday > now else midday
+
+
+def _parse_ago(amount: str, now: datetime) -> datetime | None:
+    days = _DAYS.fullmatch(amount.strip())
+    if days:
+        return now - timedelta(days=int(days["days"]))
+    minutes = _minutes_of(amount)
+    return None if minutes is None else now - timedelta(minutes=minutes)
+
+
+def _parse_iso(text: str, now: datetime, tz: tzinfo | None) -> datetime | None:
+    candidate = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
+    try:
+        return _on_day(date.fromisoformat(candidate), now, tz)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else localize(parsed, tz)
+
+
+def parse_when(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
+    """When a session happened: ISO date or date-time, `today`, `yesterday`, `30m ago`, `3d ago`.
+
+    `now` must be aware; the result is aware and never later than `now`.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    cleaned = text.strip()
+    word = cleaned.lower()
+    if word in ("now", "today"):
+        when: datetime | None = _on_day(now.date(), now, tz) if word == "today" else now
+    elif word == "yesterday":
+        when = _on_day(now.date() - timedelta(days=1), now, tz)
+    elif ago := _AGO.fullmatch(cleaned):
+        when = _parse_ago(ago["amount"], now)
+    else:
+        when = _parse_iso(cleaned, now, tz) if cleaned else None
+    if when is None:
+        raise UsageError(
+            f"invalid time {text!r}: use an ISO date or date-time (2026-11-20, "
+            "2026-11-20T18:30), today, yesterday, or 30m ago / 2h ago / 3d ago"
+        )
+    if when > now:
+        raise UsageError(f"time {text!r} is in the future")
+    if when.year < EARLIEST_YEAR:
+        raise UsageError(f"time {text!r} is before {EARLIEST_YEAR}")
+    return when
+
+
+def _refuse_control(text: str, what: str, allowed: str = "") -> None:
+    for char in text:
+        if char not in allowed and unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
+            raise UsageError(f"{what} may not contain control characters (found U+{ord(char):04X})")
+
+
+def clean_topic(text: str) -> str:
+    """A topic as typed, trimmed: 1 to 80 characters, no control characters."""
+    topic = unicodedata.normalize("NFC", text.strip())
+    if not topic:
+        raise UsageError("topic may not be empty")
+    if len(topic) > MAX_TOPIC_CHARS:
+        raise UsageError(f"topic is {len(topic)} characters; at most {MAX_TOPIC_CHARS} allowed")
+    _refuse_control(topic, "topic")
+    return topic
+
+
+def topic_key(topic: str) -> str:
+    """What makes two spellings the same topic: `SQL` and `sql` group together."""
+    return unicodedata.normalize("NFC", topic.casefold())
+
+
+def clean_note(text: str) -> str | None:
+    """A free note of up to 1,000 characters (line breaks and tabs allowed); empty means none."""
+    note = text.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise UsageError(f"note is {len(note)} characters; at most {MAX_NOTE_CHARS} allowed")
+    _refuse_control(note, "note", allowed="\n\t")
+    return note or None
+
+
+def parse_positive_int(text: str, *, what: str, maximum: int) -> int:
+    """A whole number from 1 to `maximum`, for ids, limits and week counts."""
+    cleaned = text.strip()
+    if not _BARE_NUMBER.fullmatch(cleaned) or not 1 <= int(cleaned) <= maximum:
+        raise UsageError(f"{what} must be a whole number from 1 to {maximum}, not {text!r}")
+    return int(cleaned)
+
+
+def parse_fraction(text: str, *, what: str, low: float, high: float) -> float:
+    """A finite decimal strictly between `low` and `high` (also accepts a percentage like 85%)."""
+    cleaned = text.strip()
+    scale = 100.0 if cleaned.endswith("%") else 1.0
+    try:
+        value = float(cleaned.rstrip("%")) / scale
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not low < value < high:
+        raise UsageError(f"{what} must be a number between {low:g} and {high:g}, not {text!r}")
+    return value
+
+
+def utc_offset_minutes(when: datetime) -> int:
+    """The offset from UTC in force at `when`, in whole minutes east."""
+    offset = when.utcoffset()
+    if offset is None:
+        raise ValueError("datetime must be timezone-aware")
+    return round(offset.total_seconds() / 60)
+
+
+def from_stored(epoch_seconds: int, offset_minutes: int) -> datetime:
+    """Rebuild a stored instant as the wall-clock time the person lived it."""
+    return datetime.fromtimestamp(epoch_seconds, timezone(timedelta(minutes=offset_minutes)))

@@ -1,0 +1,194 @@
+"""Every view microup prints: Rich tables and bars for people, plain dicts for `--json`.
+
+User text (topics, notes) only ever enters Rich as `Text`, on a console with markup and
+emoji codes off, after control characters are made visible: `[red]x[/red]` prints as typed
+and an escape sequence in a note can never reach the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from microup.domain import Entry, TopicTotal
+from microup.weeks import WeekSummary
+
+BAR_WIDTH = 20
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console that interprets nothing it is given; colour only on a terminal without NO_COLOR."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+def safe(text: str) -> str:
+    """`text` with control characters shown as escapes like `\\x1b`, line breaks and tabs as spaces."""
+    return "".join(
+        " " if char in "\n\t" else f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else char
+        for char in text
+    )
+
+
+def user_text(text: str | None, style: str = "") -> Text:
+    """User-typed text as a Rich `Text`: never parsed as markup."""
+    return Text(safe(text or ""), style=style)
+
+
+def local_time(when: datetime) -> str:
+    """A time as the person lived it, to the minute."""
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def iso(when: datetime) -> str:
+    """ISO 8601 with offset, to the second, for JSON."""
+    return when.isoformat(timespec="seconds")
+
+
+def bar(done: int, goal: int, *, width: int = BAR_WIDTH, ascii_only: bool = False) -> str:
+    """A progress bar of `done` against `goal`, full once the goal is met."""
+    filled = width if goal <= 0 else min(width, round(width * done / goal))
+    full, empty = ("#", "-") if ascii_only else ("█", "░")
+    return full * filled + empty * (width - filled)
+
+
+def _unicode_ok(out: Console) -> bool:
+    return (out.encoding or "").lower().replace("-", "").startswith("utf")
+
+
+def print_json(payload: Any) -> None:
+    """JSON for scripts: plain stdout, no Rich, non-ASCII kept as is."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+# Entries ------------------------------------------------------------------------------------
+
+
+def describe_entry(entry: Entry, verb: str) -> Text:
+    """`Logged #12  20 min  SQL  (2026-11-20 18:30)` with the topic shown literally."""
+    line = Text(f"{verb} #{entry.id}  {entry.minutes} min")
+    if entry.topic:
+        line.append("  ").append_text(user_text(entry.topic, "bold"))
+    line.append(f"  ({local_time(entry.at)})", style="dim")
+    return line
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "minutes": entry.minutes,
+        "topic": entry.topic,
+        "note": entry.note,
+        "at": iso(entry.at),
+        "recall": entry.recall,
+    }
+
+
+def entries_table(entries: Sequence[Entry]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for name, justify in (("id", "right"), ("when", "left"), ("min", "right"), ("topic", "left"),
+                          ("note", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for entry in entries:
+        table.add_row(
+            str(entry.id),
+            local_time(entry.at),
+            str(entry.minutes),
+            user_text(entry.topic),
+            user_text(entry.note, "dim"),
+        )
+    return table
+
+
+def topics_table(topics: Iterable[TopicTotal]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("topic")
+    table.add_column("minutes", justify="right")
+    table.add_column("sessions", justify="right")
+    table.add_column("last studied")
+    for topic in topics:
+        table.add_row(
+            user_text(topic.name),
+            str(topic.minutes),
+            str(topic.sessions),
+            local_time(topic.last_studied),
+        )
+    return table
+
+
+def topic_json(topic: TopicTotal) -> dict[str, Any]:
+    return {
+        "topic": topic.name,
+        "minutes": topic.minutes,
+        "sessions": topic.sessions,
+        "last_studied": iso(topic.last_studied),
+    }
+
+
+# Weeks --------------------------------------------------------------------------------------
+
+
+def pace_line(week: WeekSummary) -> str:
+    """One sentence on where the week stands and what it still takes."""
+    if week.met:
+        extra = f", {week.minutes - week.goal} over" if week.minutes > week.goal else ""
+        return f"Goal met: {week.minutes}/{week.goal} min{extra}."
+    days = "today" if week.days_left == 1 else f"over {week.days_left} days"
+    return (
+        f"{week.remaining} min to go: {week.per_day_needed} min a day {days} reaches your "
+        f"{week.goal}-minute goal."
+    )
+
+
+def progress(week: WeekSummary, out: Console) -> Text:
+    """`This week  ████░░ 40/60 min (67%)` followed by the pace line."""
+    percent = 100 * week.minutes // week.goal if week.goal else 100
+    line = Text(f"{week.label}  ")
+    line.append(
+        bar(week.minutes, week.goal, ascii_only=not _unicode_ok(out)),
+        style="green" if week.met else "yellow",
+    )
+    line.append(f" {week.minutes}/{week.goal} min ({percent}%)")
+    if week.streak:
+        line.append(f"  streak: {week.streak} week{'s' if week.streak != 1 else ''}", style="bold")
+    return Text.assemble(line, "\n", pace_line(week))
+
+
+def week_view(week: WeekSummary, out: Console) -> RenderableType:
+    """The week day by day, then the total against the goal."""
+    table = Table(box=None, pad_edge=False, show_edge=False, show_header=False)
+    table.add_column("day")
+    table.add_column("bar")
+    table.add_column("minutes", justify="right")
+    biggest = max([minutes for _, minutes in week.days] + [1])
+    for day, minutes in week.days:
+        table.add_row(
+            day.strftime("%a %d %b"),
+            bar(minutes, biggest, width=12, ascii_only=not _unicode_ok(out)),
+            f"{minutes} min",
+        )
+    return Group(Text(f"Week {week.label} ({week.start} to {week.end})", style="bold"), table,
+                 progress(week, out))
+
+
+def week_json(week: WeekSummary) -> dict[str, Any]:
+    return {
+        "week": week.label,
+        "start": week.start.isoformat(),
+        "end": week.end.isoformat(),
+        "minutes": week.minutes,
+        "goal": week.goal,
+        "remaining": week.remaining,
+        "met": week.met,
+        "days_left": week.days_left,
+        "per_day_needed": week.per_day_needed,
+        "days": [{"date": day.isoformat(), "minutes": minutes} for day, minutes in week.days],
+        "streak": week.streak,
+    }

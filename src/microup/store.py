@@ -1,0 +1,352 @@
+"""The one module that owns the database: where it lives, how it is opened, every query.
+
+Each command runs one short transaction (`BEGIN IMMEDIATE` when it writes, so a cron job
+and the person never lose a write to `SQLITE_BUSY`). A file is inspected read-only before
+anything else, so a corrupt, foreign or newer file is reported and left byte-for-byte alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlmodel import Session, col, delete, select
+
+from microup.domain import Entry, TopicTotal
+from microup.errors import NotFoundError, StoreError
+from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
+from microup.parse import from_stored, topic_key, utc_offset_minutes
+from microup.weeks import GoalHistory
+
+APPLICATION_ID = 0x6D637570  # "mcup" in the SQLite header marks a file as ours
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+SECONDS_PER_DAY = 86_400
+
+
+# Migrations: each step takes the schema from version N to N+1 and runs inside the same
+# BEGIN IMMEDIATE transaction as the version bump, so a failed step rolls back whole.
+_SCHEMA_V1 = (
+    """CREATE TABLE topic (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE entry (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        utc_offset INTEGER NOT NULL CHECK (utc_offset BETWEEN -1440 AND 1440),
+        minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 600),
+        topic_id INTEGER REFERENCES topic (id),
+        note TEXT,
+        recall INTEGER CHECK (recall BETWEEN 1 AND 4)
+    )""",
+    "CREATE INDEX ix_entry_at ON entry (at)",
+    "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at)",
+    """CREATE TABLE goal (
+        week_start TEXT PRIMARY KEY,
+        minutes INTEGER NOT NULL CHECK (minutes >= 1)
+    )""",
+    "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+def _run_statements(statements: Iterable[str]) -> Callable[[Connection], None]:
+    def migrate(connection: Connection) -> None:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+    return migrate
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_run_statements(_SCHEMA_V1),)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _inspect(path: Path) -> int:
+    """The schema version of an existing file, 0 for a blank one; refuse anything not ours.
+
+    Reads the header and opens the file read-only: nothing here can change a byte of it.
+    """
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if not header:
+        return 0
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path} is not a microup database (not an SQLite file); left untouched")
+    try:
+        reader = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            (application_id,) = reader.execute("PRAGMA application_id").fetchone()
+            (version,) = reader.execute("PRAGMA user_version").fetchone()
+            (tables,) = reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged or unreadable ({error}); left untouched") from None
+    if application_id != APPLICATION_ID:
+        if application_id == 0 and tables == 0:
+            return 0
+        raise StoreError(f"{path} is an SQLite database of another program; left untouched")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer microup (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade microup"
+        )
+    return int(version)
+
+
+def _create_file(path: Path) -> None:
+    """Make the folder (0700 when we create it) and an empty file (0600) before SQLite opens it."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StoreError(f"cannot create {path}: {error.strerror}") from None
+    os.close(descriptor)
+
+
+def _engine(path: Path, *, write: bool) -> Engine:
+    engine = create_engine(URL.create("sqlite", database=str(path)))
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        for pragma in (
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON",
+        ):
+            dbapi_connection.execute(pragma)
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _migrate(engine: Engine, path: Path) -> None:
+    """Bring the schema up to date in one transaction; two processes never migrate twice."""
+    with engine.begin() as connection:
+        read = connection.exec_driver_sql
+        version = int(read("PRAGMA user_version").scalar_one())
+        application_id = int(read("PRAGMA application_id").scalar_one())
+        if version == SCHEMA_VERSION and application_id == APPLICATION_ID:
+            return  # another process got here first
+        tables = int(read("SELECT count(*) FROM sqlite_master").scalar_one())
+        if application_id != APPLICATION_ID and tables:
+            raise StoreError(f"{path} is an SQLite database of another program; left untouched")
+        for step in MIGRATIONS[version:]:
+            step(connection)
+        read(f"PRAGMA application_id = {APPLICATION_ID}")
+        read(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _store_failure(path: Path, error: Exception) -> StoreError:
+    detail = str(getattr(error, "orig", error))
+    if isinstance(error, IntegrityError):
+        return StoreError(f"the database refused the change ({detail}); nothing was saved")
+    if isinstance(error, OperationalError) and "locked" in detail:
+        return StoreError(f"{path} is busy (locked by another microup for too long); try again")
+    if isinstance(error, OperationalError):
+        return StoreError(f"cannot use {path}: {detail}")
+    return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
+
+
+@contextmanager
+def transaction(path: Path, *, write: bool) -> Iterator[Store]:
+    """Open the store at `path` for one command: one transaction, committed only on success."""
+    if not path.exists():
+        _create_file(path)
+    needs_migration = _inspect(path) < SCHEMA_VERSION
+    engine = _engine(path, write=write or needs_migration)
+    try:
+        if needs_migration:
+            _migrate(engine, path)
+        with Session(engine) as session:
+            yield Store(session)
+            session.commit()
+    except DatabaseError as error:
+        raise _store_failure(path, error) from None
+    finally:
+        engine.dispose()
+
+
+def _to_entry(row: EntryRow, topic: str | None) -> Entry:
+    return Entry(
+        id=row.id,
+        at=from_stored(row.at, row.utc_offset),
+        minutes=row.minutes,
+        topic=topic,
+        note=row.note,
+        recall=row.recall,
+    )
+
+
+def _local_day() -> Any:
+    """SQL for the local calendar day an entry was logged on, as the person lived it."""
+    return func.date(col(EntryRow.at) + col(EntryRow.utc_offset) * 60, "unixepoch")
+
+
+class Store:
+    """Every query microup makes, over one open transaction. Rows in, domain values out."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # Topics -------------------------------------------------------------------------------
+
+    def _topic_id(self, name: str) -> int:
+        """The id of the topic spelled `name` in any case, created with this spelling if new."""
+        key = topic_key(name)
+        found = self.session.exec(select(TopicRow.id).where(TopicRow.key == key)).first()
+        if found is not None:
+            return found
+        row = TopicRow(name=name, key=key)
+        self.session.add(row)
+        self.session.flush()
+        assert row.id is not None
+        return row.id
+
+    def _drop_unused_topics(self) -> None:
+        used = select(EntryRow.topic_id).where(col(EntryRow.topic_id).is_not(None))
+        self.session.exec(delete(TopicRow).where(col(TopicRow.id).not_in(used)))
+
+    def _topic_names(self, ids: Iterable[int | None]) -> dict[int, str]:
+        wanted = {topic_id for topic_id in ids if topic_id is not None}
+        if not wanted:
+            return {}
+        rows = self.session.exec(select(TopicRow.id, TopicRow.name).where(col(TopicRow.id).in_(wanted)))
+        return {topic_id: name for topic_id, name in rows if topic_id is not None}
+
+    def find_topic(self, name: str) -> str | None:
+        """The stored spelling of a topic, matched case-insensitively."""
+        return self.session.exec(select(TopicRow.name).where(TopicRow.key == topic_key(name))).first()
+
+    def topic_totals(self) -> list[TopicTotal]:
+        """Each topic with its total minutes, sessions and last study, most recent first."""
+        last_at = func.max(EntryRow.at)
+        query = (
+            select(
+                TopicRow.name,
+                func.sum(EntryRow.minutes),
+                func.count(col(EntryRow.id)),
+                last_at,
+                EntryRow.utc_offset,  # SQLite takes this from the row holding max(at)
+            )
+            .join(EntryRow, col(EntryRow.topic_id) == TopicRow.id)
+            .group_by(col(TopicRow.id))
+            .order_by(last_at.desc())
+        )
+        return [
+            TopicTotal(name, int(minutes), int(sessions), from_stored(at, offset))
+            for name, minutes, sessions, at, offset in self.session.exec(query)
+        ]
+
+    # Entries ------------------------------------------------------------------------------
+
+    def add_entry(self, entry: Entry) -> Entry:
+        row = EntryRow(
+            at=int(entry.at.timestamp()),
+            utc_offset=utc_offset_minutes(entry.at),
+            minutes=entry.minutes,
+            topic_id=self._topic_id(entry.topic) if entry.topic else None,
+            note=entry.note,
+            recall=entry.recall,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _to_entry(row, self.find_topic(entry.topic) if entry.topic else None)
+
+    def _row(self, entry_id: int) -> EntryRow:
+        row = self.session.get(EntryRow, entry_id)
+        if row is None:
+            raise NotFoundError(f"no entry with id {entry_id}")
+        return row
+
+    def get_entry(self, entry_id: int) -> Entry:
+        row = self._row(entry_id)
+        return _to_entry(row, self._topic_names([row.topic_id]).get(row.topic_id or 0))
+
+    def replace_entry(self, entry_id: int, entry: Entry) -> Entry:
+        """Overwrite every field of an existing entry, keeping its id."""
+        row = self._row(entry_id)
+        row.at = int(entry.at.timestamp())
+        row.utc_offset = utc_offset_minutes(entry.at)
+        row.minutes = entry.minutes
+        row.topic_id = self._topic_id(entry.topic) if entry.topic else None
+        row.note = entry.note
+        row.recall = entry.recall
+        self.session.add(row)
+        self.session.flush()
+        self._drop_unused_topics()
+        return self.get_entry(entry_id)
+
+    def delete_entry(self, entry_id: int) -> Entry:
+        entry = self.get_entry(entry_id)
+        self.session.delete(self._row(entry_id))
+        self.session.flush()
+        self._drop_unused_topics()
+        return entry
+
+    def last_logged_id(self) -> int | None:
+        """The id of the most recently logged entry (ids only grow, never reused)."""
+        return self.session.exec(select(func.max(EntryRow.id))).one()
+
+    def entries(
+        self, *, since: datetime | None = None, topic: str | None = None, limit: int | None = None
+    ) -> list[Entry]:
+        """Entries newest first, optionally from `since` on and for one topic."""
+        query = select(EntryRow).order_by(col(EntryRow.at).desc(), col(EntryRow.id).desc())
+        if since is not None:
+            query = query.where(EntryRow.at >= int(since.timestamp()))
+        if topic is not None:
+            query = query.join(TopicRow).where(TopicRow.key == topic_key(topic))
+        if limit is not None:
+            query = query.limit(limit)
+        rows = list(self.session.exec(query))
+        names = self._topic_names(row.topic_id for row in rows)
+        return [_to_entry(row, names.get(row.topic_id or 0)) for row in rows]
+
+    def daily_minutes(self, first: date | None = None, last: date | None = None) -> dict[date, int]:
+        """Minutes per local calendar day, summed in SQL (optionally only `first`..`last`)."""
+        day = _local_day()
+        query = select(day, func.sum(EntryRow.minutes)).group_by(day)
+        if first is not None:  # bound by UTC time first so the index on `at` does the work
+            lowest = datetime.combine(first, datetime.min.time()).timestamp() - SECONDS_PER_DAY
+            query = query.where(EntryRow.at >= int(lowest), day >= first.isoformat())
+        if last is not None:
+            highest = datetime.combine(last, datetime.max.time()).timestamp() + SECONDS_PER_DAY
+            query = query.where(EntryRow.at <= int(highest), day <= last.isoformat())
+        return {date.fromisoformat(day): int(total) for day, total in self.session.exec(query)}
+
+    # Goals and settings -------------------------------------------------------------------
+
+    def goals(self) -> GoalHistory:
+        rows = self.session.exec(select(GoalRow.week_start, GoalRow.minutes))
+        return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+
+    def set_goal(self, monday: date, minutes: int) -> None:
+        """The goal from the week starting `monday` on; earlier weeks keep theirs."""
+        self.session.merge(GoalRow(week_start=monday.isoformat(), minutes=minutes))
+
+    def settings(self) -> dict[str, str]:
+        return dict(self.session.exec(select(SettingRow.key, SettingRow.value)).all())
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.session.merge(SettingRow(key=key, value=value))

@@ -1,0 +1,128 @@
+"""Week arithmetic: Monday-to-Sunday weeks in the person's local time, goals, pace and streaks.
+
+Pure: every function takes today's date and per-day totals; none reads the clock or the store.
+A past week is judged against the goal that was in force in that week.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DEFAULT_GOAL_MINUTES = 60
+DAYS_PER_WEEK = 7
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_label(day: date) -> str:
+    """The ISO week holding `day`, as `2026-W47`."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class GoalHistory:
+    """Weekly goals by the Monday from which each applies; before the first, the default."""
+
+    changes: tuple[tuple[date, int], ...] = ()
+
+    @classmethod
+    def of(cls, changes: Iterable[tuple[date, int]]) -> GoalHistory:
+        return cls(tuple(sorted(changes)))
+
+    def goal_for(self, monday: date) -> int:
+        index = bisect_right(self.changes, (monday, math.inf)) - 1
+        return self.changes[index][1] if index >= 0 else DEFAULT_GOAL_MINUTES
+
+
+def weekly_totals(daily: Mapping[date, int]) -> dict[date, int]:
+    """Sum per-day minutes into per-week minutes keyed by each week's Monday."""
+    totals: dict[date, int] = {}
+    for day, minutes in daily.items():
+        monday = week_start(day)
+        totals[monday] = totals.get(monday, 0) + minutes
+    return totals
+
+
+def current_streak(today: date, weekly: Mapping[date, int], goals: GoalHistory) -> int:
+    """Consecutive weeks with the goal met, ending now.
+
+    The current week, while still under way, does not break a streak; it extends it once met.
+    """
+    monday = week_start(today)
+    streak = 0
+    if weekly.get(monday, 0) >= goals.goal_for(monday):
+        streak = 1
+    monday -= timedelta(weeks=1)
+    while weekly.get(monday, 0) >= goals.goal_for(monday):
+        streak += 1
+        monday -= timedelta(weeks=1)
+    return streak
+
+
+def best_streak(today: date, weekly: Mapping[date, int], goals: GoalHistory) -> int:
+    """The longest run of consecutive weeks with the goal met, up to and including this week."""
+    if not weekly:
+        return 0
+    best = run = 0
+    monday = min(weekly)
+    last = week_start(today)
+    while monday <= last:
+        minutes = weekly.get(monday, 0)
+        run = run + 1 if minutes >= goals.goal_for(monday) else 0
+        best = max(best, run)
+        monday += timedelta(weeks=1)
+    return best
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """Where this week stands against its goal, and what it takes to get there."""
+
+    label: str
+    start: date
+    end: date
+    days: tuple[tuple[date, int], ...]
+    minutes: int
+    goal: int
+    streak: int
+    days_left: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.goal - self.minutes, 0)
+
+    @property
+    def met(self) -> bool:
+        return self.minutes >= self.goal
+
+    @property
+    def per_day_needed(self) -> int:
+        """Whole minutes a day, today included, that still reach the goal by Sunday."""
+        return math.ceil(self.remaining / self.days_left) if self.days_left else self.remaining
+
+
+def summarize_week(today: date, daily: Mapping[date, int], goals: GoalHistory) -> WeekSummary:
+    """This week's days, total, goal, pace and streak, from per-day totals in local time."""
+    monday = week_start(today)
+    days = tuple(
+        (monday + timedelta(days=offset), daily.get(monday + timedelta(days=offset), 0))
+        for offset in range(DAYS_PER_WEEK)
+    )
+    return WeekSummary(
+        label=week_label(today),
+        start=monday,
+        end=monday + timedelta(days=DAYS_PER_WEEK - 1),
+        days=days,
+        minutes=sum(minutes for _, minutes in days),
+        goal=goals.goal_for(monday),
+        streak=current_streak(today, weekly_totals(daily), goals),
+        days_left=DAYS_PER_WEEK - today.weekday(),
+    )
