@@ -71,29 +71,33 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_run_statements(_SCHEMA_
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _inspect(path: Path) -> int:
-    """The schema version of an existing file, 0 for a blank one; refuse anything not ours.
+def _check_header(path: Path) -> bool:
+    """False for a blank file; True for an intact SQLite file; refuse anything else.
 
-    Reads the header and opens the file read-only: nothing here can change a byte of it.
+    The 100-byte header tells an SQLite file from any other, and its page count tells
+    a file cut short (a half-copied or truncated database) before SQLite touches it.
     """
     with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
+        header = handle.read(100)
     if not header:
-        return 0
-    if header != SQLITE_HEADER:
+        return False
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreError(f"{path} is not a microup database (not an SQLite file); left untouched")
-    try:
-        reader = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            (application_id,) = reader.execute("PRAGMA application_id").fetchone()
-            (version,) = reader.execute("PRAGMA user_version").fetchone()
-            (tables,) = reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            reader.close()
-    except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path} is damaged or unreadable ({error}); left untouched") from None
+    raw_page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65_536 if raw_page_size == 1 else raw_page_size
+    change_counter, page_count = (int.from_bytes(header[i : i + 4], "big") for i in (24, 28))
+    valid_for = int.from_bytes(header[92:96], "big")
+    if valid_for == change_counter and path.stat().st_size < page_size * page_count:
+        raise StoreError(f"{path} is damaged (the file is cut short); left untouched")
+    return True
+
+
+def _read_marks(read: Callable[[str], Any], path: Path) -> int:
+    """Our schema version in this database, 0 for a blank one; refuse foreign and newer files."""
+    application_id = int(read("PRAGMA application_id"))
+    version = int(read("PRAGMA user_version"))
     if application_id != APPLICATION_ID:
-        if application_id == 0 and tables == 0:
+        if application_id == 0 and int(read("SELECT count(*) FROM sqlite_master")) == 0:
             return 0
         raise StoreError(f"{path} is an SQLite database of another program; left untouched")
     if version > SCHEMA_VERSION:
@@ -101,7 +105,25 @@ def _inspect(path: Path) -> int:
             f"{path} was written by a newer microup (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade microup"
         )
-    return int(version)
+    return version
+
+
+def _inspect(path: Path) -> int:
+    """The schema version of an existing file, read without changing or adding a single byte.
+
+    `immutable=1` makes SQLite take no locks and create no -wal or -shm files; what it may
+    miss (a change still in another process's WAL) is checked again inside the transaction.
+    """
+    if not _check_header(path):
+        return 0
+    try:
+        reader = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            return _read_marks(lambda sql: reader.execute(sql).fetchone()[0], path)
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is damaged or unreadable ({error}); left untouched") from None
 
 
 def _create_file(path: Path) -> None:
@@ -140,21 +162,19 @@ def _engine(path: Path, *, write: bool) -> Engine:
     return engine
 
 
-def _migrate(engine: Engine, path: Path) -> None:
-    """Bring the schema up to date in one transaction; two processes never migrate twice."""
-    with engine.begin() as connection:
-        read = connection.exec_driver_sql
-        version = int(read("PRAGMA user_version").scalar_one())
-        application_id = int(read("PRAGMA application_id").scalar_one())
-        if version == SCHEMA_VERSION and application_id == APPLICATION_ID:
-            return  # another process got here first
-        tables = int(read("SELECT count(*) FROM sqlite_master").scalar_one())
-        if application_id != APPLICATION_ID and tables:
-            raise StoreError(f"{path} is an SQLite database of another program; left untouched")
-        for step in MIGRATIONS[version:]:
-            step(connection)
-        read(f"PRAGMA application_id = {APPLICATION_ID}")
-        read(f"PRAGMA user_version = {SCHEMA_VERSION}")
+def _migrate(connection: Connection, path: Path) -> None:
+    """Bring the schema up to date inside the command's own BEGIN IMMEDIATE transaction.
+
+    The marks are read again under the write lock, so two processes never migrate twice
+    and a file that changed since `_inspect` is still refused.
+    """
+    version = _read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
+    if version == SCHEMA_VERSION:
+        return
+    for step in MIGRATIONS[version:]:
+        step(connection)
+    connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _store_failure(path: Path, error: Exception) -> StoreError:
@@ -176,9 +196,12 @@ def transaction(path: Path, *, write: bool) -> Iterator[Store]:
     needs_migration = _inspect(path) < SCHEMA_VERSION
     engine = _engine(path, write=write or needs_migration)
     try:
-        if needs_migration:
-            _migrate(engine, path)
         with Session(engine) as session:
+            connection = session.connection()
+            if needs_migration:
+                _migrate(connection, path)
+            else:
+                _read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
             yield Store(session)
             session.commit()
     except DatabaseError as error:

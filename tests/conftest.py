@@ -1,0 +1,68 @@
+"""Every test runs in a temporary home: no test can touch the real home, store or crontab."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from microup.cli import app
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point HOME, the XDG folders and MICROUP_DB into the test's own temporary folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state"),
+                      ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("MICROUP_DB", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store path given through MICROUP_DB, as a person might."""
+    path = tmp_path / "store" / "microup.db"
+    monkeypatch.setenv("MICROUP_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run in Europe/London, a zone with daylight saving, whatever the machine's zone is."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield "Europe/London"
+    monkeypatch.undo()
+    time.tzset()
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(db_path: Path) -> Run:
+    """Invoke the CLI in-process the way a person would type it (stdout and stderr apart)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke
+
+
+def one_line_error(result: Result, code: int = 2) -> str:
+    """Assert the failure contract: the exit code, nothing on stdout, one line on stderr."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("microup: error: "), result.stderr
+    return lines[0]

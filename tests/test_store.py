@@ -1,0 +1,195 @@
+"""The store: where it lives, what it refuses to touch, and that SQL agrees with the core."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import stat
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from microup.domain import Entry
+from microup.errors import NotFoundError, StoreError
+from microup.locations import default_db_path, resolve_db_path
+from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
+from microup.parse import from_stored
+from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
+
+UTC = timezone.utc
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def test_path_precedence(tmp_path: Path, isolated_home: Path) -> None:
+    option, env = tmp_path / "option.db", tmp_path / "env.db"
+    assert resolve_db_path(option, {"MICROUP_DB": str(env)}) == option
+    assert resolve_db_path(None, {"MICROUP_DB": str(env)}) == env
+    assert resolve_db_path(None, {"MICROUP_DB": ""}) == default_db_path()
+    assert default_db_path().is_relative_to(isolated_home)
+    assert resolve_db_path(Path("rel.db"), {}).is_absolute()
+
+
+def test_new_store_folder_and_file_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "microup.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_schema_is_marked_as_ours(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=False):
+        pass
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+
+
+def test_models_mirror_the_migrated_schema(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=False):
+        pass
+    connection = sqlite3.connect(path)
+    for model in (EntryRow, TopicRow, GoalRow, SettingRow):
+        table = model.__table__  # type: ignore[attr-defined]
+        stored = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
+        assert stored == {column.name for column in table.columns}, table.name
+    connection.close()
+
+
+def _foreign_sqlite(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    connection.execute("INSERT INTO invoices (total) VALUES (12.5)")
+    connection.commit()
+    connection.close()
+
+
+def _newer_microup(path: Path) -> None:
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.commit()
+    connection.close()
+
+
+def _not_sqlite(path: Path) -> None:
+    path.write_text("date,minutes\n2026-11-20,20\n")
+
+
+def _truncated(path: Path) -> None:
+    with transaction(path, write=True) as store:
+        for day in range(1, 20):
+            store.add_entry(Entry(at=at(day), minutes=20, topic=f"topic {day}", note="n" * 900))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_foreign_sqlite, "another program"),
+        (_newer_microup, "newer microup"),
+        (_not_sqlite, "not an SQLite file"),
+        (_truncated, "damaged"),
+    ],
+)
+@pytest.mark.parametrize("write", [False, True])
+def test_refused_files_are_left_byte_for_byte(
+    tmp_path: Path, make: object, message: str, write: bool
+) -> None:
+    path = tmp_path / "victim.db"
+    make(path)  # type: ignore[operator]
+    before = path.read_bytes()
+    siblings = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(StoreError, match=message), transaction(path, write=write) as store:
+        store.add_entry(Entry(at=at(21), minutes=5))
+        store.daily_minutes()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == siblings
+
+
+def test_empty_file_becomes_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    with transaction(path, write=False) as store:
+        assert store.daily_minutes() == {date(2026, 11, 20): 20}
+
+
+def test_a_failed_command_leaves_nothing_behind(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with pytest.raises(RuntimeError), transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+        raise RuntimeError("crash half-way")
+    with transaction(path, write=False) as store:
+        assert store.entries() == []
+
+
+def test_sql_local_day_agrees_with_python(tmp_path: Path) -> None:
+    rng = random.Random(47)
+    expected: dict[date, int] = {}
+    with transaction(tmp_path / "m.db", write=True) as store:
+        for _ in range(400):
+            epoch = rng.randrange(0, 4_000_000_000)
+            offset = rng.randrange(-12 * 60, 14 * 60 + 1, 15)
+            lived = from_stored(epoch, offset)
+            minutes = rng.randrange(1, 601)
+            store.add_entry(Entry(at=lived, minutes=minutes))
+            expected[lived.date()] = expected.get(lived.date(), 0) + minutes
+        assert store.daily_minutes() == expected
+        first, last = sorted(expected)[100], sorted(expected)[300]
+        window = {day: m for day, m in expected.items() if first <= day <= last}
+        assert store.daily_minutes(first, last) == window
+
+
+def test_topics_group_case_insensitively_and_keep_first_spelling(tmp_path: Path) -> None:
+    with transaction(tmp_path / "m.db", write=True) as store:
+        store.add_entry(Entry(at=at(18), minutes=20, topic="PostgreSQL"))
+        saved = store.add_entry(Entry(at=at(19), minutes=10, topic="postgresql"))
+        store.add_entry(Entry(at=at(20), minutes=5, topic="Rust"))
+        assert saved.topic == "PostgreSQL"
+        totals = {t.name: (t.minutes, t.sessions) for t in store.topic_totals()}
+        assert totals == {"PostgreSQL": (30, 2), "Rust": (5, 1)}
+        assert [e.minutes for e in store.entries(topic="POSTGRESQL")] == [10, 20]
+
+
+def test_ids_only_grow_and_undo_targets_the_last_logged(tmp_path: Path) -> None:
+    with transaction(tmp_path / "m.db", write=True) as store:
+        first = store.add_entry(Entry(at=at(20), minutes=20))
+        second = store.add_entry(Entry(at=at(10), minutes=10))  # logged later, dated earlier
+        assert store.last_logged_id() == second.id
+        store.delete_entry(second.id or 0)
+        third = store.add_entry(Entry(at=at(11), minutes=11))
+        assert (third.id or 0) > (second.id or 0) > (first.id or 0)
+        with pytest.raises(NotFoundError):
+            store.get_entry(second.id or 0)
+
+
+def test_times_keep_the_offset_they_were_logged_with(tmp_path: Path) -> None:
+    tokyo = datetime(2026, 11, 20, 23, 30, tzinfo=timezone(timedelta(hours=9)))
+    with transaction(tmp_path / "m.db", write=True) as store:
+        saved = store.add_entry(Entry(at=tokyo, minutes=20))
+    assert saved.at == tokyo and saved.at.utcoffset() == timedelta(hours=9)
+    with transaction(tmp_path / "m.db", write=False) as store:
+        assert store.daily_minutes() == {date(2026, 11, 20): 20}
+
+
+def test_goals_and_settings(tmp_path: Path) -> None:
+    with transaction(tmp_path / "m.db", write=True) as store:
+        store.set_goal(date(2026, 11, 16), 90)
+        store.set_goal(date(2026, 11, 16), 120)
+        store.set_setting("target_retention", "0.85")
+    with transaction(tmp_path / "m.db", write=False) as store:
+        assert store.goals().goal_for(date(2026, 11, 16)) == 120
+        assert store.goals().goal_for(date(2026, 11, 9)) == 60
+        assert store.settings() == {"target_retention": "0.85"}
