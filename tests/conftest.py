@@ -18,8 +18,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for name, sub in (("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state"),
-                      ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache")):
+    for name, sub in (
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.delenv("MICROUP_DB", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -66,3 +70,8 @@ def one_line_error(result: Result, code: int = 2) -> str:
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("microup: error: "), result.stderr
     return lines[0]
+
+
+def file_bytes(path: Path) -> bytes:
+    """A file's bytes, or none if it does not exist: for 'the store is unchanged' checks."""
+    return path.read_bytes() if path.exists() else b""

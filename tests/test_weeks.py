@@ -50,11 +50,19 @@ def test_week_with_a_daylight_saving_change_has_seven_days() -> None:
     after = parse_when("2026-10-25T21:30", now, london)  # GMT, UTC+0
     assert (before.utcoffset(), after.utcoffset()) == (timedelta(hours=1), timedelta(0))
     daily: dict[date, int] = {}
-    for lived, minutes in ((before, 10), (after, 15), (datetime(2026, 10, 19, 8, tzinfo=london), 20)):
-        day = from_stored(int(lived.timestamp()), int(lived.utcoffset().total_seconds() // 60)).date()
+    for lived, minutes in (
+        (before, 10),
+        (after, 15),
+        (datetime(2026, 10, 19, 8, tzinfo=london), 20),
+    ):
+        day = from_stored(
+            int(lived.timestamp()), int(lived.utcoffset().total_seconds() // 60)
+        ).date()
         daily[day] = daily.get(day, 0) + minutes
     summary = summarize_week(now.date(), daily, NO_GOALS)
-    assert [day for day, _ in summary.days] == [date(2026, 10, 19) + timedelta(days=i) for i in range(7)]
+    assert [day for day, _ in summary.days] == [
+        date(2026, 10, 19) + timedelta(days=i) for i in range(7)
+    ]
     assert summary.minutes == 45
     assert summary.days[-1] == (date(2026, 10, 25), 25)
     assert summary.days_left == 1  # Sunday: today is the last day

@@ -51,7 +51,9 @@ class MicroupGroup(TyperGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         try:
-            code = super().main(args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra)
+            code = super().main(
+                args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra
+            )
         except MicroupError as error:
             fail(str(error), error.exit_code)
         except typer.TyperException as error:  # click's usage errors
@@ -92,16 +94,26 @@ def _root(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", metavar="PATH", help="Database file (default: $MICROUP_DB, "
-                     "else the per-user data folder).", dir_okay=False),
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file (default: $MICROUP_DB, else the per-user data folder).",
+            dir_okay=False,
+        ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = Settings(db=resolve_db_path(db, os.environ))
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (false under cron, pipes and scripts)."""
+    return sys.stdin.isatty()
 
 
 def now() -> datetime:
@@ -132,11 +144,16 @@ def _optional_topic(text: str | None) -> str | None:
 TopicOption = Annotated[
     str | None, typer.Option("--topic", "-t", help="What you studied (1-80 characters).")
 ]
-NoteOption = Annotated[str | None, typer.Option("--note", "-n", help="A note, up to 1,000 characters.")]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", "-n", help="A note, up to 1,000 characters.")
+]
 WhenOption = Annotated[
     str | None,
-    typer.Option("--at", metavar="WHEN",
-                 help="When: 2026-11-20, 2026-11-20T18:30, today, yesterday, 30m ago, 3d ago."),
+    typer.Option(
+        "--at",
+        metavar="WHEN",
+        help="When: 2026-11-20, 2026-11-20T18:30, today, yesterday, 30m ago, 3d ago.",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -209,8 +226,9 @@ def goal(
 @app.command()
 def entries(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option("--since", metavar="WHEN",
-                                              help="Only entries from WHEN on.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="WHEN", help="Only entries from WHEN on.")
+    ] = None,
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most N entries.")] = 20,
     json: JsonOption = False,
@@ -234,11 +252,15 @@ def entries(
 def edit(
     ctx: typer.Context,
     entry_id: Annotated[int, typer.Argument(metavar="ID", min=1, help="The entry's id.")],
-    minutes: Annotated[str | None, typer.Option("--minutes", "-m", metavar="D",
-                                                help="New duration.")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", "-t",
-                                              help='New topic ("" removes it).')] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help='New note ("" removes it).')] = None,
+    minutes: Annotated[
+        str | None, typer.Option("--minutes", "-m", metavar="D", help="New duration.")
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help='New topic ("" removes it).')
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", help='New note ("" removes it).')
+    ] = None,
     at: WhenOption = None,
 ) -> None:
     """Change an entry's duration, topic, note or time."""
@@ -270,7 +292,7 @@ def delete(
     from microup import render
 
     if not yes:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():
             raise UsageError(f"not on a terminal: run 'microup delete {entry_id} --yes' to delete")
         with open_store(ctx, write=False) as store:
             target = store.get_entry(entry_id)

@@ -1,4 +1,4 @@
-"""The one family of exceptions the core raises; the CLI turns each into a message and an exit code."""
+"""The exceptions microup raises; the CLI turns each into one message and an exit code."""
 
 
 class MicroupError(Exception):

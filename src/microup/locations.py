@@ -1,4 +1,4 @@
-"""Where microup keeps its files. Light on purpose: the CLI resolves paths before any heavy import."""
+"""Where microup keeps its files; light on purpose, so paths resolve before any heavy import."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SQLModel tables. They mirror the schema that `store.MIGRATIONS` creates, column for column."""
+"""The SQLModel tables, mirroring the schema `store.MIGRATIONS` creates, column for column."""
 
 from __future__ import annotations
 

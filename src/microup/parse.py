@@ -45,9 +45,7 @@ def parse_duration(text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "
     """Whole minutes between 1 and `maximum`; anything else (0, -5, abc, nan, 1e3) is refused."""
     minutes = _minutes_of(text)
     if minutes is None:
-        raise UsageError(
-            f"invalid {what} {text!r}: use whole minutes like 20, or 20m, 1h, 1h30m"
-        )
+        raise UsageError(f"invalid {what} {text!r}: use whole minutes like 20, or 20m, 1h, 1h30m")
     if not 1 <= minutes <= maximum:
         raise UsageError(f"{what} must be between 1 and {maximum} minutes, not {minutes}")
     return minutes

@@ -30,9 +30,13 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def safe(text: str) -> str:
-    """`text` with control characters shown as escapes like `\\x1b`, line breaks and tabs as spaces."""
+    """`text` with control characters shown as escapes like `\\x1b`; line breaks, tabs as spaces."""
     return "".join(
-        " " if char in "\n\t" else f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else char
+        " "
+        if char in "\n\t"
+        else f"\\x{ord(char):02x}"
+        if unicodedata.category(char) == "Cc"
+        else char
         for char in text
     )
 
@@ -93,8 +97,13 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 def entries_table(entries: Sequence[Entry]) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for name, justify in (("id", "right"), ("when", "left"), ("min", "right"), ("topic", "left"),
-                          ("note", "left")):
+    for name, justify in (
+        ("id", "right"),
+        ("when", "left"),
+        ("min", "right"),
+        ("topic", "left"),
+        ("note", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for entry in entries:
         table.add_row(
@@ -174,8 +183,11 @@ def week_view(week: WeekSummary, out: Console) -> RenderableType:
             bar(minutes, biggest, width=12, ascii_only=not _unicode_ok(out)),
             f"{minutes} min",
         )
-    return Group(Text(f"Week {week.label} ({week.start} to {week.end})", style="bold"), table,
-                 progress(week, out))
+    return Group(
+        Text(f"Week {week.label} ({week.start} to {week.end})", style="bold"),
+        table,
+        progress(week, out),
+    )
 
 
 def week_json(week: WeekSummary) -> dict[str, Any]:

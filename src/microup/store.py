@@ -254,18 +254,22 @@ class Store:
         wanted = {topic_id for topic_id in ids if topic_id is not None}
         if not wanted:
             return {}
-        rows = self.session.exec(select(TopicRow.id, TopicRow.name).where(col(TopicRow.id).in_(wanted)))
+        rows = self.session.exec(
+            select(TopicRow.id, TopicRow.name).where(col(TopicRow.id).in_(wanted))
+        )
         return {topic_id: name for topic_id, name in rows if topic_id is not None}
 
     def find_topic(self, name: str) -> str | None:
         """The stored spelling of a topic, matched case-insensitively."""
-        return self.session.exec(select(TopicRow.name).where(TopicRow.key == topic_key(name))).first()
+        return self.session.exec(
+            select(TopicRow.name).where(TopicRow.key == topic_key(name))
+        ).first()
 
     def topic_totals(self) -> list[TopicTotal]:
         """Each topic with its total minutes, sessions and last study, most recent first."""
         last_at = func.max(EntryRow.at)
         query = (
-            select(
+            select(  # type: ignore[call-overload]  # SQLModel types select() up to 4 columns
                 TopicRow.name,
                 func.sum(EntryRow.minutes),
                 func.count(col(EntryRow.id)),
