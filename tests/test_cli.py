@@ -201,7 +201,7 @@ def test_delete_asks_on_a_terminal(
     run: Run, frozen: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run("log", "10")
-    monkeypatch.setattr("microup.cli.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("microup.cli.common.stdin_is_terminal", lambda: True)
     result = run("delete", "1", input="n\n")
     assert "Nothing deleted" in result.stdout
     assert len(entries_json(run)) == 1

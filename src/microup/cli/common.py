@@ -1,0 +1,153 @@
+"""What every command shares: the Typer app, global options, the store, error reporting.
+
+Kept light: SQLModel (through `microup.store`) and Rich (through `microup.render`) are
+imported inside the commands that need them, so `--help` and completion stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from microup import __version__
+from microup.errors import MicroupError
+from microup.locations import resolve_db_path
+from microup.parse import (
+    clean_topic,
+)
+
+if TYPE_CHECKING:
+    from microup.store import Store
+    from microup.weeks import WeekSummary
+
+PROG = "microup"
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """The one way microup reports a problem: one line on stderr, then exit."""
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.exit(code)
+
+
+class MicroupGroup(TyperGroup):
+    """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> NoReturn:
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(
+                args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra
+            )
+        except MicroupError as error:
+            fail(str(error), error.exit_code)
+        except typer.TyperException as error:  # click's usage errors
+            context = getattr(error, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            fail(error.format_message() + hint, error.exit_code)
+        except typer.Abort:
+            fail("aborted", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=MicroupGroup,
+    name=PROG,
+    help="Track an hour a week of learning, little and often, and review before you forget.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the global options decided, passed to every command on the Typer context."""
+
+    db: Path
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file (default: $MICROUP_DB, else the per-user data folder).",
+            dir_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(db=resolve_db_path(db, os.environ))
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (false under cron, pipes and scripts)."""
+    return sys.stdin.isatty()
+
+
+def now() -> datetime:
+    """The current local time, aware: read once per command and passed down."""
+    return datetime.now().astimezone()
+
+
+@contextmanager
+def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Store]:
+    """One transaction on the chosen store for the length of the `with` block."""
+    from microup.store import transaction
+
+    settings: Settings = ctx.obj
+    with transaction(settings.db, write=write) as store:
+        yield store
+
+
+def this_week(store: Store, moment: datetime) -> WeekSummary:
+    from microup.weeks import summarize_week
+
+    return summarize_week(moment.date(), store.daily_minutes(), store.goals())
+
+
+def optional_topic(text: str | None) -> str | None:
+    return None if text is None else clean_topic(text)
+
+
+TopicOption = Annotated[
+    str | None, typer.Option("--topic", "-t", help="What you studied (1-80 characters).")
+]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", "-n", help="A note, up to 1,000 characters.")
+]
+WhenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="WHEN",
+        help="When: 2026-11-20, 2026-11-20T18:30, today, yesterday, 30m ago, 3d ago.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
