@@ -512,3 +512,35 @@ def curve_points(
         x = span * i / steps
         points.append((x, retention(offset + x, stability)))
     return points
+
+
+def retention_series(sessions: Iterable[Session], times: Iterable[datetime]) -> list[float | None]:
+    """Predicted recall at each of ``times`` (ascending) from the sessions studied by then.
+
+    None before the first session. Draws a topic's past and future: reviews reset the curve.
+    """
+    ordered = sorted(sessions, key=_session_time)
+    fold = Fold()
+    series: list[float | None] = []
+    index = 0
+    for moment in times:
+        while index < len(ordered) and ordered[index].at <= moment:
+            fold.add(ordered[index])
+            index += 1
+        state = fold.state
+        series.append(None if state is None else retention_now(state, moment))
+    return series
+
+
+def fold_topics(rows: Iterable[tuple[str, datetime, int, int | None]]) -> dict[str, MemoryState]:
+    """Each topic's state from (topic, at, minutes, grade or None) rows in one pass.
+
+    Rows come sorted by topic then time, as the store reads them; no grade means good.
+    """
+    folds: dict[str, Fold] = {}
+    for topic, at, minutes, grade in rows:
+        fold = folds.get(topic)
+        if fold is None:
+            fold = folds[topic] = Fold()
+        fold.add(Session(at, minutes, Grade(grade) if grade else Grade.GOOD))
+    return {topic: state for topic, fold in folds.items() if (state := fold.state) is not None}

@@ -26,7 +26,7 @@ BAR_WIDTH = 20
 
 def console(*, stderr: bool = False) -> Console:
     """A console that interprets nothing it is given; colour only on a terminal without NO_COLOR."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def safe(text: str) -> str:
@@ -63,7 +63,7 @@ def bar(done: int, goal: int, *, width: int = BAR_WIDTH, ascii_only: bool = Fals
     return full * filled + empty * (width - filled)
 
 
-def _unicode_ok(out: Console) -> bool:
+def unicode_ok(out: Console) -> bool:
     return (out.encoding or "").lower().replace("-", "").startswith("utf")
 
 
@@ -161,7 +161,7 @@ def progress(week: WeekSummary, out: Console) -> Text:
     percent = 100 * week.minutes // week.goal if week.goal else 100
     line = Text(f"{week.label}  ")
     line.append(
-        bar(week.minutes, week.goal, ascii_only=not _unicode_ok(out)),
+        bar(week.minutes, week.goal, ascii_only=not unicode_ok(out)),
         style="green" if week.met else "yellow",
     )
     line.append(f" {week.minutes}/{week.goal} min ({percent}%)")
@@ -180,7 +180,7 @@ def week_view(week: WeekSummary, out: Console) -> RenderableType:
     for day, minutes in week.days:
         table.add_row(
             day.strftime("%a %d %b"),
-            bar(minutes, biggest, width=12, ascii_only=not _unicode_ok(out)),
+            bar(minutes, biggest, width=12, ascii_only=not unicode_ok(out)),
             f"{minutes} min",
         )
     return Group(

@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -361,6 +361,24 @@ class Store:
             highest = datetime.combine(last, datetime.max.time()).timestamp() + SECONDS_PER_DAY
             query = query.where(EntryRow.at <= int(highest), day <= last.isoformat())
         return {date.fromisoformat(day): int(total) for day, total in self.session.exec(query)}
+
+    def study_sessions(
+        self, topic: str | None = None
+    ) -> Iterator[tuple[str, datetime, int, int | None]]:
+        """Every session with a topic as (topic, UTC time, minutes, recall), by topic then time.
+
+        One query in index order, streamed: replaying 100,000 sessions costs one pass.
+        """
+        query = (
+            select(TopicRow.name, EntryRow.at, EntryRow.minutes, EntryRow.recall)
+            .join(TopicRow, col(EntryRow.topic_id) == TopicRow.id)
+            .order_by(col(EntryRow.topic_id), col(EntryRow.at), col(EntryRow.id))
+        )
+        if topic is not None:
+            query = query.where(TopicRow.key == topic_key(topic))
+        to_time = datetime.fromtimestamp
+        for name, at, minutes, recall in self.session.exec(query):
+            yield name, to_time(at, timezone.utc), minutes, recall
 
     # Goals and settings -------------------------------------------------------------------
 

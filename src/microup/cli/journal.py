@@ -21,6 +21,7 @@ from microup.cli.common import (
 )
 from microup.domain import Entry
 from microup.errors import NotFoundError, UsageError
+from microup.memory import parse_grade
 from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
 
 
@@ -31,6 +32,15 @@ def log(
     topic: TopicOption = None,
     note: NoteOption = None,
     at: WhenOption = None,
+    recall: Annotated[
+        str | None,
+        typer.Option(
+            "--recall",
+            "-r",
+            metavar="GRADE",
+            help="How well you recalled it: again, hard, good, easy (or 1-4).",
+        ),
+    ] = None,
 ) -> None:
     """Record a learning session and show this week's progress."""
     from microup import render
@@ -41,6 +51,7 @@ def log(
         minutes=parse_duration(duration),
         topic=optional_topic(topic),
         note=clean_note(note) if note is not None else None,
+        recall=int(parse_grade(recall)) if recall is not None else None,
     )
     with open_store(ctx, write=True) as store:
         saved = store.add_entry(entry)
