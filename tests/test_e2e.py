@@ -49,8 +49,11 @@ def test_python_dash_m_is_the_same_command(home_env: dict[str, str]) -> None:
     from microup import __version__
 
     done = subprocess.run(
-        [sys.executable, "-m", "microup", "--version"], env=home_env, capture_output=True,
-        text=True, timeout=60,
+        [sys.executable, "-m", "microup", "--version"],
+        env=home_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (done.returncode, done.stdout.strip()) == (0, f"microup {__version__}")
 
@@ -77,7 +80,10 @@ def test_several_processes_logging_at_once_lose_nothing(
     processes = [
         subprocess.Popen(
             [str(MICROUP), "log", str(minutes), "--topic", f"T{minutes % 3}"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for minutes in range(1, 9)
     ]
@@ -121,9 +127,11 @@ def test_many_writers_hammering_one_store_lose_nothing(tmp_path: Path) -> None:
             sys.stdout = saved
     assert [process.exitcode for process in processes] == [0] * workers
     with sqlite3.connect(store) as connection:
-        counts = dict(connection.execute(
-            "SELECT t.name, count(*) FROM entry e JOIN topic t ON t.id = e.topic_id GROUP BY t.name"
-        ).fetchall())
+        counts = dict(
+            connection.execute(
+                "SELECT t.name, count(*) FROM entry e JOIN topic t ON t.id = e.topic_id GROUP BY t.name"
+            ).fetchall()
+        )
         notes = connection.execute("SELECT count(DISTINCT note || '/' || topic_id) FROM entry")
         assert notes.fetchone()[0] == workers * per_worker
     assert counts == {f"w{w}": per_worker for w in range(workers)}
