@@ -111,25 +111,19 @@ def test_many_writers_hammering_one_store_lose_nothing(tmp_path: Path) -> None:
     store = tmp_path / "hammered.db"
     workers, per_worker = 4, 40
     context = multiprocessing.get_context("spawn")
-    with open(os.devnull, "w") as quiet:
-        saved = sys.stdout
-        sys.stdout = quiet
-        try:
-            processes = [
-                context.Process(target=_log_many, args=(str(store), w, per_worker))
-                for w in range(workers)
-            ]
-            for process in processes:
-                process.start()
-            for process in processes:
-                process.join(timeout=300)
-        finally:
-            sys.stdout = saved
+    processes = [
+        context.Process(target=_log_many, args=(str(store), w, per_worker)) for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=300)
     assert [process.exitcode for process in processes] == [0] * workers
     with sqlite3.connect(store) as connection:
         counts = dict(
             connection.execute(
-                "SELECT t.name, count(*) FROM entry e JOIN topic t ON t.id = e.topic_id GROUP BY t.name"
+                "SELECT t.name, count(*) FROM entry e JOIN topic t ON t.id = e.topic_id"
+                " GROUP BY t.name"
             ).fetchall()
         )
         notes = connection.execute("SELECT count(DISTINCT note || '/' || topic_id) FROM entry")
