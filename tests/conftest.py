@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,3 +78,25 @@ def one_line_error(result: Result, code: int = 2) -> str:
 def file_bytes(path: Path) -> bytes:
     """A file's bytes, or none if it does not exist: for 'the store is unchanged' checks."""
     return path.read_bytes() if path.exists() else b""
+
+
+FAKE_CRONTAB = Path(__file__).with_name("fake_crontab")
+
+
+@pytest.fixture
+def fake_crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put the stand-in `crontab` first on PATH; the returned file is its table.
+
+    The machine's real crontab is never read or written by a test that uses this.
+    """
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "crontab"
+    shutil.copyfile(FAKE_CRONTAB, fake)
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    table = tmp_path / "crontab-table"
+    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
+    monkeypatch.delenv("FAKE_CRONTAB_FAIL", raising=False)
+    assert shutil.which("crontab") == str(fake)  # never the machine's real crontab
+    return table

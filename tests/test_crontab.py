@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
-import stat
 import subprocess
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
@@ -33,8 +31,6 @@ from microup.crontab import (
     should_remind,
 )
 from microup.errors import MicroupError, UsageError
-
-FAKE_CRONTAB = Path(__file__).with_name("fake_crontab")
 
 REALISTIC = (
     "# Edit this file to introduce tasks to be run by cron.\n"
@@ -74,20 +70,9 @@ LINE = make_line()
 
 
 @pytest.fixture(autouse=True)
-def fake_crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put the stand-in `crontab` first on PATH; the returned file is its table."""
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "crontab"
-    shutil.copyfile(FAKE_CRONTAB, fake)
-    fake.chmod(fake.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    table = tmp_path / "crontab-table"
-    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
-    monkeypatch.delenv("FAKE_CRONTAB_FAIL", raising=False)
-    assert shutil.which("crontab") == str(fake)  # never the machine's real crontab
-    return table
+def _always_fake_crontab(fake_crontab: Path) -> Path:
+    """Every test in this file runs with the stand-in `crontab` first on PATH."""
+    return fake_crontab
 
 
 # --- install / remove / find -----------------------------------------------------------

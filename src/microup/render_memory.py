@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.memory import Suggestion
-from microup.render import iso, local_time, user_text
+from microup.render import iso, local_time, safe, user_text
+from microup.weeks import WeekSummary
 
 SEED_TITLE = Text(
     "Material learnt once and never reviewed (50% forgotten in an hour, 90% in a week):",
@@ -209,3 +210,22 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> Table:
 def curve_span(first: datetime, now: datetime) -> tuple[datetime, datetime]:
     """From the first session (at most eight weeks back) to four weeks ahead."""
     return max(first, now - timedelta(weeks=8)), now + timedelta(weeks=4)
+
+
+def reminder_lines(week: WeekSummary, due: Sequence[Suggestion], due_total: int) -> list[str]:
+    """The reminder in a few plain lines: the week, then what to review."""
+    lines = [f"This week ({week.label}): {week.minutes}/{week.goal} min."]
+    if week.met:
+        lines[0] += " Goal met, well done!"
+    else:
+        days = "today, the last day" if week.days_left == 1 else f"{week.days_left} days left"
+        lines[0] += f" {week.remaining} min to go: about {week.per_day_needed} min a day ({days})."
+        if week.minutes == 0:
+            lines.append("Even ten minutes today counts: microup log 10 --topic ...")
+    if due:
+        topics = ", ".join(f"{safe(row.topic)} ({row.suggested_minutes} min)" for row in due)
+        extra = f", and {due_total - len(due)} more" if due_total > len(due) else ""
+        lines.append(f"Due for review: {topics}{extra}. See: microup review")
+    elif week.met:
+        lines.append("Nothing due for review. Keep it up!")
+    return lines
