@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+DedupeKey = tuple[int, int, str | None, str | None]
+"""(UTC epoch seconds, minutes, topic key, note): entries equal in these are the same entry."""
+
 
 @dataclass(frozen=True)
 class Entry:

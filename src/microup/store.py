@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, col, delete, select
 
-from microup.domain import Entry, TopicTotal
+from microup.domain import DedupeKey, Entry, TopicTotal
 from microup.errors import NotFoundError, StoreError
 from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
 from microup.parse import from_stored, topic_key, utc_offset_minutes
@@ -379,6 +380,55 @@ class Store:
         to_time = datetime.fromtimestamp
         for name, at, minutes, recall in self.session.exec(query):
             yield name, to_time(at, timezone.utc), minutes, recall
+
+    def all_entries(self) -> Iterator[Entry]:
+        """Every entry, oldest first, streamed with its topic name: for export."""
+        query = (
+            select(EntryRow, TopicRow.name)
+            .outerjoin(TopicRow, col(EntryRow.topic_id) == TopicRow.id)
+            .order_by(col(EntryRow.at), col(EntryRow.id))
+        )
+        for row, name in self.session.exec(query):
+            yield _to_entry(row, name)
+
+    def dedupe_counts(self) -> Counter[DedupeKey]:
+        """How many entries share each (time, minutes, topic, note): what an import skips."""
+        query = select(EntryRow.at, EntryRow.minutes, TopicRow.key, EntryRow.note).outerjoin(
+            TopicRow, col(EntryRow.topic_id) == TopicRow.id
+        )
+        return Counter(
+            (at, minutes, key, note) for at, minutes, key, note in self.session.exec(query)
+        )
+
+    def add_entries(self, entries: Sequence[Entry]) -> None:
+        """Insert many entries in one statement batch (topics created as needed)."""
+        names: dict[str, str] = {}
+        for entry in entries:
+            if entry.topic:
+                names.setdefault(topic_key(entry.topic), entry.topic)
+        ids = {
+            key: topic_id
+            for key, topic_id in self.session.exec(
+                select(TopicRow.key, TopicRow.id).where(col(TopicRow.key).in_(names))
+            )
+            if topic_id is not None
+        }
+        for key, name in names.items():
+            if key not in ids:
+                ids[key] = self._topic_id(name)
+        rows = [
+            {
+                "at": int(entry.at.timestamp()),
+                "utc_offset": utc_offset_minutes(entry.at),
+                "minutes": entry.minutes,
+                "topic_id": ids[topic_key(entry.topic)] if entry.topic else None,
+                "note": entry.note,
+                "recall": entry.recall,
+            }
+            for entry in entries
+        ]
+        if rows:
+            self.session.connection().execute(insert(EntryRow), rows)
 
     # Goals and settings -------------------------------------------------------------------
 

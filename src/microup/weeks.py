@@ -126,3 +126,84 @@ def summarize_week(today: date, daily: Mapping[date, int], goals: GoalHistory) -
         streak=current_streak(today, weekly_totals(daily), goals),
         days_left=DAYS_PER_WEEK - today.weekday(),
     )
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """One past or current week against the goal in force then."""
+
+    start: date
+    minutes: int
+    goal: int
+
+    @property
+    def label(self) -> str:
+        return week_label(self.start)
+
+    @property
+    def met(self) -> bool:
+        return self.minutes >= self.goal
+
+
+def recent_weeks(
+    today: date, weekly: Mapping[date, int], goals: GoalHistory, count: int
+) -> list[WeekResult]:
+    """The last `count` weeks, oldest first, ending with this one."""
+    this_monday = week_start(today)
+    mondays = [this_monday - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+    return [WeekResult(m, weekly.get(m, 0), goals.goal_for(m)) for m in mondays]
+
+
+MOST_WEEKS, SOME_WEEKS, NOT_OFTEN, TOO_EARLY = (
+    "most weeks",
+    "some weeks",
+    "not very often",
+    "too early to say",
+)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """The UK pilot's question: how often did you manage your hour? Counted in weeks.
+
+    The weeks are those from the first entry's week to last week, plus this week once its
+    goal is met (a week still under way counts only in your favour, as with streaks).
+    """
+
+    weeks: int
+    met: int
+    some: int
+    none: int
+
+    @property
+    def verdict(self) -> str:
+        """`most weeks`: goal met in at least half the weeks; `some weeks`: met in at least a
+        quarter, or some learning in at least half; otherwise `not very often`."""
+        if self.weeks == 0:
+            return TOO_EARLY
+        if 2 * self.met >= self.weeks:
+            return MOST_WEEKS
+        if 4 * self.met >= self.weeks or 2 * (self.met + self.some) >= self.weeks:
+            return SOME_WEEKS
+        return NOT_OFTEN
+
+
+def adherence(today: date, weekly: Mapping[date, int], goals: GoalHistory) -> Adherence:
+    """Weeks met, weeks with some learning, and weeks with none, since the first entry."""
+    if not weekly:
+        return Adherence(0, 0, 0, 0)
+    this_monday = week_start(today)
+    met = some = none = 0
+    monday = min(weekly)
+    while monday <= this_monday:
+        minutes, goal = weekly.get(monday, 0), goals.goal_for(monday)
+        if minutes >= goal:
+            met += 1
+        elif monday == this_monday:
+            pass  # under way: not yet a week that failed
+        elif minutes:
+            some += 1
+        else:
+            none += 1
+        monday += timedelta(weeks=1)
+    return Adherence(met + some + none, met, some, none)

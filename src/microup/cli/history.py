@@ -1,0 +1,178 @@
+"""The long-run commands: stats and the calendar, export and import."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from microup.cli.common import JsonOption, app, now, open_store
+from microup.config import SETTINGS, spec_for
+from microup.errors import UsageError
+
+MAX_WEEKS = 520
+
+WeeksOption = Annotated[int, typer.Option("--weeks", min=1, max=MAX_WEEKS, help="How many weeks.")]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", metavar="json|csv", help="File format.")
+]
+
+
+def _format(text: str | None, path: Path | None) -> str | None:
+    """The chosen format: as given, else from the file's extension, else None (guess)."""
+    from microup.transfer import FORMATS
+
+    if text is None:
+        suffix = path.suffix.lower().lstrip(".") if path is not None else ""
+        return suffix if suffix in FORMATS else None
+    if text.lower() not in FORMATS:
+        raise UsageError(f"unknown format {text!r}: use json or csv")
+    return text.lower()
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    weeks: WeeksOption = 12,
+    calendar: Annotated[
+        bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """The last weeks against the goal, streaks, how often you manage it, time per topic."""
+    from microup import render, render_history
+    from microup.weeks import adherence, best_streak, current_streak, recent_weeks, weekly_totals
+
+    today = now().date()
+    with open_store(ctx, write=False) as store:
+        daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
+    weekly = weekly_totals(daily)
+    summary = render_history.Stats(
+        weeks=recent_weeks(today, weekly, goals, weeks),
+        total_minutes=sum(daily.values()),
+        streak=current_streak(today, weekly, goals),
+        best_streak=best_streak(today, weekly, goals),
+        adherence=adherence(today, weekly, goals),
+        topics=sorted(topics, key=lambda topic: (-topic.minutes, topic.name)),
+    )
+    if json:
+        render.print_json(render_history.stats_json(summary))
+        return
+    out = render.console()
+    out.print(render_history.stats_view(summary, out))
+    if calendar:
+        out.print()
+        out.print(render_history.calendar_view(daily, today, min(weeks * 2, 53), out))
+
+
+@app.command("calendar")
+def calendar_command(ctx: typer.Context, weeks: WeeksOption = 26) -> None:
+    """A heatmap of minutes a day over the last months, like a contributions graph."""
+    from microup import render, render_history
+
+    today = now().date()
+    with open_store(ctx, write=False) as store:
+        daily = store.daily_minutes()
+    out = render.console()
+    out.print(render_history.calendar_view(daily, today, weeks, out))
+
+
+@contextmanager
+def _atomic_output(path: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside `path`, renamed over it only when complete."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    staging = Path(temporary)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        staging.replace(path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write to FILE (replaced whole) instead of standard output.",
+        ),
+    ] = None,
+) -> None:
+    """Everything you logged, with goals and settings, as JSON (default) or CSV."""
+    from microup import render, transfer
+
+    chosen = _format(fmt, output) or "json"
+    with open_store(ctx, write=False) as store:
+        settings = {k: v for k, v in store.settings().items() if k in SETTINGS}
+        goals = store.goals().changes
+
+        def write(stream: TextIO) -> int:
+            if chosen == "csv":
+                return transfer.write_csv(stream, store.all_entries())
+            return transfer.write_json(stream, store.all_entries(), goals, settings)
+
+        if output is None:
+            write(sys.stdout)
+            return
+        with _atomic_output(output) as stream:
+            count = write(stream)
+    render.console().print(f"Exported {count} entries to {output} ({chosen}).")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A microup export (JSON or CSV).")],
+    fmt: FormatOption = None,
+) -> None:
+    """Add the entries of an export; all or nothing, and entries already there are skipped."""
+    from microup import render, transfer
+
+    chosen = _format(fmt, file)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{file} is not a text file (UTF-8)") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror}") from None
+    batch = transfer.read_export(text, chosen, now())
+    settings = {
+        spec_for(key).key: spec_for(key).normalize(value) for key, value in batch.settings.items()
+    }
+    with open_store(ctx, write=True) as store:
+        fresh = transfer.to_add(batch.entries, store.dedupe_counts())
+        store.add_entries(fresh)
+        known_goals = dict(store.goals().changes)
+        new_goals = [(start, minutes) for start, minutes in batch.goals if start not in known_goals]
+        for start, minutes in new_goals:
+            store.set_goal(start, minutes)
+        stored = store.settings()
+        new_settings = {k: v for k, v in settings.items() if k not in stored}
+        for key, value in new_settings.items():
+            store.set_setting(key, value)
+    skipped = len(batch.entries) - len(fresh)
+    extras = ""
+    if new_goals or new_settings:
+        extras = f" Also {len(new_goals)} weekly goals and {len(new_settings)} settings."
+    render.console().print(
+        f"Imported {len(fresh)} entries from {file} ({skipped} already there, skipped).{extras}"
+    )
