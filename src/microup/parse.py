@@ -18,7 +18,7 @@ MAX_GOAL_MINUTES = 7 * 24 * 60
 MAX_TOPIC_CHARS = 80
 MAX_NOTE_CHARS = 1000
 MIDDAY = time(12, 0)
-EARLIEST_YEAR = 1970
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _CLOCK_PARTS = re.compile(
     r"(?:(?P<hours>[0-9]{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(?P<minutes>[0-9]{1,5})\s*m(?:in(?:utes?|s)?)?)?",
@@ -118,8 +118,8 @@ def parse_when(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
         )
     if when > now:
         raise UsageError(f"time {text!r} is in the future")
-    if when.year < EARLIEST_YEAR:
-        raise UsageError(f"time {text!r} is before {EARLIEST_YEAR}")
+    if when < EPOCH:
+        raise UsageError(f"time {text!r} is before 1970")
     return when
 
 

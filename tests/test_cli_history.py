@@ -1,0 +1,167 @@
+"""`microup stats`, `calendar`, `export` and `import` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from conftest import Run, file_bytes, one_line_error
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # Wednesday of 2026-W48
+
+
+@pytest.fixture
+def frozen(local_tz: str) -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def history(run: Run) -> None:
+    """Six weeks: met, met, some, none, met (goal raised to 90 meanwhile), this week under way."""
+    for when, minutes, topic in [
+        ("2026-10-20T08:00", 60, "SQL"),  # W43 met
+        ("2026-10-27T08:00", 30, "Rust"),
+        ("2026-10-29T08:00", 40, "sql"),  # W44 met
+        ("2026-11-04T08:00", 20, "Rust"),  # W45 some
+        # W46 none
+        ("2026-11-16T08:00", 95, "Go"),  # W47 met (goal 90 from W47 on)
+        ("2026-11-24T08:00", 30, "SQL"),  # W48 under way
+    ]:
+        assert run("log", str(minutes), "-t", topic, "--at", when).exit_code == 0
+
+
+def test_stats_json(run: Run, frozen: time_machine.Traveller) -> None:
+    frozen.move_to(datetime(2026, 11, 16, 7, 0, tzinfo=ZoneInfo("Europe/London")))
+    assert run("goal", "90").exit_code == 0
+    frozen.move_to(NOW)
+    history(run)
+    stats = json.loads(run("stats", "--weeks", "6", "--json").stdout)
+    assert stats["total_minutes"] == 275
+    assert [(w["week"], w["minutes"], w["goal"], w["met"]) for w in stats["weeks"]] == [
+        ("2026-W43", 60, 60, True),
+        ("2026-W44", 70, 60, True),
+        ("2026-W45", 20, 60, False),
+        ("2026-W46", 0, 60, False),
+        ("2026-W47", 95, 90, True),
+        ("2026-W48", 30, 90, False),
+    ]
+    assert stats["weeks"][0]["start"] == "2026-10-19"
+    assert (stats["streak"], stats["best_streak"]) == (1, 2)
+    assert stats["adherence"] == {
+        "weeks": 5,
+        "met": 3,
+        "some": 1,
+        "none": 1,
+        "verdict": "most weeks",
+    }
+    assert stats["topics"][0] == {"topic": "SQL", "minutes": 130, "sessions": 3}
+    assert len(json.loads(run("stats", "--json").stdout)["weeks"]) == 12
+
+
+def test_stats_and_calendar_views(run: Run, frozen: object) -> None:
+    history(run)
+    shown = run("stats", "--calendar").stdout
+    assert "2026-W48" in shown and "│" in shown and "Total: 275 min" in shown
+    assert "You manage it: most weeks" in shown
+    assert "Mon" in shown and "more  (0, 1-14" in shown
+    calendar = run("calendar", "--weeks", "8")
+    assert calendar.exit_code == 0 and "The last 8 weeks: 275 min on 6 days" in calendar.stdout
+
+
+def test_stats_with_nothing_logged(run: Run, frozen: object) -> None:
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["adherence"]["verdict"] == "too early to say"
+    assert stats["total_minutes"] == 0
+    assert run("stats").exit_code == 0 and run("calendar").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_import_export_round_trip(
+    run: Run, frozen: object, tmp_path: Path, fmt: str
+) -> None:
+    history(run)
+    run("log", "5", "-t", "[red]x[/red]", "-n", 'comma, "quote"\nnewline', "--recall", "hard")
+    run("goal", "75")
+    run("config", "min-gap", "30m")
+    exported = tmp_path / f"out.{fmt}"
+    assert run("export", "--output", str(exported)).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    done = run("--db", str(fresh), "import", str(exported))
+    assert done.exit_code == 0 and "Imported 7 entries" in done.stdout
+    again = tmp_path / f"again.{fmt}"
+    assert run("--db", str(fresh), "export", "-f", fmt, "-o", str(again)).exit_code == 0
+    if fmt == "json":
+        assert again.read_text() == exported.read_text()
+        document = json.loads(exported.read_text())
+        assert document["format"] == "microup" and document["version"] == 1
+        assert document["goals"] == [{"week_start": "2026-11-23", "minutes": 75}]
+        assert document["settings"] == {"min-gap": "30"}
+        assert set(document["entries"][0]) == {"minutes", "topic", "note", "at", "recall"}
+    else:
+        strip_ids = [line.split(",", 1)[1] for line in exported.read_text().splitlines()]
+        assert [line.split(",", 1)[1] for line in again.read_text().splitlines()] == strip_ids
+
+
+def test_export_to_stdout(run: Run, frozen: object) -> None:
+    history(run)
+    assert len(json.loads(run("export").stdout)["entries"]) == 6
+    csv_out = run("export", "--format", "csv").stdout.splitlines()
+    assert csv_out[0] == "id,at,minutes,topic,note,recall" and len(csv_out) == 7
+
+
+def test_importing_twice_adds_nothing(run: Run, frozen: object, tmp_path: Path) -> None:
+    history(run)
+    exported = tmp_path / "out.json"
+    run("export", "-o", str(exported))
+    fresh = tmp_path / "fresh.db"
+    run("--db", str(fresh), "import", str(exported))
+    second = run("--db", str(fresh), "import", str(exported))
+    assert "Imported 0 entries" in second.stdout and "6 already there" in second.stdout
+    assert "Imported 0 entries" in run("import", str(exported)).stdout  # into the original too
+
+
+def test_one_bad_row_imports_nothing(
+    run: Run, frozen: object, tmp_path: Path, db_path: Path
+) -> None:
+    history(run)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,at,minutes,topic,note,recall\n1,2026-11-01T10:00,20,SQL,,\n"
+        "2,2026-11-02T10:00,20,SQL,,\n3,2026-11-03T10:00,0,SQL,,\n"
+    )
+    before = file_bytes(db_path)
+    message = one_line_error(run("import", str(bad)))
+    assert "line 4" in message and "between 1 and 600" in message
+    assert file_bytes(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
+        (b"just some words\n", "not a microup CSV export"),
+        (b'{"hello": "world"}', "not a microup export"),
+        (b'{"format": "microup", "version": 1, "settings": {"colour": "blue"}}', "unknown setting"),
+    ],
+)
+def test_files_that_are_not_exports(
+    run: Run, frozen: object, tmp_path: Path, db_path: Path, content: bytes, message: str
+) -> None:
+    run("log", "5")
+    before = file_bytes(db_path)
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    assert message in one_line_error(run("import", str(path)))
+    assert file_bytes(db_path) == before
+
+
+def test_import_and_export_file_problems(run: Run, frozen: object, tmp_path: Path) -> None:
+    assert "cannot read" in one_line_error(run("import", str(tmp_path / "missing.json")))
+    one_line_error(run("export", "--format", "xml"))
+    assert "cannot write" in one_line_error(run("export", "-o", str(tmp_path / "no" / "x.json")))

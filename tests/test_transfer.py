@@ -1,0 +1,137 @@
+"""Export and import as pure text transforms: round trips, validation, duplicates."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from microup.domain import Entry
+from microup.errors import UsageError
+from microup.transfer import dedupe_key, read_export, to_add, write_csv, write_json
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+topics = st.none() | st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=80
+).map(str.strip).filter(bool)
+notes = st.none() | st.text(
+    st.characters(
+        blacklist_categories=("Cs", "Zl", "Zp"), blacklist_characters="\r\x0b\x0c\x1c\x1d\x1e\x85"
+    )
+    .filter(lambda c: c in "\n\t" or not c.isspace() or c == " ")
+    .filter(lambda c: c in "\n\t" or (ord(c) >= 32 and not 0x7F <= ord(c) <= 0x9F)),
+    min_size=1,
+    max_size=200,
+).map(str.strip).filter(bool)
+entries = st.builds(
+    Entry,
+    at=st.builds(
+        lambda seconds, offset: datetime.fromtimestamp(
+            seconds, timezone(timedelta(minutes=offset))
+        ),
+        st.integers(min_value=0, max_value=int(NOW.timestamp())),
+        st.integers(min_value=-12 * 4, max_value=14 * 4).map(lambda q: q * 15),
+    ),
+    minutes=st.integers(min_value=1, max_value=600),
+    topic=topics,
+    note=notes,
+    recall=st.none() | st.integers(min_value=1, max_value=4),
+)
+
+
+def _normalized(entry: Entry) -> Entry:
+    import unicodedata
+
+    topic = unicodedata.normalize("NFC", entry.topic) if entry.topic else None
+    return Entry(
+        at=entry.at, minutes=entry.minutes, topic=topic, note=entry.note, recall=entry.recall
+    )
+
+
+@given(st.lists(entries, max_size=20))
+def test_json_round_trip(batch: list[Entry]) -> None:
+    out = io.StringIO()
+    assert write_json(out, batch, [(date(2026, 11, 16), 90)], {"min-gap": "30"}) == len(batch)
+    back = read_export(out.getvalue(), None, NOW)
+    assert back.entries == [_normalized(e) for e in batch]
+    assert back.goals == [(date(2026, 11, 16), 90)]
+    assert back.settings == {"min-gap": "30"}
+
+
+@given(st.lists(entries, max_size=20))
+def test_csv_round_trip(batch: list[Entry]) -> None:
+    out = io.StringIO()
+    write_csv(out, [Entry(**{**e.__dict__, "id": i}) for i, e in enumerate(batch, 1)])
+    assert out.getvalue().startswith("id,at,minutes,topic,note,recall\n")
+    back = read_export(out.getvalue(), "csv", NOW)
+    assert back.entries == [_normalized(e) for e in batch]
+
+
+def test_csv_quotes_commas_quotes_and_newlines() -> None:
+    entry = Entry(at=NOW, minutes=20, topic='SQL, "joins"', note='line 1\nline "2", ok', id=1)
+    out = io.StringIO()
+    write_csv(out, [entry])
+    assert (
+        out.getvalue().splitlines()[1].startswith('1,2026-11-23T09:00:00+00:00,20,"SQL, ""joins"""')
+    )
+    assert read_export(out.getvalue(), "csv", NOW).entries == [
+        Entry(**{**entry.__dict__, "id": None})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not a microup CSV export"),
+        ("hello world", "not a microup CSV export"),
+        ("{", "not valid JSON"),
+        ("[1, 2]", "not a microup export"),
+        ('{"format": "other"}', "not a microup export"),
+        ('{"format": "microup", "version": 2, "entries": []}', "version 2"),
+        ('{"format": "microup", "version": 1, "entries": {}}', "must be lists"),
+        ('{"format": "microup", "version": 1, "entries": [5]}', "entry 1: not an entry"),
+        ('{"format": "microup", "version": 1, "entries": [{"minutes": 5}]}', "entry 1: 'at'"),
+        (
+            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-20", "minutes": 0}]}',
+            "entry 1: duration must be between",
+        ),
+        (
+            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-20", "minutes": true}]}',
+            "entry 1: minutes must be a whole number",
+        ),
+        (
+            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-20", "minutes": 2.5}]}',
+            "entry 1: minutes must be a whole number",
+        ),
+        (
+            '{"format": "microup", "version": 1, "entries": [{"at": "2030-01-01", "minutes": 5}]}',
+            "entry 1: time '2030-01-01' is in the future",
+        ),
+        (
+            '{"format": "microup", "version": 1, "goals": [{"week_start": "2026-11-17", "minutes": 9}]}',
+            "goal 1",
+        ),
+        ("at,minutes\n2026-11-20,20\n2026-11-21,abc\n", "line 3: invalid duration 'abc'"),
+        ("at,minutes,topic\n2026-11-20,20,\x1b[31m\n", "line 2: topic may not contain control"),
+        ("at,minutes,recall\n2026-11-20,20,great\n", "line 2: unknown grade"),
+        ("at,minutes\n2026-11-20,20,extra\n", "line 2: more fields than columns"),
+    ],
+)
+def test_bad_files_name_the_row_and_the_problem(text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        read_export(text, None, NOW)
+
+
+def test_duplicates_are_counted_so_importing_twice_adds_nothing() -> None:
+    a = Entry(at=NOW, minutes=20, topic="SQL", note="x")
+    same_but_case = Entry(at=NOW, minutes=20, topic="sql", note="x")
+    b = Entry(at=NOW, minutes=21, topic="SQL", note="x")
+    assert dedupe_key(a) == dedupe_key(same_but_case) != dedupe_key(b)
+    assert to_add([a, a, b], Counter()) == [a, a, b]
+    assert to_add([a, a, b], Counter([dedupe_key(a)])) == [a, b]
+    assert to_add([a, a, b], Counter([dedupe_key(a), dedupe_key(a), dedupe_key(b)])) == []
