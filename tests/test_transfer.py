@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
@@ -15,6 +16,11 @@ from microup.errors import UsageError
 from microup.transfer import dedupe_key, read_export, to_add, write_csv, write_json
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def _export(**parts: object) -> str:
+    return json.dumps({"format": "microup", "version": 1, **parts})
+
 
 topics = st.none() | st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=80
@@ -101,11 +107,11 @@ def test_csv_quotes_commas_quotes_and_newlines() -> None:
             "entry 1: duration must be between",
         ),
         (
-            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-20", "minutes": true}]}',
+            _export(entries=[{"at": "2026-11-20", "minutes": True}]),
             "entry 1: minutes must be a whole number",
         ),
         (
-            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-20", "minutes": 2.5}]}',
+            _export(entries=[{"at": "2026-11-20", "minutes": 2.5}]),
             "entry 1: minutes must be a whole number",
         ),
         (
@@ -113,7 +119,7 @@ def test_csv_quotes_commas_quotes_and_newlines() -> None:
             "entry 1: time '2030-01-01' is in the future",
         ),
         (
-            '{"format": "microup", "version": 1, "goals": [{"week_start": "2026-11-17", "minutes": 9}]}',
+            _export(goals=[{"week_start": "2026-11-17", "minutes": 9}]),
             "goal 1",
         ),
         ("at,minutes\n2026-11-20,20\n2026-11-21,abc\n", "line 3: invalid duration 'abc'"),
