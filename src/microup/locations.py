@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "microup"
 DB_ENV_VAR = "MICROUP_DB"
 
 
 def default_db_path() -> Path:
     """The per-user store, used when neither `--db` nor MICROUP_DB says otherwise."""
+    import platformdirs
+
     return platformdirs.user_data_path(APP_NAME) / "microup.db"
 
 
@@ -24,4 +24,6 @@ def resolve_db_path(option: Path | None, environ: Mapping[str, str]) -> Path:
 
 def reminder_log_path() -> Path:
     """Where the cron job appends what `microup remind` says, instead of sending mail."""
+    import platformdirs
+
     return platformdirs.user_log_path(APP_NAME) / "remind.log"

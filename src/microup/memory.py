@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import IntEnum
+from typing import Any
 
 from microup.errors import UsageError
 
@@ -258,6 +259,16 @@ def _next_stability(s: float, d: float, r: float, grade: int) -> float:
     return MAX_STABILITY_HOURS if s > MAX_STABILITY_HOURS else s
 
 
+def _review(s: float, d: float, elapsed_seconds: float, grade: int) -> tuple[float, float]:
+    """(S, D) after a review `elapsed_seconds` after the last study: the one update rule."""
+    r = (
+        math.exp(-DECAY * math.log1p(FACTOR * elapsed_seconds / 3600.0 / s))
+        if elapsed_seconds > 0
+        else 1.0
+    )
+    return _next_stability(s, d, r, grade), _next_difficulty(d, grade)
+
+
 def _check_aware(moment: datetime, what: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got naive {moment.isoformat()}")
@@ -359,11 +370,7 @@ class Fold:
             self._d = initial_difficulty(grade)
             self._first = self._last = at
         else:
-            elapsed = (at - last).total_seconds() / 3600.0
-            s = self._s
-            r = math.exp(-DECAY * math.log1p(FACTOR * elapsed / s)) if elapsed > 0.0 else 1.0
-            self._s = _next_stability(s, self._d, r, grade)
-            self._d = _next_difficulty(self._d, grade)
+            self._s, self._d = _review(self._s, self._d, (at - last).total_seconds(), grade)
             if at > last:
                 self._last = at
             elif at < first:
@@ -532,15 +539,46 @@ def retention_series(sessions: Iterable[Session], times: Iterable[datetime]) -> 
     return series
 
 
-def fold_topics(rows: Iterable[tuple[str, datetime, int, int | None]]) -> dict[str, MemoryState]:
-    """Each topic's state from (topic, at, minutes, grade or None) rows in one pass.
+_GRADE_OR_GOOD: dict[int | None, Grade] = {None: Grade.GOOD, 0: Grade.GOOD} | {
+    int(g): g for g in Grade
+}
 
-    Rows come sorted by topic then time, as the store reads them; no grade means good.
+
+def fold_topics(rows: Iterable[tuple[str, int, int, int | None]]) -> dict[str, MemoryState]:
+    """Each topic's state from (topic, UTC epoch seconds, minutes, grade or None) rows.
+
+    One pass over plain numbers, rows in time order within each topic (as the store reads
+    them); no grade means good. This is what keeps `microup review` cheap at 100,000 sessions.
     """
-    folds: dict[str, Fold] = {}
-    for topic, at, minutes, grade in rows:
+    folds: dict[str, list[Any]] = {}
+    for topic, seconds, minutes, grade_number in rows:
+        grade = _GRADE_OR_GOOD[grade_number]
         fold = folds.get(topic)
         if fold is None:
-            fold = folds[topic] = Fold()
-        fold.add(Session(at, minutes, Grade(grade) if grade else Grade.GOOD))
-    return {topic: state for topic, fold in folds.items() if (state := fold.state) is not None}
+            folds[topic] = [
+                initial_stability(grade),
+                initial_difficulty(grade),
+                seconds,
+                seconds,
+                1,
+                minutes,
+            ]
+            continue
+        fold[0], fold[1] = _review(fold[0], fold[1], seconds - fold[3], grade)
+        if seconds > fold[3]:
+            fold[3] = seconds
+        elif seconds < fold[2]:
+            fold[2] = seconds
+        fold[4] += 1
+        fold[5] += minutes
+    return {
+        topic: MemoryState(
+            stability_hours=s,
+            difficulty=d,
+            last_studied=datetime.fromtimestamp(last, timezone.utc),
+            first_studied=datetime.fromtimestamp(first, timezone.utc),
+            sessions=count,
+            total_minutes=total,
+        )
+        for topic, (s, d, first, last, count, total) in folds.items()
+    }

@@ -4,8 +4,6 @@ Kept light: SQLModel (through `microup.store`) and Rich (through `microup.render
 imported inside the commands that need them, so `--help` and completion stay fast.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -117,7 +115,7 @@ def now() -> datetime:
 
 
 @contextmanager
-def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Store]:
+def open_store(ctx: typer.Context, *, write: bool) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
     from microup.store import transaction
 
@@ -126,7 +124,7 @@ def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Store]:
         yield store
 
 
-def this_week(store: Store, moment: datetime) -> WeekSummary:
+def this_week(store: "Store", moment: datetime) -> "WeekSummary":
     from microup.weeks import summarize_week
 
     return summarize_week(moment.date(), store.daily_minutes(), store.goals())

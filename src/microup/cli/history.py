@@ -1,10 +1,7 @@
 """The long-run commands: stats and the calendar, export and import."""
 
-from __future__ import annotations
-
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +10,6 @@ from typing import Annotated, TextIO
 import typer
 
 from microup.cli.common import JsonOption, app, now, open_store
-from microup.config import SETTINGS, spec_for
 from microup.errors import UsageError
 
 MAX_WEEKS = 520
@@ -86,6 +82,8 @@ def calendar_command(ctx: typer.Context, weeks: WeeksOption = 26) -> None:
 @contextmanager
 def _atomic_output(path: Path) -> Iterator[TextIO]:
     """Write to a temporary file beside `path`, renamed over it only when complete."""
+    import tempfile
+
     try:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError as error:
@@ -119,6 +117,7 @@ def export(
 ) -> None:
     """Everything you logged, with goals and settings, as JSON (default) or CSV."""
     from microup import render, transfer
+    from microup.config import SETTINGS
 
     chosen = _format(fmt, output) or "json"
     with open_store(ctx, write=False) as store:
@@ -146,6 +145,7 @@ def import_command(
 ) -> None:
     """Add the entries of an export; all or nothing, and entries already there are skipped."""
     from microup import render, transfer
+    from microup.config import spec_for
 
     chosen = _format(fmt, file)
     try:

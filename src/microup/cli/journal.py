@@ -1,7 +1,5 @@
 """The journal commands: log a session, see the week, set the goal, list, fix and remove entries."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -19,9 +17,7 @@ from microup.cli.common import (
     optional_topic,
     this_week,
 )
-from microup.domain import Entry
 from microup.errors import NotFoundError, UsageError
-from microup.memory import parse_grade
 from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
 
 
@@ -44,6 +40,8 @@ def log(
 ) -> None:
     """Record a learning session and show this week's progress."""
     from microup import render
+    from microup.domain import Entry
+    from microup.memory import parse_grade
 
     moment = now()
     entry = Entry(

@@ -1,7 +1,5 @@
 """The weekly reminder and the cron job that runs it, so the habit survives busy weeks."""
 
-from __future__ import annotations
-
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microup.cli.common import app, now, open_store
-from microup.config import ReviewSettings
 from microup.errors import MicroupError
 
 if TYPE_CHECKING:
@@ -28,7 +25,7 @@ cron_app = typer.Typer(
 app.add_typer(cron_app, name="cron")
 
 
-def _reminded_at(store: Store) -> datetime | None:
+def _reminded_at(store: "Store") -> datetime | None:
     text = store.settings().get(REMINDED_AT)
     try:
         return datetime.fromisoformat(text) if text else None
@@ -61,6 +58,7 @@ def remind(
     """Where this week stands and what to review; never prompts, never needs a terminal."""
     from microup import crontab, render, render_memory
     from microup import notify as desktop
+    from microup.config import ReviewSettings
     from microup.memory import fold_topics, suggest
     from microup.weeks import summarize_week
 

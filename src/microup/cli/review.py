@@ -1,14 +1,11 @@
 """The memory commands: what to review now, the scheduler's settings, the forgetting curve."""
 
-from __future__ import annotations
-
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 import typer
 
 from microup.cli.common import JsonOption, app, now, open_store
-from microup.config import SETTINGS, ReviewSettings, effective, spec_for
 from microup.errors import NotFoundError
 from microup.parse import clean_topic
 
@@ -29,6 +26,7 @@ def review(
 ) -> None:
     """Topics to revisit now, most forgotten first, each with a short suggested session."""
     from microup import render, render_memory
+    from microup.config import ReviewSettings
     from microup.memory import fold_topics, suggest
 
     moment = now()
@@ -60,6 +58,7 @@ def config(
 ) -> None:
     """Show or change settings: target-retention, min-gap."""
     from microup import render, render_memory
+    from microup.config import SETTINGS, effective, spec_for
 
     spec = spec_for(key) if key is not None else None
     new_value = spec.normalize(value) if spec is not None and value is not None else None
@@ -80,6 +79,7 @@ def curve(
 ) -> None:
     """Draw the forgetting curve: for material learnt once, or for one of your topics."""
     from microup import render, render_memory
+    from microup.config import ReviewSettings
     from microup.memory import (
         SEED_STABILITY_HOURS,
         Grade,
@@ -114,7 +114,10 @@ def curve(
         settings = ReviewSettings.from_stored(store.settings())
     if not rows:
         raise NotFoundError(f"no sessions logged for topic {wanted!r}")
-    sessions = [Session(at, minutes, Grade(grade or Grade.GOOD)) for _, at, minutes, grade in rows]
+    sessions = [
+        Session(datetime.fromtimestamp(at, timezone.utc), minutes, Grade(grade or Grade.GOOD))
+        for _, at, minutes, grade in rows
+    ]
     start, end = render_memory.curve_span(sessions[0].at, moment)
     times = [start + (end - start) * i / (width - 1) for i in range(width)]
     out.print(render_memory.topic_curve_title(rows[0][0], settings.target_retention, ascii_only))
