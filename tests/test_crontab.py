@@ -456,12 +456,13 @@ def test_install_twice_and_remove_through_crontab_command(fake_crontab: Path) ->
     assert fake_crontab.read_bytes() == original
 
 
-def test_from_no_crontab_to_empty_table(fake_crontab: Path) -> None:
+def test_from_no_crontab_back_to_no_crontab(fake_crontab: Path) -> None:
     crontab.write_table(install(crontab.read_table(), LINE))
     assert fake_crontab.read_text() == LINE + "\n"
     crontab.write_table(remove(crontab.read_table()))
-    assert fake_crontab.read_bytes() == b""
+    assert not fake_crontab.exists()  # `crontab -r`: no crontab, as before the install
     assert crontab.read_table() == ""
+    crontab.write_table("")  # removing a crontab that is not there is fine
 
 
 def test_crontab_failures_are_microup_errors(monkeypatch: pytest.MonkeyPatch) -> None:

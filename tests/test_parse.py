@@ -188,11 +188,13 @@ def test_notes() -> None:
 
 
 def test_fractions() -> None:
-    assert parse_fraction("0.85", what="x", low=0, high=1) == 0.85
-    assert parse_fraction("85%", what="x", low=0, high=1) == 0.85
-    for bad in ["nan", "1", "0", "abc", "inf", "-0.2"]:
+    assert parse_fraction("0.85", what="x", low=0.5, high=0.99) == 0.85
+    assert parse_fraction("85%", what="x", low=0.5, high=0.99) == 0.85
+    assert parse_fraction("0.99", what="x", low=0.5, high=0.99) == 0.99
+    assert parse_fraction("50%", what="x", low=0.5, high=0.99) == 0.5
+    for bad in ["nan", "1", "0", "abc", "inf", "-0.2", "0.4999", "99.5%"]:
         with pytest.raises(UsageError):
-            parse_fraction(bad, what="x", low=0, high=1)
+            parse_fraction(bad, what="x", low=0.5, high=0.99)
 
 
 @given(

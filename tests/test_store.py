@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import stat
@@ -117,13 +118,49 @@ def test_refused_files_are_left_byte_for_byte(
     assert sorted(p.name for p in tmp_path.iterdir()) == siblings
 
 
-def test_empty_file_becomes_a_store(tmp_path: Path) -> None:
-    path = tmp_path / "empty.db"
-    path.touch()
-    with transaction(path, write=True) as store:
-        store.add_entry(Entry(at=at(20), minutes=20))
+def test_empty_and_odd_files_are_refused_and_left_alone(tmp_path: Path) -> None:
+    empty = tmp_path / "notes.txt"
+    empty.touch()
+    with pytest.raises(StoreError, match="empty file"), transaction(empty, write=True):
+        pass
+    assert empty.read_bytes() == b""
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="is a folder"), transaction(folder, write=False):
+        pass
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    with pytest.raises(StoreError, match="not a regular file"), transaction(fifo, write=False):
+        pass
+    dangling = tmp_path / "link.db"
+    dangling.symlink_to(tmp_path / "nowhere" / "x.db")
+    with pytest.raises(StoreError, match="broken symbolic link"), transaction(dangling, write=True):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "folder.db",
+        "home",
+        "link.db",
+        "notes.txt",
+        "pipe.db",
+    ]
+
+
+def test_blank_sqlite_file_with_a_version_is_not_adopted(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 7")
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program"), transaction(path, write=True):
+        pass
+    assert path.read_bytes() == before
+
+
+def test_a_new_store_appears_whole(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "m.db"
     with transaction(path, write=False) as store:
-        assert store.daily_minutes() == {date(2026, 11, 20): 20}
+        assert store.entries() == []
+    assert sorted(p.name for p in path.parent.iterdir()) == ["m.db"]  # no staging leftovers
 
 
 def test_a_failed_command_leaves_nothing_behind(tmp_path: Path) -> None:

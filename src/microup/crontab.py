@@ -290,7 +290,13 @@ def read_table(*, timeout: float = TIMEOUT) -> str:
 
 
 def write_table(text: str, *, timeout: float = TIMEOUT) -> None:
-    """Replace the user's crontab with `text` (`crontab -`)."""
+    """Replace the user's crontab with `text` (`crontab -`); an empty text removes the crontab
+    (`crontab -r`), so removing our job from a crontab we created leaves none, as before."""
+    if not text:
+        done = _run([_crontab_command(), "-r"], None, timeout)
+        if done.returncode != 0 and "no crontab for" not in _message(done.stderr).lower():
+            raise MicroupError(f"`crontab -r` failed: {_message(done.stderr)}")
+        return
     data = text.encode("utf-8", "surrogateescape")
     done = _run([_crontab_command(), "-"], data, timeout)
     if done.returncode != 0:

@@ -19,6 +19,10 @@ class StoreError(MicroupError):
     exit_code = 1
 
 
+class StoreBusyError(StoreError):
+    """Another process held the store's write lock for longer than the busy timeout."""
+
+
 class NotFoundError(MicroupError):
     """An entry id that is not in the store (exit 1)."""
 

@@ -28,6 +28,10 @@ _BARE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 _AGO = re.compile(r"(?P<amount>.+?)\s+ago", re.IGNORECASE)
 _DAYS = re.compile(r"(?P<days>[0-9]{1,5})\s*d(?:ays?)?", re.ASCII | re.IGNORECASE)
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+HIDDEN_CHARACTERS = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+"""Invisible or direction-changing characters: they can make text look like other text."""
 
 
 def _minutes_of(text: str) -> int | None:
@@ -67,8 +71,15 @@ def localize(naive: datetime, tz: tzinfo | None) -> datetime:
     return naive.replace(tzinfo=tz)
 
 
-def _on_day(day: date, now: datetime, tz: tzinfo | None) -> datetime:
-    """A day without a clock time means midday, or now if that day is today and midday is ahead."""
+def in_zone(moment: datetime, tz: tzinfo | None) -> datetime:
+    """The same instant with the offset in force at that instant in `tz` (or the system zone)."""
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
+def _on_day(day: date, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime:
+    """A day without a clock time: its start, or else midday (now, if that is still ahead)."""
+    if start_of_day:
+        return localize(datetime.combine(day, time(0, 0)), tz)
     midday = localize(datetime.combine(day, MIDDAY), tz)
     return now if day == now.date() and midday > now else midday
 
@@ -81,10 +92,10 @@ def _parse_ago(amount: str, now: datetime) -> datetime | None:
     return None if minutes is None else now - timedelta(minutes=minutes)
 
 
-def _parse_iso(text: str, now: datetime, tz: tzinfo | None) -> datetime | None:
+def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
     candidate = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     try:
-        return _on_day(date.fromisoformat(candidate), now, tz)
+        return _on_day(date.fromisoformat(candidate), now, tz, start_of_day)
     except ValueError:
         pass
     try:
@@ -94,23 +105,40 @@ def _parse_iso(text: str, now: datetime, tz: tzinfo | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else localize(parsed, tz)
 
 
-def parse_when(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
+def _read_when(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
+    word = text.lower()
+    if word == "now":
+        return now
+    if word in ("today", "yesterday"):
+        day = now.date() - timedelta(days=1 if word == "yesterday" else 0)
+        return _on_day(day, now, tz, start_of_day)
+    if ago := _AGO.fullmatch(text):
+        return _parse_ago(ago["amount"], now)
+    return _parse_iso(text, now, tz, start_of_day) if text else None
+
+
+def parse_when(
+    text: str,
+    now: datetime,
+    tz: tzinfo | None = None,
+    *,
+    start_of_day: bool = False,
+    keep_offset: bool = False,
+) -> datetime:
     """When a session happened: ISO date or date-time, `today`, `yesterday`, `30m ago`, `3d ago`.
 
-    `now` must be aware; the result is aware and never later than `now`.
+    `now` must be aware; the result is aware and never later than `now`, with the offset in
+    force at that instant in the local zone (or the offset written, with `keep_offset`, as an
+    import does). With `start_of_day`, a day means its first minute (for `--since`).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    cleaned = text.strip()
-    word = cleaned.lower()
-    if word in ("now", "today"):
-        when: datetime | None = _on_day(now.date(), now, tz) if word == "today" else now
-    elif word == "yesterday":
-        when = _on_day(now.date() - timedelta(days=1), now, tz)
-    elif ago := _AGO.fullmatch(cleaned):
-        when = _parse_ago(ago["amount"], now)
-    else:
-        when = _parse_iso(cleaned, now, tz) if cleaned else None
+    try:
+        when = _read_when(text.strip(), now, tz, start_of_day)
+        if when is not None and not keep_offset:
+            when = in_zone(when, tz)
+    except (OverflowError, ValueError):
+        raise UsageError(f"time {text!r} is out of range") from None
     if when is None:
         raise UsageError(
             f"invalid time {text!r}: use an ISO date or date-time (2026-11-20, "
@@ -125,8 +153,13 @@ def parse_when(text: str, now: datetime, tz: tzinfo | None = None) -> datetime:
 
 def _refuse_control(text: str, what: str, allowed: str = "") -> None:
     for char in text:
-        if char not in allowed and unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
-            raise UsageError(f"{what} may not contain control characters (found U+{ord(char):04X})")
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in HIDDEN_CHARACTERS:
+            raise UsageError(
+                f"{what} may not contain control, invisible or direction-changing characters "
+                f"(found U+{ord(char):04X})"
+            )
 
 
 def clean_topic(text: str) -> str:
@@ -137,6 +170,8 @@ def clean_topic(text: str) -> str:
     if len(topic) > MAX_TOPIC_CHARS:
         raise UsageError(f"topic is {len(topic)} characters; at most {MAX_TOPIC_CHARS} allowed")
     _refuse_control(topic, "topic")
+    if all(unicodedata.category(char) in ("Cf", "Mn", "Zs") for char in topic):
+        raise UsageError("topic must contain something visible")
     return topic
 
 
@@ -163,15 +198,15 @@ def parse_positive_int(text: str, *, what: str, maximum: int) -> int:
 
 
 def parse_fraction(text: str, *, what: str, low: float, high: float) -> float:
-    """A finite decimal strictly between `low` and `high` (also accepts a percentage like 85%)."""
+    """A finite decimal from `low` to `high` inclusive (also accepts a percentage like 85%)."""
     cleaned = text.strip()
     scale = 100.0 if cleaned.endswith("%") else 1.0
     try:
         value = float(cleaned.rstrip("%")) / scale
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or not low < value < high:
-        raise UsageError(f"{what} must be a number between {low:g} and {high:g}, not {text!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UsageError(f"{what} must be a number from {low:g} to {high:g}, not {text!r}")
     return value
 
 

@@ -8,6 +8,7 @@ and an escape sequence in a note can never reach the terminal.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.domain import Entry, TopicTotal
+from microup.parse import HIDDEN_CHARACTERS
 from microup.weeks import WeekSummary
 
 BAR_WIDTH = 20
@@ -26,19 +28,29 @@ BAR_WIDTH = 20
 
 def console(*, stderr: bool = False) -> Console:
     """A console that interprets nothing it is given; colour only on a terminal without NO_COLOR."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+    plain = bool(os.environ.get("NO_COLOR"))  # no colour, and no bold or dim either
+    return Console(
+        stderr=stderr,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=True,
+        color_system=None if plain else "auto",
+    )
+
+
+def _visible(char: str) -> str:
+    if char in "\n\t":
+        return " "
+    if unicodedata.category(char) == "Cc":
+        return f"\\x{ord(char):02x}"
+    return f"\\u{ord(char):04x}" if char in HIDDEN_CHARACTERS else char
 
 
 def safe(text: str) -> str:
-    """`text` with control characters shown as escapes like `\\x1b`; line breaks, tabs as spaces."""
-    return "".join(
-        " "
-        if char in "\n\t"
-        else f"\\x{ord(char):02x}"
-        if unicodedata.category(char) == "Cc"
-        else char
-        for char in text
-    )
+    """`text` with control, invisible and direction-changing characters shown as escapes
+    (`\\x1b`, `\\u202e`), line breaks and tabs as spaces: nothing reaches the terminal raw."""
+    return "".join(map(_visible, text))
 
 
 def user_text(text: str | None, style: str = "") -> Text:
@@ -97,14 +109,11 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 def entries_table(entries: Sequence[Entry]) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for name, justify in (
-        ("id", "right"),
-        ("when", "left"),
-        ("min", "right"),
-        ("topic", "left"),
-        ("note", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("min", justify="right", no_wrap=True)
+    table.add_column("topic", overflow="fold")  # user text is wrapped, never cut short
+    table.add_column("note", overflow="fold")
     for entry in entries:
         table.add_row(
             str(entry.id),
@@ -118,7 +127,7 @@ def entries_table(entries: Sequence[Entry]) -> Table:
 
 def topics_table(topics: Iterable[TopicTotal]) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("topic")
+    table.add_column("topic", overflow="fold")
     table.add_column("minutes", justify="right")
     table.add_column("sessions", justify="right")
     table.add_column("last studied")

@@ -110,7 +110,7 @@ def stats_view(stats: Stats, out: Console) -> RenderableType:
     ]
     if stats.topics:
         topics = Table(box=None, pad_edge=False, show_edge=False, title_justify="left")
-        topics.add_column("topic")
+        topics.add_column("topic", overflow="fold")
         topics.add_column("minutes", justify="right")
         topics.add_column("sessions", justify="right")
         for topic in stats.topics[:TOPICS_SHOWN]:

@@ -51,7 +51,7 @@ def suggestion_json(row: Suggestion) -> dict[str, Any]:
 
 def review_table(rows: Sequence[Suggestion], now: datetime, *, show_due: bool) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("topic")
+    table.add_column("topic", overflow="fold")
     table.add_column("recall", justify="right")
     table.add_column("last studied")
     if show_due:

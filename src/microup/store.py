@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, col, delete, select
 
 from microup.domain import DedupeKey, Entry, TopicTotal
-from microup.errors import NotFoundError, StoreError
+from microup.errors import NotFoundError, StoreBusyError, StoreError
 from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
 from microup.parse import from_stored, topic_key, utc_offset_minutes
 from microup.weeks import GoalHistory
@@ -72,8 +73,8 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_run_statements(_SCHEMA_
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _check_header(path: Path) -> bool:
-    """False for a blank file; True for an intact SQLite file; refuse anything else.
+def _check_header(path: Path) -> None:
+    """Refuse anything but an intact SQLite file.
 
     The 100-byte header tells an SQLite file from any other, and its page count tells
     a file cut short (a half-copied or truncated database) before SQLite touches it.
@@ -81,7 +82,10 @@ def _check_header(path: Path) -> bool:
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:
-        return False
+        raise StoreError(
+            f"{path} is an empty file, not a microup database; left untouched "
+            "(delete it or choose another --db)"
+        )
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreError(f"{path} is not a microup database (not an SQLite file); left untouched")
     raw_page_size = int.from_bytes(header[16:18], "big")
@@ -90,7 +94,6 @@ def _check_header(path: Path) -> bool:
     valid_for = int.from_bytes(header[92:96], "big")
     if valid_for == change_counter and path.stat().st_size < page_size * page_count:
         raise StoreError(f"{path} is damaged (the file is cut short); left untouched")
-    return True
 
 
 def _read_marks(read: Callable[[str], Any], path: Path) -> int:
@@ -98,7 +101,8 @@ def _read_marks(read: Callable[[str], Any], path: Path) -> int:
     application_id = int(read("PRAGMA application_id"))
     version = int(read("PRAGMA user_version"))
     if application_id != APPLICATION_ID:
-        if application_id == 0 and int(read("SELECT count(*) FROM sqlite_master")) == 0:
+        blank = version == 0 and int(read("SELECT count(*) FROM sqlite_master")) == 0
+        if application_id == 0 and blank:
             return 0
         raise StoreError(f"{path} is an SQLite database of another program; left untouched")
     if version > SCHEMA_VERSION:
@@ -115,8 +119,7 @@ def _inspect(path: Path) -> int:
     `immutable=1` makes SQLite take no locks and create no -wal or -shm files; what it may
     miss (a change still in another process's WAL) is checked again inside the transaction.
     """
-    if not _check_header(path):
-        return 0
+    _check_header(path)
     try:
         reader = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
         try:
@@ -125,21 +128,6 @@ def _inspect(path: Path) -> int:
             reader.close()
     except sqlite3.DatabaseError as error:
         raise StoreError(f"{path} is damaged or unreadable ({error}); left untouched") from None
-
-
-def _create_file(path: Path) -> None:
-    """Make the folder (0700 when we create it) and an empty file (0600) before SQLite opens it."""
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file")
-    try:
-        if not path.parent.exists():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    except OSError as error:
-        raise StoreError(f"cannot create {path}: {error.strerror}") from None
-    os.close(descriptor)
 
 
 def _engine(path: Path, *, write: bool) -> Engine:
@@ -183,18 +171,69 @@ def _store_failure(path: Path, error: Exception) -> StoreError:
     if isinstance(error, IntegrityError):
         return StoreError(f"the database refused the change ({detail}); nothing was saved")
     if isinstance(error, OperationalError) and "locked" in detail:
-        return StoreError(f"{path} is busy (locked by another microup for too long); try again")
+        return StoreBusyError(f"{path} is busy (locked by another microup for too long); try again")
     if isinstance(error, OperationalError):
         return StoreError(f"cannot use {path}: {detail}")
     return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
 
 
+def _create_store(path: Path) -> None:
+    """Build a new store beside `path` and link it into place whole.
+
+    The folder is made 0700 when we create it and the file 0600. Nobody ever sees a
+    half-made store at `path`, so an empty file there is never ours and is refused; when two
+    processes create the same store at once, the first link wins and the other uses it.
+    """
+    import tempfile
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+    os.close(descriptor)
+    staging = Path(name)
+    try:
+        engine = _engine(staging, write=True)
+        try:
+            with engine.begin() as connection:
+                _migrate(connection, staging)
+        finally:
+            engine.dispose()
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            pass  # another microup created it first: use that one
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                staging.replace(path)
+    finally:
+        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _prepare(path: Path) -> int:
+    """Make sure `path` is a store we may open; its schema version (created if missing)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(f"{path} is a broken symbolic link") from None
+        _create_store(path)
+        info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path} is a folder, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file; left untouched")
+    return _inspect(path)
+
+
 @contextmanager
 def transaction(path: Path, *, write: bool) -> Iterator[Store]:
     """Open the store at `path` for one command: one transaction, committed only on success."""
-    if not path.exists():
-        _create_file(path)
-    needs_migration = _inspect(path) < SCHEMA_VERSION
+    try:
+        needs_migration = _prepare(path) < SCHEMA_VERSION
+    except DatabaseError as error:
+        raise _store_failure(path, error) from None
+    except OSError as error:
+        raise StoreError(f"cannot use {path}: {error.strerror or error}") from None
     engine = _engine(path, write=write or needs_migration)
     try:
         with Session(engine) as session:

@@ -126,7 +126,7 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     note = _text(row.get("note"), "note")
     recall = row.get("recall")
     return Entry(
-        at=parse_when(at, now),
+        at=parse_when(at, now, keep_offset=True),
         minutes=_minutes(row.get("minutes")),
         topic=clean_topic(topic) if topic is not None else None,
         note=clean_note(note) if note is not None else None,

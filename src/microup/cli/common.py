@@ -64,7 +64,7 @@ app = typer.Typer(
     help="Track an hour a week of learning, little and often, and review before you forget.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    no_args_is_help=True,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -91,7 +91,6 @@ def _root(
             "--db",
             metavar="PATH",
             help="Database file (default: $MICROUP_DB, else the per-user data folder).",
-            dir_okay=False,
         ),
     ] = None,
     version: Annotated[
@@ -102,6 +101,17 @@ def _root(
     ] = False,
 ) -> None:
     ctx.obj = Settings(db=resolve_db_path(db, os.environ))
+    show_help_without_command(ctx)
+
+
+def show_help_without_command(ctx: typer.Context) -> None:
+    """`microup` or `microup cron` alone: the help, on stdout, exit 0."""
+    if ctx.invoked_subcommand is None:
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit()
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def stdin_is_terminal() -> bool:

@@ -7,6 +7,7 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import (
+    MAX_ID,
     JsonOption,
     NoteOption,
     TopicOption,
@@ -105,20 +106,25 @@ def entries(
         str | None, typer.Option("--since", metavar="WHEN", help="Only entries from WHEN on.")
     ] = None,
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most N entries.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_ID, help="At most N entries.")
+    ] = 20,
     json: JsonOption = False,
 ) -> None:
     """Recent entries, newest first, with the ids that edit and delete take."""
     from microup import render
 
-    start = parse_when(since, now()) if since is not None else None
+    start = parse_when(since, now(), start_of_day=True) if since is not None else None
     wanted_topic = optional_topic(topic)
     with open_store(ctx, write=False) as store:
         found = store.entries(since=start, topic=wanted_topic, limit=limit)
     if json:
         render.print_json({"entries": [render.entry_json(entry) for entry in found]})
     elif not found:
-        render.console().print("No entries yet. Start with: microup log 20 --topic SQL")
+        filtered = since is not None or topic is not None
+        render.console().print(
+            "No entries match." if filtered else "No entries yet. Start with: microup log 20"
+        )
     else:
         render.console().print(render.entries_table(found))
 
@@ -126,7 +132,9 @@ def entries(
 @app.command()
 def edit(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(metavar="ID", min=1, help="The entry's id.")],
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The entry's id.")
+    ],
     minutes: Annotated[
         str | None, typer.Option("--minutes", "-m", metavar="D", help="New duration.")
     ] = None,
@@ -160,7 +168,9 @@ def edit(
 @app.command()
 def delete(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(metavar="ID", min=1, help="The entry's id.")],
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The entry's id.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete one entry (asks first, unless --yes)."""

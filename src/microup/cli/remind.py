@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microup.cli.common import app, now, open_store
-from microup.errors import MicroupError
+from microup.cli.common import app, now, open_store, show_help_without_command
+from microup.errors import MicroupError, StoreBusyError
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -20,9 +20,10 @@ DEFAULT_TIME = "09:00"
 
 cron_app = typer.Typer(
     help="Install, remove or show the daily cron job behind the weekly reminder.",
-    no_args_is_help=True,
+    invoke_without_command=True,
 )
 app.add_typer(cron_app, name="cron")
+cron_app.callback()(show_help_without_command)
 
 
 def _reminded_at(store: "Store") -> datetime | None:
@@ -64,23 +65,25 @@ def remind(
 
     weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
     moment = now()
-    with open_store(ctx, write=scheduled) as store:
-        if scheduled and not crontab.should_remind(moment, weekday, clock, _reminded_at(store)):
-            return
-        week = summarize_week(moment.date(), store.daily_minutes(), store.goals())
-        settings = ReviewSettings.from_stored(store.settings())
-        due = [
-            row
-            for row in suggest(
-                fold_topics(store.study_sessions()),
-                moment,
-                settings.target_retention,
-                settings.min_gap,
-            )
-            if row.is_due
-        ]
-        if scheduled:
-            store.set_setting(REMINDED_AT, moment.isoformat())
+    try:
+        with open_store(ctx, write=scheduled) as store:
+            if scheduled and not crontab.should_remind(moment, weekday, clock, _reminded_at(store)):
+                return
+            week = summarize_week(moment.date(), store.daily_minutes(), store.goals())
+            settings = ReviewSettings.from_stored(store.settings())
+            states = fold_topics(store.study_sessions())
+            if scheduled:
+                store.set_setting(REMINDED_AT, moment.isoformat())
+    except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
+        render.console().print(
+            f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
+        )
+        return
+    due = [
+        row
+        for row in suggest(states, moment, settings.target_retention, settings.min_gap)
+        if row.is_due
+    ]
     lines = render_memory.reminder_lines(week, due[:REVIEWS_IN_REMINDER], len(due))
     if quiet and week.met and not due:
         return
@@ -126,12 +129,13 @@ def cron_install(
         microup=_microup_executable(), db=settings.db, log=log, weekday=weekday, at=clock
     )
     table = crontab.read_table()
-    crontab.write_table(crontab.install(table, line))
     moment = now()
+    # The store first: a job pointing at a store that cannot be opened is never installed.
     with open_store(ctx, write=True) as store:  # the first reminder is the next chosen day
         if _reminded_at(store) is None:
             store.set_setting(REMINDED_AT, moment.isoformat())
         last = _reminded_at(store)
+    crontab.write_table(crontab.install(table, line))
     next_time = crontab.next_reminder(moment, weekday, clock, last)
     out = render.console()
     out.print(

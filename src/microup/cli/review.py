@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import MAX_ID, JsonOption, app, now, open_store
 from microup.errors import NotFoundError
 from microup.parse import clean_topic
 
@@ -21,7 +21,9 @@ def review(
     show_all: Annotated[
         bool, typer.Option("--all", help="Every topic, due or not, with when it falls due.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N due topics.")] = 5,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_ID, help="Show at most N due topics.")
+    ] = 5,
     json: JsonOption = False,
 ) -> None:
     """Topics to revisit now, most forgotten first, each with a short suggested session."""
