@@ -85,11 +85,10 @@ def _on_day(day: date, now: datetime, tz: tzinfo | None, start_of_day: bool) -> 
 
 
 def _parse_ago(amount: str, now: datetime) -> datetime | None:
+    """Elapsed time, counted in real hours (in UTC) even across a daylight-saving change."""
     days = _DAYS.fullmatch(amount.strip())
-    if days:
-        return now - timedelta(days=int(days["days"]))
-    minutes = _minutes_of(amount)
-    return None if minutes is None else now - timedelta(minutes=minutes)
+    minutes = int(days["days"]) * 24 * 60 if days else _minutes_of(amount)
+    return None if minutes is None else now.astimezone(timezone.utc) - timedelta(minutes=minutes)
 
 
 def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:

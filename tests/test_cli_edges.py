@@ -1,0 +1,159 @@
+"""Edge cases a careful user runs into: odd input, odd files, odd zones, odd terminals."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from conftest import Run, file_bytes, one_line_error
+from microup.parse import parse_when, utc_offset_minutes
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_no_command_shows_help_and_succeeds(run: Run) -> None:
+    for args in ([], ["cron"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stdout.startswith("Usage: microup")
+
+
+def test_out_of_range_input_is_a_usage_error(run: Run, db_path: Path) -> None:
+    run("log", "5")
+    before = file_bytes(db_path)
+    for args in (
+        ["log", "1", "--at", "0001-01-01"],
+        ["log", "1", "--at", "0001-01-01T05:00"],
+        ["log", "1", "--at", "99999d ago"],
+        ["entries", "--since", "0001-01-01"],
+        ["edit", "99999999999999999999", "-m", "3"],
+        ["delete", "99999999999999999999", "--yes"],
+        ["entries", "--limit", "9223372036854775808"],
+        ["log", "1", "-t", "a\u202eb"],
+        ["log", "1", "-t", "\u200b"],
+        ["log", "1", "-n", "\u2066x"],
+    ):
+        one_line_error(run(*args), code=2)
+    assert file_bytes(db_path) == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "empty", "fifo"])
+def test_store_paths_that_are_not_stores(run: Run, tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "odd.db"
+    {"folder": path.mkdir, "empty": path.touch, "fifo": lambda: os.mkfifo(path)}[kind]()
+    for args in (["--db", str(path), "week"], ["--db", str(path), "log", "5"]):
+        one_line_error(run(*args), code=1)
+
+
+def test_since_a_day_means_from_its_start(run: Run, local_tz: str) -> None:
+    london = ZoneInfo("Europe/London")
+    with time_machine.travel(datetime(2026, 11, 21, 10, 0, tzinfo=london), tick=False):
+        run("log", "5", "--at", "2026-11-20T08:00")
+        run("log", "6", "--at", "2026-11-20T18:00")
+        run("log", "7", "--at", "2026-11-21T09:00")
+        since = lambda when: [
+            e["minutes"]
+            for e in json.loads(
+                run("entries", "--since", when, "--json").stdout
+            )["entries"]
+        ]
+        assert since("today") == [7]
+        assert since("yesterday") == [7, 6, 5]
+        assert since("2026-11-20") == [7, 6, 5]
+        assert since("2026-11-20T12:00") == [7, 6]
+        assert "No entries match" in run("entries", "--topic", "Nope").stdout
+
+
+def test_an_explicit_offset_counts_on_the_local_day(run: Run, new_york: None) -> None:
+    with time_machine.travel(datetime(2026, 11, 22, 20, 0, tzinfo=NEW_YORK), tick=False):
+        run("log", "30", "--at", "2026-11-23T00:30Z")  # Sunday 19:30 in New York
+        week = json.loads(run("week", "--json").stdout)
+        assert week["minutes"] == 30 and week["days"][-1] == {"date": "2026-11-22", "minutes": 30}
+        [entry] = json.loads(run("entries", "--json").stdout)["entries"]
+        assert entry["at"] == "2026-11-22T19:30:00-05:00"
+
+
+def test_ago_across_a_clock_change_keeps_the_offset_of_that_moment() -> None:
+    now = datetime(2026, 3, 8, 23, 30, tzinfo=NEW_YORK)  # clocks went forward at 02:00
+    earlier = parse_when("23h ago", now, NEW_YORK)
+    assert earlier.strftime("%Y-%m-%d %H:%M") == "2026-03-07 23:30"
+    assert utc_offset_minutes(earlier) == -300
+
+
+def test_no_color_means_no_escape_codes_even_on_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    run("log", "5", "-t", "SQL", "-n", "note")
+    for args in (["entries"], ["week"], ["log", "5"], ["review", "--all"], ["stats"]):
+        assert "\x1b" not in run(*args).stdout
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[" in run("entries").stdout  # the check above can fail
+
+
+def test_long_topics_are_never_cut_short(run: Run) -> None:
+    topic = "Topic" * 16
+    run("log", "5", "-t", topic)
+    for args in (["entries"], ["topics"], ["review", "--all"]):
+        letters = iter(run(*args).stdout)  # every letter of the topic, in order, across lines
+        assert all(letter in letters for letter in topic), args
+
+
+def test_cron_install_with_a_broken_store_leaves_the_crontab_alone(
+    run: Run, fake_crontab: Path, tmp_path: Path
+) -> None:
+    assert run("cron", "install").exit_code == 0
+    before = fake_crontab.read_bytes()
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    one_line_error(run("--db", str(foreign), "cron", "install"), code=1)
+    assert fake_crontab.read_bytes() == before
+
+
+def test_remind_with_a_busy_store_exits_0(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("microup.store.BUSY_TIMEOUT_MS", 200)
+    run("log", "5")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        connection = sqlite3.connect(db_path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(10)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    try:
+        locked.wait(10)
+        scheduled = run("remind", "--scheduled")
+        assert scheduled.exit_code == 0 and "busy" in scheduled.stdout
+        assert "busy" in one_line_error(run("log", "5"), code=1)
+    finally:
+        release.set()
+        holder.join()
+    assert "weekly reminder" in run("remind", "--scheduled").stdout  # it catches up later
