@@ -70,12 +70,11 @@ def test_since_a_day_means_from_its_start(run: Run, local_tz: str) -> None:
         run("log", "5", "--at", "2026-11-20T08:00")
         run("log", "6", "--at", "2026-11-20T18:00")
         run("log", "7", "--at", "2026-11-21T09:00")
-        since = lambda when: [
-            e["minutes"]
-            for e in json.loads(
-                run("entries", "--since", when, "--json").stdout
-            )["entries"]
-        ]
+
+        def since(when: str) -> list[int]:
+            result = run("entries", "--since", when, "--json")
+            return [entry["minutes"] for entry in json.loads(result.stdout)["entries"]]
+
         assert since("today") == [7]
         assert since("yesterday") == [7, 6, 5]
         assert since("2026-11-20") == [7, 6, 5]
