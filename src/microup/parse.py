@@ -220,3 +220,17 @@ def utc_offset_minutes(when: datetime) -> int:
 def from_stored(epoch_seconds: int, offset_minutes: int) -> datetime:
     """Rebuild a stored instant as the wall-clock time the person lived it."""
     return datetime.fromtimestamp(epoch_seconds, timezone(timedelta(minutes=offset_minutes)))
+
+
+def _visible(char: str) -> str:
+    if char in "\n\t":
+        return " "
+    if unicodedata.category(char) == "Cc":
+        return f"\\x{ord(char):02x}"
+    return f"\\u{ord(char):04x}" if char in HIDDEN_CHARACTERS else char
+
+
+def printable(text: str) -> str:
+    """`text` with control, invisible and direction-changing characters shown as escapes
+    (`\\x1b`, `\\u202e`), line breaks and tabs as spaces: nothing reaches the terminal raw."""
+    return "".join(map(_visible, text))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.domain import Entry, TopicTotal
-from microup.parse import HIDDEN_CHARACTERS
+from microup.parse import printable
 from microup.weeks import WeekSummary
 
 BAR_WIDTH = 20
@@ -39,23 +38,9 @@ def console(*, stderr: bool = False) -> Console:
     )
 
 
-def _visible(char: str) -> str:
-    if char in "\n\t":
-        return " "
-    if unicodedata.category(char) == "Cc":
-        return f"\\x{ord(char):02x}"
-    return f"\\u{ord(char):04x}" if char in HIDDEN_CHARACTERS else char
-
-
-def safe(text: str) -> str:
-    """`text` with control, invisible and direction-changing characters shown as escapes
-    (`\\x1b`, `\\u202e`), line breaks and tabs as spaces: nothing reaches the terminal raw."""
-    return "".join(map(_visible, text))
-
-
 def user_text(text: str | None, style: str = "") -> Text:
     """User-typed text as a Rich `Text`: never parsed as markup."""
-    return Text(safe(text or ""), style=style)
+    return Text(printable(text or ""), style=style)
 
 
 def local_time(when: datetime) -> str:

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.memory import Suggestion
-from microup.render import iso, local_time, safe, user_text
+from microup.parse import printable
+from microup.render import iso, local_time, user_text
 from microup.weeks import WeekSummary
 
 SEED_TITLE = Text(
@@ -223,7 +224,7 @@ def reminder_lines(week: WeekSummary, due: Sequence[Suggestion], due_total: int)
         if week.minutes == 0:
             lines.append("Even ten minutes today counts: microup log 10 --topic ...")
     if due:
-        topics = ", ".join(f"{safe(row.topic)} ({row.suggested_minutes} min)" for row in due)
+        topics = ", ".join(f"{printable(row.topic)} ({row.suggested_minutes} min)" for row in due)
         extra = f", and {due_total - len(due)} more" if due_total > len(due) else ""
         lines.append(f"Due for review: {topics}{extra}. See: microup review")
     elif week.met:

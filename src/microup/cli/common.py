@@ -19,9 +19,7 @@ from typer.core import TyperGroup
 from microup import __version__
 from microup.errors import MicroupError
 from microup.locations import resolve_db_path
-from microup.parse import (
-    clean_topic,
-)
+from microup.parse import clean_topic, printable
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -32,7 +30,7 @@ PROG = "microup"
 
 def fail(message: str, code: int) -> NoReturn:
     """The one way microup reports a problem: one line on stderr, then exit."""
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.stderr.write(f"{PROG}: error: {printable(message)}\n")
     sys.exit(code)
 
 
