@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert
-from sqlalchemy import select as core_select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, col, delete, select
@@ -414,42 +413,30 @@ class Store:
         if topic is not None:
             topics = topics.where(TopicRow.key == topic_key(topic))
         names = dict(self.session.exec(topics).all())
-        # The hot path of `review`: the DB-API cursor directly, rows as plain tuples.
         sql = "SELECT topic_id, at, minutes, recall FROM entry WHERE topic_id "
         sql += "IS NOT NULL" if topic is None else f"IN ({','.join('?' * len(names))})"
-        cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for topic_id, at, minutes, recall in cursor.execute(
+        rows = self._raw_rows(
             sql + " ORDER BY topic_id, at, id", [] if topic is None else list(names)
-        ):
+        )
+        for topic_id, at, minutes, recall in rows:
             yield names[topic_id], at, minutes, recall
 
     def all_entries(self) -> Iterator[Entry]:
         """Every entry, oldest first, streamed with its topic name: for export."""
         names = dict(self.session.exec(select(TopicRow.id, TopicRow.name)).all())
-        columns = (
-            EntryRow.id,
-            EntryRow.at,
-            EntryRow.utc_offset,
-            EntryRow.minutes,
-            EntryRow.topic_id,
-            EntryRow.note,
-            EntryRow.recall,
+        rows = self._raw_rows(
+            "SELECT id, at, utc_offset, minutes, topic_id, note, recall FROM entry ORDER BY at, id"
         )
-        query = core_select(*columns).order_by(col(EntryRow.at), col(EntryRow.id))
-        for (
-            entry_id,
-            at,
-            offset,
-            minutes,
-            topic_id,
-            note,
-            recall,
-        ) in self.session.connection().execute(
-            query
-        ):  # plain rows, not ORM objects: 100,000 of them stream quickly
+        for entry_id, at, offset, minutes, topic_id, note, recall in rows:
             yield Entry(
                 from_stored(at, offset), minutes, names.get(topic_id), note, recall, entry_id
             )
+
+    def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows as plain tuples from the DB-API cursor, inside this transaction: the hot paths
+        (replaying and exporting 100,000 entries) skip SQLAlchemy's per-row machinery."""
+        connection = self.session.connection().connection.driver_connection
+        return iter(connection.execute(sql, parameters))  # type: ignore[union-attr]
 
     def dedupe_counts(self) -> Counter[DedupeKey]:
         """How many entries share each (time, minutes, topic, note): what an import skips."""
