@@ -18,6 +18,11 @@ REVIEWS_IN_REMINDER = 3
 DEFAULT_DAY = "mon"
 DEFAULT_TIME = "09:00"
 
+DayOption = Annotated[str, typer.Option("--day", help="Day of the weekly reminder: mon..sun.")]
+ClockOption = Annotated[
+    str, typer.Option("--time", metavar="HH:MM", help="Time of the reminder (24 h).")
+]
+
 cron_app = typer.Typer(
     help="Install, remove or show the daily cron job behind the weekly reminder.",
     invoke_without_command=True,
@@ -51,10 +56,8 @@ def remind(
             "first run on or after --day at --time.",
         ),
     ] = False,
-    day: Annotated[str, typer.Option("--day", help="With --scheduled: mon..sun.")] = DEFAULT_DAY,
-    at: Annotated[
-        str, typer.Option("--time", metavar="HH:MM", help="With --scheduled: the time.")
-    ] = DEFAULT_TIME,
+    day: DayOption = DEFAULT_DAY,
+    at: ClockOption = DEFAULT_TIME,
 ) -> None:
     """Where this week stands and what to review; never prompts, never needs a terminal."""
     from microup import crontab, render, render_memory
@@ -113,10 +116,8 @@ def _microup_executable() -> Path:
 @cron_app.command("install")
 def cron_install(
     ctx: typer.Context,
-    day: Annotated[str, typer.Option("--day", help="Day of the reminder: mon..sun.")] = DEFAULT_DAY,
-    at: Annotated[
-        str, typer.Option("--time", metavar="HH:MM", help="Time of the reminder (24 h).")
-    ] = DEFAULT_TIME,
+    day: DayOption = DEFAULT_DAY,
+    at: ClockOption = DEFAULT_TIME,
 ) -> None:
     """Install (or update) the one microup job: it runs daily and reminds once a week."""
     from microup import crontab, render
