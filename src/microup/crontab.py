@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from microup.errors import MicroupError, UsageError
+from microup.parse import shown
 
 # --------------------------------------------------------------------------------------
 # Pure half: no I/O, no clock.
@@ -155,7 +156,7 @@ def parse_day(text: str) -> int:
     for names in (DAY_NAMES, _LONG_DAY_NAMES):
         if word in names:
             return names.index(word)
-    raise UsageError(f"not a day of the week: {text!r} (use mon, tue, ... sun)")
+    raise UsageError(f"not a day of the week: {shown(text)} (use mon, tue, ... sun)")
 
 
 def parse_clock(text: str) -> time:
@@ -165,7 +166,7 @@ def parse_clock(text: str) -> time:
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    raise UsageError(f"not a time of day: {text!r} (use HH:MM, 24-hour, e.g. 09:30)")
+    raise UsageError(f"not a time of day: {shown(text)} (use HH:MM, 24-hour, e.g. 09:30)")
 
 
 def parse_job(line: str) -> tuple[int, time]:

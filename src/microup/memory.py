@@ -18,6 +18,7 @@ from enum import IntEnum
 from typing import Any
 
 from microup.errors import UsageError
+from microup.parse import shown
 
 __all__ = [
     "DECAY",
@@ -166,7 +167,7 @@ def parse_grade(text: str) -> Grade:
     """Read a grade as typed on the command line, so typos fail loudly rather than guess."""
     grade = _GRADE_WORDS.get(text.strip().lower())
     if grade is None:
-        raise UsageError(f"unknown grade {text!r}: use again, hard, good or easy (or 1-4)")
+        raise UsageError(f"unknown grade {shown(text)}: use again, hard, good or easy (or 1-4)")
     return grade
 
 

@@ -34,6 +34,11 @@ HIDDEN_CHARACTERS = frozenset(
 """Invisible or direction-changing characters: they can make text look like other text."""
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """Typed text quoted for an error message, cut short so the message stays one short line."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 def _minutes_of(text: str) -> int | None:
     """Read `20`, `20m`, `1h`, `1h30m` (and `1h 30m`, `90min`) as minutes, or None."""
     text = text.strip()
@@ -49,7 +54,9 @@ def parse_duration(text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "
     """Whole minutes between 1 and `maximum`; anything else (0, -5, abc, nan, 1e3) is refused."""
     minutes = _minutes_of(text)
     if minutes is None:
-        raise UsageError(f"invalid {what} {text!r}: use whole minutes like 20, or 20m, 1h, 1h30m")
+        raise UsageError(
+            f"invalid {what} {shown(text)}: use whole minutes like 20, or 20m, 1h, 1h30m"
+        )
     if not 1 <= minutes <= maximum:
         raise UsageError(f"{what} must be between 1 and {maximum} minutes, not {minutes}")
     return minutes
@@ -137,16 +144,16 @@ def parse_when(
         if when is not None and not keep_offset:
             when = in_zone(when, tz)
     except (OverflowError, ValueError):
-        raise UsageError(f"time {text!r} is out of range") from None
+        raise UsageError(f"time {shown(text)} is out of range") from None
     if when is None:
         raise UsageError(
-            f"invalid time {text!r}: use an ISO date or date-time (2026-11-20, "
+            f"invalid time {shown(text)}: use an ISO date or date-time (2026-11-20, "
             "2026-11-20T18:30), today, yesterday, or 30m ago / 2h ago / 3d ago"
         )
     if when > now:
-        raise UsageError(f"time {text!r} is in the future")
+        raise UsageError(f"time {shown(text)} is in the future")
     if when < EPOCH:
-        raise UsageError(f"time {text!r} is before 1970")
+        raise UsageError(f"time {shown(text)} is before 1970")
     return when
 
 
@@ -192,7 +199,7 @@ def parse_positive_int(text: str, *, what: str, maximum: int) -> int:
     """A whole number from 1 to `maximum`, for ids, limits and week counts."""
     cleaned = text.strip()
     if not _BARE_NUMBER.fullmatch(cleaned) or not 1 <= int(cleaned) <= maximum:
-        raise UsageError(f"{what} must be a whole number from 1 to {maximum}, not {text!r}")
+        raise UsageError(f"{what} must be a whole number from 1 to {maximum}, not {shown(text)}")
     return int(cleaned)
 
 
@@ -205,7 +212,7 @@ def parse_fraction(text: str, *, what: str, low: float, high: float) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise UsageError(f"{what} must be a number from {low:g} to {high:g}, not {text!r}")
+        raise UsageError(f"{what} must be a number from {low:g} to {high:g}, not {shown(text)}")
     return value
 
 

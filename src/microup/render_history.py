@@ -135,6 +135,7 @@ def calendar_view(
 ) -> RenderableType:
     """Days as cells (rows Monday to Sunday, a column a week), shaded by minutes learnt."""
     ascii_only = not unicode_ok(out)
+    weeks = max(1, min(weeks, (out.width - 5) // 2))  # never wider than the terminal
     shades = (".", "-", "+", "*", "#") if ascii_only else ("·", "░", "▒", "▓", "█")
     first = week_start(today) - timedelta(weeks=weeks - 1)
     months = [" "] * (weeks * 2)

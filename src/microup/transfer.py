@@ -149,10 +149,14 @@ def _read_json(text: str, now: datetime) -> ImportBatch:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
+    except (ValueError, RecursionError):  # numbers too long, nesting too deep
+        raise UsageError(
+            "not a JSON file microup can read (too deeply nested or too long)"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise UsageError('not a microup export (no "format": "microup")')
     version = document.get("version")
-    if version != EXPORT_VERSION:
+    if type(version) is not int or version != EXPORT_VERSION:
         raise UsageError(
             f"export version {version!r} is not one this microup reads ({EXPORT_VERSION})"
         )
@@ -172,13 +176,10 @@ def _read_json(text: str, now: datetime) -> ImportBatch:
         )
     )
     for index, goal in enumerate(goals, 1):
-        try:
-            start = date.fromisoformat(str(goal["week_start"]))
-            if start.weekday() != 0:
-                raise ValueError("not a Monday")
-            batch.goals.append((start, parse_goal(str(goal["minutes"]))))
-        except (KeyError, TypeError, ValueError, UsageError) as error:
-            raise UsageError(f"goal {index}: not a weekly goal ({error})") from None
+        batch.goals.append(_goal(goal, f"goal {index}"))
+    starts = [start for start, _ in batch.goals]
+    if len(set(starts)) != len(starts):
+        raise UsageError("two goals start in the same week")
     for key, value in settings.items():
         if not isinstance(value, str):
             raise UsageError(f"setting {key!r}: value must be text")
@@ -186,15 +187,34 @@ def _read_json(text: str, now: datetime) -> ImportBatch:
     return batch
 
 
-def _read_csv(text: str, now: datetime) -> ImportBatch:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = {"at", "minutes"} - set(reader.fieldnames or ())
-    if missing:
-        raise UsageError(f"not a microup CSV export (no {', '.join(sorted(missing))} column)")
+def _goal(goal: Any, where: str) -> tuple[date, int]:
+    """One weekly goal from a JSON export: a Monday and the minutes from then on."""
+    if not isinstance(goal, dict) or not {"week_start", "minutes"} <= set(goal):
+        raise UsageError(f'{where}: not a weekly goal (needs "week_start" and "minutes")')
     try:
+        start = date.fromisoformat(str(goal["week_start"]))
+    except ValueError:
+        raise UsageError(f"{where}: week_start is not a date") from None
+    if start.weekday() != 0:
+        raise UsageError(f"{where}: week_start {start} is not a Monday")
+    try:
+        return start, parse_goal(str(goal["minutes"]))
+    except UsageError as error:
+        raise UsageError(f"{where}: {error}") from None
+
+
+def _read_csv(text: str, now: datetime) -> ImportBatch:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = list(reader.fieldnames or ())
+        if len(set(columns)) != len(columns):
+            raise UsageError("the CSV header names a column twice")
+        missing = {"at", "minutes"} - set(columns)
+        if missing:
+            raise UsageError(f"not a microup CSV export (no {', '.join(sorted(missing))} column)")
         numbered = [(f"line {reader.line_num}", row) for row in reader]
     except csv.Error as error:
-        raise UsageError(f"line {reader.line_num}: {error}") from None
+        raise UsageError(f"line {reader.line_num + 1}: not valid CSV ({error})") from None
     for where, row in numbered:
         if None in row:
             raise UsageError(f"{where}: more fields than columns")

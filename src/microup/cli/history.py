@@ -11,6 +11,7 @@ import typer
 
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.errors import UsageError
+from microup.parse import printable
 
 MAX_WEEKS = 520
 
@@ -79,22 +80,40 @@ def calendar_command(ctx: typer.Context, weeks: WeeksOption = 26) -> None:
     out.print(render_history.calendar_view(daily, today, weeks, out))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
 @contextmanager
-def _atomic_output(path: Path) -> Iterator[TextIO]:
-    """Write to a temporary file beside `path`, renamed over it only when complete."""
+def _output_file(path: Path, store: Path) -> Iterator[TextIO]:
+    """The export's destination, never the store: a regular file is replaced whole (written
+    beside it, then renamed over it); a device or pipe such as /dev/stdout is written through."""
     import tempfile
 
+    target = path.resolve()  # a symbolic link is followed: its target gets the export
+    store_files = [Path(f"{store}{suffix}") for suffix in ("", "-wal", "-shm")]
+    if any(target == part.resolve() or _same_file(target, part) for part in store_files):
+        raise UsageError(f"{printable(str(path))} is the store itself; choose another file")
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise UsageError(f"{printable(str(path))} is a folder")
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+        raise UsageError(f"cannot write {printable(str(path))}: {error.strerror}") from None
     staging = Path(temporary)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        staging.replace(path)
+        staging.replace(target)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
@@ -110,7 +129,6 @@ def export(
             "--output",
             "-o",
             metavar="FILE",
-            dir_okay=False,
             help="Write to FILE (replaced whole) instead of standard output.",
         ),
     ] = None,
@@ -132,9 +150,9 @@ def export(
         if output is None:
             write(sys.stdout)
             return
-        with _atomic_output(output) as stream:
+        with _output_file(output, ctx.obj.db) as stream:
             count = write(stream)
-    render.console().print(f"Exported {count} entries to {output} ({chosen}).")
+    render.console().print(f"Exported {count} entries to {printable(str(output))} ({chosen}).")
 
 
 @app.command("import")
@@ -151,9 +169,9 @@ def import_command(
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError(f"{file} is not a text file (UTF-8)") from None
+        raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
     except OSError as error:
-        raise UsageError(f"cannot read {file}: {error.strerror}") from None
+        raise UsageError(f"cannot read {printable(str(file))}: {error.strerror}") from None
     batch = transfer.read_export(text, chosen, now())
     settings = {
         spec_for(key).key: spec_for(key).normalize(value) for key, value in batch.settings.items()
@@ -161,18 +179,28 @@ def import_command(
     with open_store(ctx, write=True) as store:
         fresh = transfer.to_add(batch.entries, store.dedupe_counts())
         store.add_entries(fresh)
-        known_goals = dict(store.goals().changes)
-        new_goals = [(start, minutes) for start, minutes in batch.goals if start not in known_goals]
-        for start, minutes in new_goals:
+        # Goals and settings: the store's own always win; the file's fill only what is unset.
+        adopt_goals = not store.goals().changes
+        for start, minutes in batch.goals if adopt_goals else []:
             store.set_goal(start, minutes)
         stored = store.settings()
         new_settings = {k: v for k, v in settings.items() if k not in stored}
         for key, value in new_settings.items():
             store.set_setting(key, value)
     skipped = len(batch.entries) - len(fresh)
-    extras = ""
-    if new_goals or new_settings:
-        extras = f" Also {len(new_goals)} weekly goals and {len(new_settings)} settings."
-    render.console().print(
-        f"Imported {len(fresh)} entries from {file} ({skipped} already there, skipped).{extras}"
-    )
+    lines = [
+        f"Imported {len(fresh)} entries from {printable(str(file))} "
+        f"({skipped} already there, skipped)."
+    ]
+    if batch.goals:
+        lines.append(
+            f"Weekly goals: {len(batch.goals)} taken from the file."
+            if adopt_goals
+            else f"Weekly goals: kept your own; the file's {len(batch.goals)} were not applied."
+        )
+    if settings:
+        kept = len(settings) - len(new_settings)
+        lines.append(f"Settings: {len(new_settings)} taken from the file, {kept} kept your own.")
+    out = render.console()
+    for line in lines:
+        out.print(line)

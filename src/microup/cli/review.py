@@ -95,7 +95,7 @@ def curve(
     width = max(20, min(CURVE_STEPS, out.width - render_memory.AXIS_WIDTH - 2))
     ascii_only = not render.unicode_ok(out)
     if topic is None:
-        minutes = [60 * (43_200 ** (i / (width - 1))) for i in range(width)]  # 1 min to a month
+        minutes = [43_200 ** (i / (width - 1)) for i in range(width)]  # 1 min to 30 days
         series: list[float | None] = [retention(m / 60, SEED_STABILITY_HOURS) for m in minutes]
         origin = moment - timedelta(minutes=1)
         out.print(render_memory.SEED_TITLE)
