@@ -165,3 +165,87 @@ def test_import_and_export_file_problems(run: Run, frozen: object, tmp_path: Pat
     assert "cannot read" in one_line_error(run("import", str(tmp_path / "missing.json")))
     one_line_error(run("export", "--format", "xml"))
     assert "cannot write" in one_line_error(run("export", "-o", str(tmp_path / "no" / "x.json")))
+
+
+def test_export_never_overwrites_the_store(
+    run: Run, frozen: object, db_path: Path, tmp_path: Path
+) -> None:
+    history(run)
+    before = db_path.read_bytes()
+    assert "store itself" in one_line_error(run("export", "-o", str(db_path)))
+    link = tmp_path / "link.json"
+    link.symlink_to(db_path)
+    assert "store itself" in one_line_error(run("export", "-o", str(link)))
+    assert db_path.read_bytes() == before
+
+
+def test_export_through_a_symbolic_link_writes_its_target(
+    run: Run, frozen: object, tmp_path: Path
+) -> None:
+    history(run)
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    assert run("export", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and json.loads(target.read_text())["format"] == "microup"
+
+
+def test_imported_goals_never_override_your_own(run: Run, frozen: object, tmp_path: Path) -> None:
+    path = tmp_path / "goals.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "microup",
+                "version": 1,
+                "entries": [],
+                "goals": [{"week_start": "2026-11-02", "minutes": 120}],
+                "settings": {"min-gap": "5"},
+            }
+        )
+    )
+    run("goal", "30")
+    run("config", "min-gap", "90")
+    result = run("import", str(path))
+    assert "kept your own" in result.stdout
+    assert "30 min" in run("goal").stdout
+    assert "90" in run("config", "min-gap").stdout
+    fresh = tmp_path / "fresh.db"
+    assert "1 taken from the file" in run("--db", str(fresh), "import", str(path)).stdout
+    assert "120 min" in run("--db", str(fresh), "goal").stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('at,minutes,topic\n2026-11-05T12:00:00+00:00,30,"A\n', "not valid CSV"),
+        ("at,at,minutes\n2026-11-05,2026-11-05,30\n", "column twice"),
+        (
+            '{"format": "microup", "version": 1, "entries": [{"at": "2026-11-05", "minutes": '
+            + "9" * 5000
+            + "}]}",
+            "microup can read",
+        ),
+        ("[" * 100_000, "microup can read"),
+        ('{"format": "microup", "version": true}', "version"),
+        ('{"format": "microup", "version": 1, "goals": [5]}', "goal 1: not a weekly goal"),
+    ],
+)
+def test_malformed_exports_are_refused(
+    run: Run, frozen: object, tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / ("bad.csv" if content.startswith("at") else "bad.json")
+    path.write_text(content)
+    assert message in one_line_error(run("import", str(path)))
+
+
+def test_calendar_fits_the_terminal(run: Run, frozen: object) -> None:
+    history(run)
+    for args in (["calendar", "--weeks", "60"], ["stats", "--calendar", "--weeks", "26"]):
+        assert max(len(line) for line in run(*args).stdout.splitlines()) <= 100  # COLUMNS
+
+
+def test_file_names_are_printed_literally(run: Run, frozen: object, tmp_path: Path) -> None:
+    history(run)
+    odd = tmp_path / "ev\x1b[31mil.json"
+    assert "\x1b" not in run("export", "-o", str(odd)).stdout
+    assert "\x1b" not in run("import", str(odd)).stdout

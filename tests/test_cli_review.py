@@ -129,6 +129,10 @@ def test_curve_for_material_learnt_once(run: Run, frozen: object) -> None:
     assert "50% forgotten in an hour" in lines[0]
     assert "1h" in lines[-1] and "1w" in lines[-1]
     assert sum(line.count("●") for line in lines) >= 20
+    rows = {"50%": lines[6], "10%": lines[10]}  # chart rows 1..11 are 100% down to 0%
+    for tick, row in (("1h", "50%"), ("1w", "10%")):  # the seed figures, where the axis says
+        x = lines[-1].index(tick)
+        assert "●" in rows[row][x - 1 : x + 2], (tick, rows[row])
 
 
 def test_curve_for_a_topic_marks_its_sessions(run: Run, frozen: object) -> None:

@@ -101,7 +101,7 @@ def stats_view(stats: Stats, out: Console) -> RenderableType:
         f"some learning in {adherence.some}, none in {adherence.none}.\n",
         ("You manage it: ", "bold"),
         (adherence.verdict, "bold cyan"),
-        " (UK micro-upskilling pilot: 35% most weeks, 39% some weeks, 26% not very often).",
+        ".\nIn the UK micro-upskilling pilot: 35% most weeks, 39% some weeks, 26% not very often.",
     )
     parts: list[RenderableType] = [
         Text(f"The last {len(stats.weeks)} weeks (goal marked |):", style="bold"),
