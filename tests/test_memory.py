@@ -26,7 +26,6 @@ from microup.memory import (
     Grade,
     MemoryState,
     Session,
-    curve_points,
     due_at,
     initial_difficulty,
     initial_stability,
@@ -311,28 +310,6 @@ def test_suggest_properties(topics: dict[str, MemoryState], hours: float) -> Non
         assert r.retention <= DEFAULT_TARGET_RETENTION + 1e-9
     for r in later:
         assert r.due > now
-
-
-def test_curve_points_seed_curve() -> None:
-    points = curve_points(None, T0, timedelta(hours=168), 168)
-    assert len(points) == 169
-    assert points[0] == (0.0, 1.0)
-    assert points[1][0] == pytest.approx(1.0)
-    assert points[1][1] == pytest.approx(0.5)
-    assert points[-1][0] == pytest.approx(168.0)
-    assert points[-1][1] == pytest.approx(0.1)
-
-
-def test_curve_points_from_state_start_at_current_retention() -> None:
-    state = once()
-    points = curve_points(state, at(1), timedelta(days=7), 10)
-    assert points[0][1] == pytest.approx(0.5)
-    ys = [y for _, y in points]
-    assert ys == sorted(ys, reverse=True)
-    with pytest.raises(ValueError):
-        curve_points(state, at(1), timedelta(0), 10)
-    with pytest.raises(ValueError):
-        curve_points(state, at(1), timedelta(days=1), 0)
 
 
 # --- properties of the curve ----------------------------------------------------------------

@@ -36,7 +36,6 @@ __all__ = [
     "MemoryState",
     "Session",
     "Suggestion",
-    "curve_points",
     "due_at",
     "initial_difficulty",
     "initial_stability",
@@ -496,30 +495,6 @@ def suggest(
         (row for row in rows if not row.is_due), key=lambda row: (row.due, row.topic)
     )
     return due_rows + later_rows
-
-
-def curve_points(
-    state: MemoryState | None, now: datetime, horizon: timedelta, steps: int
-) -> list[tuple[float, float]]:
-    """``steps + 1`` evenly spaced (hours from now, R) points from now to now + horizon.
-
-    With no state, the seed curve of material learnt once, starting at Δ = 0.
-    """
-    _check_aware(now, "now")
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
-    span = _hours(horizon)
-    if not span > 0.0:
-        raise ValueError(f"horizon must be positive, got {horizon}")
-    if state is None:
-        offset, stability = 0.0, SEED_STABILITY_HOURS
-    else:
-        offset, stability = _hours(now - state.last_studied), state.stability_hours
-    points: list[tuple[float, float]] = []
-    for i in range(steps + 1):
-        x = span * i / steps
-        points.append((x, retention(offset + x, stability)))
-    return points
 
 
 def retention_series(sessions: Iterable[Session], times: Iterable[datetime]) -> list[float | None]:

@@ -195,14 +195,6 @@ def clean_note(text: str) -> str | None:
     return note or None
 
 
-def parse_positive_int(text: str, *, what: str, maximum: int) -> int:
-    """A whole number from 1 to `maximum`, for ids, limits and week counts."""
-    cleaned = text.strip()
-    if not _BARE_NUMBER.fullmatch(cleaned) or not 1 <= int(cleaned) <= maximum:
-        raise UsageError(f"{what} must be a whole number from 1 to {maximum}, not {shown(text)}")
-    return int(cleaned)
-
-
 def parse_fraction(text: str, *, what: str, low: float, high: float) -> float:
     """A finite decimal from `low` to `high` inclusive (also accepts a percentage like 85%)."""
     cleaned = text.strip()
