@@ -250,6 +250,18 @@ def transaction(path: Path, *, write: bool) -> Iterator[Store]:
         engine.dispose()
 
 
+def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
+    """An entry as the columns of its row: UTC seconds plus the offset it was lived at."""
+    return {
+        "at": int(entry.at.timestamp()),
+        "utc_offset": utc_offset_minutes(entry.at),
+        "minutes": entry.minutes,
+        "topic_id": topic_id,
+        "note": entry.note,
+        "recall": entry.recall,
+    }
+
+
 def _to_entry(row: EntryRow, topic: str | None) -> Entry:
     return Entry(
         id=row.id,
@@ -328,14 +340,7 @@ class Store:
     # Entries ------------------------------------------------------------------------------
 
     def add_entry(self, entry: Entry) -> Entry:
-        row = EntryRow(
-            at=int(entry.at.timestamp()),
-            utc_offset=utc_offset_minutes(entry.at),
-            minutes=entry.minutes,
-            topic_id=self._topic_id(entry.topic) if entry.topic else None,
-            note=entry.note,
-            recall=entry.recall,
-        )
+        row = EntryRow(**_columns(entry, self._topic_id(entry.topic) if entry.topic else None))
         self.session.add(row)
         self.session.flush()
         return _to_entry(row, self.find_topic(entry.topic) if entry.topic else None)
@@ -353,12 +358,9 @@ class Store:
     def replace_entry(self, entry_id: int, entry: Entry) -> Entry:
         """Overwrite every field of an existing entry, keeping its id."""
         row = self._row(entry_id)
-        row.at = int(entry.at.timestamp())
-        row.utc_offset = utc_offset_minutes(entry.at)
-        row.minutes = entry.minutes
-        row.topic_id = self._topic_id(entry.topic) if entry.topic else None
-        row.note = entry.note
-        row.recall = entry.recall
+        columns = _columns(entry, self._topic_id(entry.topic) if entry.topic else None)
+        for name, value in columns.items():
+            setattr(row, name, value)
         self.session.add(row)
         self.session.flush()
         self._drop_unused_topics()
@@ -464,14 +466,7 @@ class Store:
             if key not in ids:
                 ids[key] = self._topic_id(name)
         rows = [
-            {
-                "at": int(entry.at.timestamp()),
-                "utc_offset": utc_offset_minutes(entry.at),
-                "minutes": entry.minutes,
-                "topic_id": ids[topic_key(entry.topic)] if entry.topic else None,
-                "note": entry.note,
-                "recall": entry.recall,
-            }
+            _columns(entry, ids[topic_key(entry.topic)] if entry.topic else None)
             for entry in entries
         ]
         if rows:

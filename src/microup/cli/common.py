@@ -22,6 +22,7 @@ from microup.locations import resolve_db_path
 from microup.parse import clean_topic, printable
 
 if TYPE_CHECKING:
+    from microup.memory import Suggestion
     from microup.store import Store
     from microup.weeks import WeekSummary
 
@@ -130,6 +131,16 @@ def open_store(ctx: typer.Context, *, write: bool) -> Iterator["Store"]:
     settings: Settings = ctx.obj
     with transaction(settings.db, write=write) as store:
         yield store
+
+
+def review_suggestions(store: "Store", moment: datetime) -> "list[Suggestion]":
+    """Every topic's suggestion now, due ones first, under the person's scheduler settings."""
+    from microup.config import ReviewSettings
+    from microup.memory import fold_topics, suggest
+
+    settings = ReviewSettings.from_stored(store.settings())
+    states = fold_topics(store.study_sessions())
+    return suggest(states, moment, settings.target_retention, settings.min_gap)
 
 
 def this_week(store: "Store", moment: datetime) -> "WeekSummary":

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microup.cli.common import app, now, open_store, show_help_without_command
+from microup.cli.common import (
+    app,
+    now,
+    open_store,
+    review_suggestions,
+    show_help_without_command,
+    this_week,
+)
 from microup.errors import MicroupError, StoreBusyError
 
 if TYPE_CHECKING:
@@ -62,9 +69,6 @@ def remind(
     """Where this week stands and what to review; never prompts, never needs a terminal."""
     from microup import crontab, render, render_memory
     from microup import notify as desktop
-    from microup.config import ReviewSettings
-    from microup.memory import fold_topics, suggest
-    from microup.weeks import summarize_week
 
     weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
     moment = now()
@@ -72,9 +76,8 @@ def remind(
         with open_store(ctx, write=scheduled) as store:
             if scheduled and not crontab.should_remind(moment, weekday, clock, _reminded_at(store)):
                 return
-            week = summarize_week(moment.date(), store.daily_minutes(), store.goals())
-            settings = ReviewSettings.from_stored(store.settings())
-            states = fold_topics(store.study_sessions())
+            week = this_week(store, moment)
+            due = [row for row in review_suggestions(store, moment) if row.is_due]
             if scheduled:
                 store.set_setting(REMINDED_AT, moment.isoformat())
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
@@ -82,11 +85,6 @@ def remind(
             f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
         )
         return
-    due = [
-        row
-        for row in suggest(states, moment, settings.target_retention, settings.min_gap)
-        if row.is_due
-    ]
     lines = render_memory.reminder_lines(week, due[:REVIEWS_IN_REMINDER], len(due))
     if quiet and week.met and not due:
         return

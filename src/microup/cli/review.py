@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from microup.cli.common import MAX_ID, JsonOption, app, now, open_store
+from microup.cli.common import MAX_ID, JsonOption, app, now, open_store, review_suggestions
 from microup.errors import NotFoundError
 from microup.parse import clean_topic
 
@@ -28,14 +28,10 @@ def review(
 ) -> None:
     """Topics to revisit now, most forgotten first, each with a short suggested session."""
     from microup import render, render_memory
-    from microup.config import ReviewSettings
-    from microup.memory import fold_topics, suggest
 
     moment = now()
     with open_store(ctx, write=False) as store:
-        states = fold_topics(store.study_sessions())
-        settings = ReviewSettings.from_stored(store.settings())
-    rows = suggest(states, moment, settings.target_retention, settings.min_gap)
+        rows = review_suggestions(store, moment)
     due = [row for row in rows if row.is_due]
     shown = rows if show_all else due[:limit]
     more = 0 if show_all else len(due) - len(shown)
