@@ -1,0 +1,469 @@
+"""The learning benchmark: does following microup keep what a learner learnt, at the same minutes?
+
+A simulated learner does what the seeds describe: 60 minutes a week in three 20-minute
+sessions (Mon, Wed, Fri around midday, each skipped with probability 0.15), a new topic every
+two weeks, for 24 weeks (figures reported at 12 and 24). Each review policy gets the same
+weekly review budget; what a session does not spend on review goes to new material.
+
+The "true" memory of each chunk of material (one learning session) follows a ground-truth
+model that is *not* microup's, each passing the seed points (R(1 h) = 0.5, R(1 week) = 0.1):
+- act-r: Pavlik & Anderson's ACT-R activation model, with its spacing effect.
+- two-trace: a fast and a slow exponential trace; reviews move memory into the slow trace,
+  and longer reviews help more.
+- stretched: a stretched exponential whose time constant grows with each review, more after a
+  successful recall (the testing effect) and more the more had been forgotten.
+A review of a topic re-exposes all its chunks; a topic's recall is the minutes-weighted
+recall of its chunks (as in microup). Reviews are graded honestly: recalled with the true
+topic recall's probability.
+
+Policies: none, round robin, SM-2, Leitner (5-minute blocks, at most two a session, all within
+the weekly budget), and microup driven through its own planner (`microup.plan.outlook`), from
+the log it would hold. Reported: mean topic recall at the end, material still known at the end
+(minutes x recall), and for microup the mean absolute error between the recall it shows and
+the truth at every session start.
+
+Usage: python benchmarks/learning.py [--learners N] [--budget MIN ...] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from microup.memory import Grade
+from microup.plan import expected_sessions, outlook, sessions_left
+
+HOUR = 3600
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+SESSION_MINUTES = 20
+SESSION_DAYS = (0, 2, 4)
+SKIP_PROBABILITY = 0.15
+WEEKS_PER_TOPIC = 2
+REPORT_WEEKS = (12, 24)
+BLOCK = 5
+BLOCKS_PER_SESSION = 2
+GOAL = 60
+MONDAY = 4 * DAY  # 1970-01-05 was a Monday: weeks start at multiples of WEEK from here
+
+
+# --- Ground-truth memory models -------------------------------------------------------------
+
+
+class Chunk(Protocol):
+    """One chunk of material in a ground-truth model."""
+
+    def recall(self, t: float) -> float:
+        """True recall at ``t`` hours."""
+        ...
+
+    def review(self, t: float, minutes: int, recalled: bool) -> None:
+        """Re-exposure at ``t`` hours."""
+        ...
+
+
+def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
+    """A root of an increasing-or-decreasing f on [lo, hi]."""
+    flo = f(lo)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if (f(mid) > 0) == (flo > 0):
+            lo, flo = mid, f(mid)
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+# ACT-R (Pavlik & Anderson 2005): m(t) = ln Σ (t - t_j)^(-d_j), d_j = c·e^(m(t_j)) + a,
+# P = 1 / (1 + e^((τ - m)/s)). One presentation: P(t) = 1/(1 + (t^a·e^τ)^(1/s)); the seed
+# points give τ = 0 (t in hours) and a/s = ln 9 / ln 168; a and c are Pavlik's values.
+ACTR_A = 0.177
+ACTR_C = 0.217
+ACTR_S = ACTR_A / (math.log(9.0) / math.log(168.0))
+ACTR_TAU = 0.0
+
+
+class ActR:
+    """ACT-R activation with the spacing effect (more spaced presentations decay slower)."""
+
+    def __init__(self, t: float) -> None:
+        """Learnt at ``t`` hours."""
+        self.traces: list[tuple[float, float]] = [(t, ACTR_A)]
+
+    def _activation(self, t: float) -> float:
+        total = sum(max(t - tj, 1.0 / 60.0) ** (-dj) for tj, dj in self.traces if tj < t)
+        return math.log(total) if total > 0 else -math.inf
+
+    def recall(self, t: float) -> float:
+        m = self._activation(t)
+        if m == -math.inf:
+            return 0.0
+        return 1.0 / (1.0 + math.exp((ACTR_TAU - m) / ACTR_S))
+
+    def review(self, t: float, minutes: int, recalled: bool) -> None:
+        m = self._activation(t)
+        self.traces.append((t, ACTR_C * math.exp(m) + ACTR_A if m > -math.inf else ACTR_A))
+
+
+# Two traces: R = w·e^(-Δ/τf) + (1 - w)·e^(-Δ/τs), τs fixed for a chunk learnt once and w, τf
+# solved from the seed points. A review resets Δ, moves a share of the fast trace into the
+# slow one and lengthens the slow one, both more for longer reviews ((minutes/5)^0.8).
+TWO_SLOW = 400.0
+
+
+def _two_trace_constants() -> tuple[float, float]:
+    def at(w: float, tf: float, t: float) -> float:
+        return w * math.exp(-t / tf) + (1 - w) * math.exp(-t / TWO_SLOW)
+
+    # w from the week point (the fast trace is gone by then), τf from the hour point.
+    w = 1.0 - 0.1 / math.exp(-168.0 / TWO_SLOW)
+    tf = _bisect(lambda tf: at(w, tf, 1.0) - 0.5, 0.01, 50.0)
+    return w, tf
+
+
+TWO_W, TWO_FAST = _two_trace_constants()
+
+
+class TwoTrace:
+    """Fast and slow traces; longer reviews help more."""
+
+    def __init__(self, t: float) -> None:
+        """Learnt at ``t`` hours."""
+        self.last = t
+        self.w = TWO_W
+        self.fast = TWO_FAST
+        self.slow = TWO_SLOW
+
+    def recall(self, t: float) -> float:
+        dt = max(0.0, t - self.last)
+        return self.w * math.exp(-dt / self.fast) + (1 - self.w) * math.exp(-dt / self.slow)
+
+    def review(self, t: float, minutes: int, recalled: bool) -> None:
+        forgotten = 1.0 - self.recall(t)
+        strength = (minutes / BLOCK) ** 0.8
+        self.w *= math.exp(-0.5 * strength)
+        self.slow *= 1.0 + 1.5 * strength * forgotten
+        self.fast *= 1.0 + strength * forgotten
+        self.last = t
+
+
+# Stretched exponential R = exp(-(Δ/τ)^β): β and τ0 from the seed points.
+STRETCH_BETA = math.log(math.log(10.0) / math.log(2.0)) / math.log(168.0)
+STRETCH_TAU = math.log(2.0) ** (-1.0 / STRETCH_BETA)
+
+
+class Stretched:
+    """Stretched exponential; reviews multiply τ, more after a successful recall."""
+
+    def __init__(self, t: float) -> None:
+        """Learnt at ``t`` hours."""
+        self.last = t
+        self.tau = STRETCH_TAU
+
+    def recall(self, t: float) -> float:
+        dt = max(0.0, t - self.last)
+        return math.exp(-((dt / self.tau) ** STRETCH_BETA))
+
+    def review(self, t: float, minutes: int, recalled: bool) -> None:
+        forgotten = 1.0 - self.recall(t)
+        gain = (8.0 if recalled else 3.0) * math.sqrt(minutes / BLOCK)
+        self.tau *= 1.0 + gain * forgotten**1.5
+        self.last = t
+
+
+MODELS: dict[str, Callable[[float], Chunk]] = {
+    "act-r": ActR,
+    "two-trace": TwoTrace,
+    "stretched": Stretched,
+}
+
+
+# --- Policies -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One learner's true memory and the log microup would hold."""
+
+    model: Callable[[float], Chunk]
+    chunks: dict[int, list[tuple[Chunk, int]]] = field(default_factory=dict)
+    log: list[tuple[int, int, int, int | None, bool]] = field(default_factory=list)
+
+    def topics(self) -> list[int]:
+        return sorted(self.chunks)
+
+    def true_recall(self, topic: int, t: float) -> float:
+        chunks = self.chunks[topic]
+        total = sum(m for _, m in chunks)
+        return sum(c.recall(t) * m for c, m in chunks) / total
+
+    def learn(self, topic: int, at: int, minutes: int) -> None:
+        self.chunks.setdefault(topic, []).append((self.model(at / HOUR), minutes))
+        self.log.append((topic, at, minutes, None, False))
+
+    def review(self, topic: int, at: int, minutes: int, rng: random.Random) -> bool:
+        recalled = rng.random() < self.true_recall(topic, at / HOUR)
+        for chunk, _ in self.chunks[topic]:
+            chunk.review(at / HOUR, minutes, recalled)
+        grade = int(Grade.GOOD if recalled else Grade.AGAIN)
+        self.log.append((topic, at, minutes, grade, True))
+        return recalled
+
+
+class Policy(Protocol):
+    """Chooses review blocks for a session."""
+
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        """(topic, minutes) blocks for the session starting at ``at``."""
+        ...
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        """Told the outcome of each review."""
+        ...
+
+
+class NoReview:
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        return []
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        pass
+
+
+def _blocks(topics: list[int], budget_left: int) -> list[tuple[int, int]]:
+    count = min(BLOCKS_PER_SESSION, budget_left // BLOCK)
+    return [(topic, BLOCK) for topic in topics[:count]]
+
+
+class RoundRobin:
+    def __init__(self) -> None:
+        self.next = 0
+
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        topics = world.topics()
+        if not topics:
+            return []
+        count = min(BLOCKS_PER_SESSION, len(topics))
+        order = [topics[(self.next + i) % len(topics)] for i in range(count)]
+        chosen = _blocks(order, budget_left)
+        self.next = (self.next + len(chosen)) % len(topics)
+        return chosen
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        pass
+
+
+class Sm2:
+    """SM-2: intervals 1 d, 6 d, then x EF; a failure starts the topic over."""
+
+    def __init__(self) -> None:
+        self.state: dict[int, tuple[int, float, float, int]] = {}  # reps, EF, interval d, due
+
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        for topic in world.topics():
+            if topic not in self.state:
+                first = min(a for t, a, *_ in world.log if t == topic)
+                self.state[topic] = (0, 2.5, 1.0, first + DAY)
+        due = sorted((s[3], t) for t, s in self.state.items() if s[3] <= at)
+        return _blocks([t for _, t in due], budget_left)
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        reps, ef, interval, _ = self.state[topic]
+        quality = 4 if recalled else 2
+        ef = max(1.3, ef + 0.1 - (5 - quality) * (0.08 + (5 - quality) * 0.02))
+        if not recalled:
+            reps, interval = 0, 1.0
+        else:
+            reps += 1
+            interval = 1.0 if reps == 1 else 6.0 if reps == 2 else interval * ef
+        self.state[topic] = (reps, ef, interval, at + int(interval * DAY))
+
+
+class Leitner:
+    """Five boxes reviewed every 1, 2, 4, 8, 16 days; success moves up, failure to box 1."""
+
+    INTERVALS = (1, 2, 4, 8, 16)
+
+    def __init__(self) -> None:
+        self.box: dict[int, tuple[int, int]] = {}
+
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        for topic in world.topics():
+            if topic not in self.box:
+                first = min(a for t, a, *_ in world.log if t == topic)
+                self.box[topic] = (0, first + DAY)
+        due = sorted((b, d, t) for t, (b, d) in self.box.items() if d <= at)
+        return _blocks([t for _, _, t in due], budget_left)
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        box = min(self.box[topic][0] + 1, 4) if recalled else 0
+        self.box[topic] = (box, at + self.INTERVALS[box] * DAY)
+
+
+class Microup:
+    """microup's own planner, fed the log it would hold; also records shown-vs-true error."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.errors: list[float] = []
+
+    def _outlook(self, world: World, at: int) -> Any:
+        week_start = at - (at - MONDAY) % WEEK
+        weeks = [
+            len({a // DAY for _, a, *_ in world.log if week_start - k * WEEK <= a < week_start - (k - 1) * WEEK})
+            for k in range(1, 5)
+        ]
+        held = len({a // DAY for _, a, *_ in world.log if week_start <= a < at - at % DAY})
+        left = sessions_left(expected_sessions(weeks), held, 7 - (at - week_start) // DAY)
+        rows = sorted(
+            ((str(t), a, m, g, r, None) for t, a, m, g, r in world.log),
+            key=lambda row: (row[0], row[1]),
+        )
+        return outlook(rows, week_start=week_start, budget=self.budget, goal=GOAL, sessions_left=left)
+
+    def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
+        if not world.log:
+            return []
+        view = self._outlook(world, at)
+        for topic, memory in view.memories.items():
+            shown = memory.recall(at, view.fit.multiplier)
+            self.errors.append(abs(shown - world.true_recall(int(topic), at / HOUR)))
+        return [(int(topic), minutes) for topic, minutes in view.plan.this_session()]
+
+    def reviewed(self, topic: int, at: int, recalled: bool) -> None:
+        pass
+
+
+POLICIES: dict[str, Callable[[int], Policy]] = {
+    "none": lambda budget: NoReview(),
+    "round robin": lambda budget: RoundRobin(),
+    "SM-2": lambda budget: Sm2(),
+    "Leitner": lambda budget: Leitner(),
+    "microup": Microup,
+}
+
+
+# --- The simulation -------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    recall: dict[int, float] = field(default_factory=dict)
+    known: dict[int, float] = field(default_factory=dict)
+    error: dict[int, float] = field(default_factory=dict)
+
+
+def simulate(model: str, policy_name: str, budget: int, seed: int) -> Outcome:
+    """One learner for the longest report horizon; figures at each horizon's end."""
+    schedule = random.Random(seed)  # the same sessions and skips for every policy
+    grades = random.Random(seed * 7919 + 1)
+    world = World(MODELS[model])
+    policy = POLICIES[policy_name](budget)
+    outcome = Outcome()
+    start = MONDAY
+    for week in range(max(REPORT_WEEKS)):
+        used = 0
+        for day in SESSION_DAYS:
+            at = start + week * WEEK + day * DAY + 12 * HOUR + int(schedule.uniform(-3, 3) * HOUR)
+            if schedule.random() < SKIP_PROBABILITY:
+                continue
+            minutes_left = SESSION_MINUTES
+            for topic, minutes in policy.choose(world, at, budget - used):
+                minutes = min(minutes, minutes_left, budget - used)
+                if minutes <= 0:
+                    break
+                recalled = world.review(topic, at, minutes, grades)
+                policy.reviewed(topic, at, recalled)
+                used += minutes
+                minutes_left -= minutes
+                at += minutes * 60
+            if minutes_left > 0:
+                world.learn(week // WEEKS_PER_TOPIC, at, minutes_left)
+        if week + 1 in REPORT_WEEKS:
+            end = (start + (week + 1) * WEEK) / HOUR
+            recalls = [world.true_recall(t, end) for t in world.topics()]
+            outcome.recall[week + 1] = statistics.fmean(recalls)
+            outcome.known[week + 1] = sum(
+                c.recall(end) * m for chunks in world.chunks.values() for c, m in chunks
+            )
+            if isinstance(policy, Microup) and policy.errors:
+                outcome.error[week + 1] = statistics.fmean(policy.errors)
+    return outcome
+
+
+def run(learners: int, budgets: list[int]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for budget in budgets:
+        for model in MODELS:
+            for policy in POLICIES:
+                runs = [simulate(model, policy, budget, seed) for seed in range(1, learners + 1)]
+                for weeks in REPORT_WEEKS:
+                    key = f"{budget}|{model}|{policy}|{weeks}"
+                    results[key] = {
+                        "recall": statistics.fmean(r.recall[weeks] for r in runs),
+                        "known": statistics.fmean(r.known[weeks] for r in runs),
+                        "error": (
+                            statistics.fmean(r.error[weeks] for r in runs)
+                            if all(weeks in r.error for r in runs)
+                            else None
+                        ),
+                    }
+                print(f"  {budget} min  {model:10} {policy:12} done", file=sys.stderr)
+    return results
+
+
+def report(results: dict[str, Any], budgets: list[int]) -> bool:
+    """Print the tables; True when every goal is met."""
+    ok = True
+    for budget in budgets:
+        for weeks in REPORT_WEEKS:
+            print(f"\n### {weeks} weeks, review budget {budget} min a week\n")
+            print("| policy | " + " | ".join(MODELS) + " |")
+            print("|---|" + "---|" * len(MODELS))
+            for policy in POLICIES:
+                cells = []
+                for model in MODELS:
+                    r = results[f"{budget}|{model}|{policy}|{weeks}"]
+                    cells.append(f"{r['recall']:.2f} ({r['known']:.0f} min)")
+                print(f"| {policy} | " + " | ".join(cells) + " |")
+            errors = [results[f"{budget}|{m}|microup|{weeks}"]["error"] for m in MODELS]
+            print("| microup shown-vs-true error | " + " | ".join(f"{e:.3f}" for e in errors) + " |")
+            for model in MODELS:
+                best = max(
+                    results[f"{budget}|{model}|{p}|{weeks}"]["recall"]
+                    for p in ("round robin", "SM-2", "Leitner")
+                )
+                mine = results[f"{budget}|{model}|microup|{weeks}"]
+                if mine["recall"] < best - 0.03 or mine["error"] > 0.15:
+                    ok = False
+                    print(
+                        f"GOAL MISSED: {model}: microup {mine['recall']:.2f} vs best {best:.2f}, "
+                        f"error {mine['error']:.3f}"
+                    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--budget", type=int, action="append")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    budgets = args.budget or [20]
+    results = run(args.learners, budgets)
+    ok = report(results, budgets)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=1)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
