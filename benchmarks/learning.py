@@ -33,6 +33,7 @@ import math
 import random
 import statistics
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -317,7 +318,13 @@ class Microup:
     def _outlook(self, world: World, at: int) -> Any:
         week_start = at - (at - MONDAY) % WEEK
         weeks = [
-            len({a // DAY for _, a, *_ in world.log if week_start - k * WEEK <= a < week_start - (k - 1) * WEEK})
+            len(
+                {
+                    a // DAY
+                    for _, a, *_ in world.log
+                    if week_start - k * WEEK <= a < week_start - (k - 1) * WEEK
+                }
+            )
             for k in range(1, 5)
         ]
         held = len({a // DAY for _, a, *_ in world.log if week_start <= a < at - at % DAY})
@@ -326,7 +333,9 @@ class Microup:
             ((str(t), a, m, g, r, None) for t, a, m, g, r in world.log),
             key=lambda row: (row[0], row[1]),
         )
-        return outlook(rows, week_start=week_start, budget=self.budget, goal=GOAL, sessions_left=left)
+        return outlook(
+            rows, week_start=week_start, budget=self.budget, goal=GOAL, sessions_left=left
+        )
 
     def choose(self, world: World, at: int, budget_left: int) -> list[tuple[int, int]]:
         if not world.log:
@@ -434,7 +443,9 @@ def report(results: dict[str, Any], budgets: list[int]) -> bool:
                     cells.append(f"{r['recall']:.2f} ({r['known']:.0f} min)")
                 print(f"| {policy} | " + " | ".join(cells) + " |")
             errors = [results[f"{budget}|{m}|microup|{weeks}"]["error"] for m in MODELS]
-            print("| microup shown-vs-true error | " + " | ".join(f"{e:.3f}" for e in errors) + " |")
+            print(
+                "| microup shown-vs-true error | " + " | ".join(f"{e:.3f}" for e in errors) + " |"
+            )
             for model in MODELS:
                 best = max(
                     results[f"{budget}|{model}|{p}|{weeks}"]["recall"]
@@ -460,8 +471,7 @@ def main() -> int:
     results = run(args.learners, budgets)
     ok = report(results, budgets)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(results, handle, indent=1)
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0 if ok else 1
 
 

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from microup.errors import UsageError
-from microup.memory import DEFAULT_MIN_GAP, DEFAULT_TARGET_RETENTION
 from microup.parse import parse_duration, parse_fraction
+from microup.plan import DEFAULT_REVIEW_BUDGET
 
 MAX_MIN_GAP_MINUTES = 7 * 24 * 60
+MAX_REVIEW_BUDGET = 600
+DEFAULT_TARGET_RETENTION = 0.8
+"""A topic is shown as due when its predicted recall falls to this."""
+DEFAULT_MIN_GAP = timedelta(hours=1)
+"""Never suggest reviewing a topic studied less than an hour ago."""
 
 
 @dataclass(frozen=True)
@@ -35,18 +40,30 @@ def _gap(text: str) -> str:
     return str(parse_duration(text, maximum=MAX_MIN_GAP_MINUTES, what="min-gap"))
 
 
+def _budget(text: str) -> str:
+    if text.strip() == "0":
+        return "0"
+    return str(parse_duration(text, maximum=MAX_REVIEW_BUDGET, what="review-budget"))
+
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
         SettingSpec(
+            "review-budget",
+            "minutes a week kept for review, inside the weekly goal (0 turns suggestions off)",
+            str(DEFAULT_REVIEW_BUDGET),
+            _budget,
+        ),
+        SettingSpec(
             "target-retention",
-            "a topic falls due when predicted recall drops to this (0.5 to 0.99, or 80%)",
+            "a topic shows as due when its predicted recall drops to this (0.5 to 0.99, or 80%)",
             f"{DEFAULT_TARGET_RETENTION:g}",
             _retention,
         ),
         SettingSpec(
             "min-gap",
-            "never suggest a review sooner than this many minutes after studying (or 1h)",
+            "review leaves a topic studied less than this long ago for later (minutes, or 1h)",
             str(int(DEFAULT_MIN_GAP.total_seconds() // 60)),
             _gap,
         ),
@@ -78,6 +95,7 @@ def effective(stored: Mapping[str, str]) -> dict[str, str]:
 class ReviewSettings:
     """The scheduler's knobs as typed values."""
 
+    review_budget: int
     target_retention: float
     min_gap: timedelta
 
@@ -85,6 +103,7 @@ class ReviewSettings:
     def from_stored(cls, stored: Mapping[str, str]) -> ReviewSettings:
         values = effective(stored)
         return cls(
+            review_budget=int(values["review-budget"]),
             target_retention=float(values["target-retention"]),
             min_gap=timedelta(minutes=int(values["min-gap"])),
         )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
+
+Kind = Literal["learn", "review"]
+KINDS: tuple[Kind, ...] = ("learn", "review")
 
 DedupeKey = tuple[int, int, str | None, str | None]
 """(UTC epoch seconds, minutes, topic key, note): entries equal in these are the same entry."""
@@ -19,6 +23,8 @@ class Entry:
     note: str | None = None
     recall: int | None = None
     id: int | None = None
+    kind: Kind = "learn"
+    """"learn" records new material; "review" revisits what was learnt on the topic before."""
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def reviewed_stability(
     stability: float, difficulty: float, elapsed_hours: float, minutes: float, grade: int
 ) -> float:
     """Stability after a review ``elapsed_hours`` after the last exposure (grade 0 = ungraded)."""
-    spaced = (max(elapsed_hours, 0.0) / stability) ** SPACING
+    spaced: float = (max(elapsed_hours, 0.0) / stability) ** SPACING
     gain = GROWTH * effort(minutes) * ease(difficulty) * _GRADE_WEIGHT[grade] * spaced
     return min(MAX_STABILITY_HOURS, stability * (1.0 + gain))
 
@@ -274,9 +274,7 @@ class TopicMemory:
 
     def faded(self, at: int, multiplier: float = 1.0, count: int = 3) -> list[Material]:
         """The least-remembered pieces of material now, weakest first."""
-        return sorted(self.materials, key=lambda p: (p.recall(at, multiplier), p.learnt_at))[
-            :count
-        ]
+        return sorted(self.materials, key=lambda p: (p.recall(at, multiplier), p.learnt_at))[:count]
 
     def _touch(self, at: int, minutes: int) -> None:
         self.last_studied = max(self.last_studied, at)
@@ -324,9 +322,7 @@ def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -
     return sum(piece.minutes * piece.recall(at, multiplier) for piece in materials) / total
 
 
-def fold_topics(
-    rows: Iterable[StudyRow], snapshot_at: int | None = None
-) -> dict[str, TopicMemory]:
+def fold_topics(rows: Iterable[StudyRow], snapshot_at: int | None = None) -> dict[str, TopicMemory]:
     """Each topic's memory from its rows, in time order within each topic.
 
     With ``snapshot_at``, each topic also keeps a copy of its material as it stood just
@@ -351,6 +347,28 @@ def fold_topics(
             if topic not in frozen:
                 memory.earlier = [replace(piece) for piece in memory.materials]
     return topics
+
+
+def recall_series(
+    rows: Iterable[StudyRow], times: Iterable[int], multiplier: float = 1.0
+) -> list[float | None]:
+    """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
+    sessions studied by then; None before the first. Draws a topic's past and future."""
+    ordered = sorted(rows, key=lambda row: row[1])
+    memory: TopicMemory | None = None
+    series: list[float | None] = []
+    index = 0
+    for moment in times:
+        while index < len(ordered) and ordered[index][1] <= moment:
+            topic, at, minutes, grade, is_review, note = ordered[index]
+            memory = memory or TopicMemory(topic)
+            if is_review:
+                memory.review(at, minutes, grade)
+            else:
+                memory.learn(at, minutes, note)
+            index += 1
+        series.append(None if memory is None else memory.recall(moment, multiplier))
+    return series
 
 
 # --- The personal fit ---------------------------------------------------------------------

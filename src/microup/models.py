@@ -28,6 +28,7 @@ class EntryRow(SQLModel, table=True):
     topic_id: int | None = Field(default=None, foreign_key="topic.id")
     note: str | None = None
     recall: int | None = None
+    kind: str = "learn"
 
 
 class GoalRow(SQLModel, table=True):

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from microup.config import ReviewSettings
 
 from microup.memory import PersonalFit, StudyRow, TopicMemory, fold_topics, personal_fit, recall_of
 
@@ -79,14 +84,22 @@ class WeekPlan:
             spread.append(_merged(session))
         return spread
 
-    def this_session(self) -> list[tuple[str, int]]:
-        """This session's share of what is left."""
+    def share(self) -> int:
+        """Minutes of review for this session: its share of what is left of the week's plan."""
         spread = self.sessions()
-        return spread[0] if spread else []
+        return sum(minutes for _, minutes in spread[0]) if spread else 0
 
-    def fit(self, minutes: int) -> list[tuple[str, int]]:
-        """The pending blocks that fit ``minutes`` (cut to fit where worth it), in order."""
-        return _merged(_take(self.pending(), min(minutes, self.left)))
+    def fit(self, minutes: int, hold: Collection[str] = ()) -> list[tuple[str, int]]:
+        """The pending blocks that fit ``minutes``, in order, cut to fit where worth it.
+
+        Topics in ``hold`` (studied moments ago) wait for a later session.
+        """
+        pending = [(topic, length) for topic, length in self.pending() if topic not in hold]
+        return _merged(_take(pending, min(minutes, self.left)))
+
+    def this_session(self, hold: Collection[str] = ()) -> list[tuple[str, int]]:
+        """This session's blocks."""
+        return self.fit(self.share(), hold)
 
 
 def _take(blocks: Iterable[tuple[str, int]], capacity: int) -> list[tuple[str, int]]:
@@ -211,3 +224,31 @@ def outlook(
         sessions_left=sessions_left,
     )
     return Outlook(plan, memories, fit)
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What the review commands show: the week's plan and memory, under the person's settings."""
+
+    outlook: Outlook
+    settings: ReviewSettings
+    moment: datetime
+    week_label: str
+
+    @property
+    def now(self) -> int:
+        """The moment as epoch seconds, as the memory model counts time."""
+        return int(self.moment.timestamp())
+
+    def held(self) -> set[str]:
+        """Topics studied less than min-gap ago: review leaves them for later."""
+        gap = self.settings.min_gap.total_seconds()
+        return {
+            topic
+            for topic, memory in self.outlook.memories.items()
+            if self.now - memory.last_studied < gap
+        }
+
+    def this_session(self) -> list[tuple[str, int]]:
+        """The review blocks for now: this session's share of what is left of the week."""
+        return self.outlook.plan.this_session(self.held())

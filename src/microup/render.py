@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.domain import Entry, TopicTotal
+from microup.memory import Grade
 from microup.parse import printable
 from microup.weeks import WeekSummary
 
@@ -89,7 +90,15 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "note": entry.note,
         "at": iso(entry.at),
         "recall": entry.recall,
+        "kind": entry.kind,
     }
+
+
+def kind_label(entry: Entry) -> str:
+    """`learn`, `review`, or `review (again)` with the recall grade."""
+    if entry.recall is None:
+        return entry.kind
+    return f"{entry.kind} ({Grade(entry.recall).name.lower()})"
 
 
 def entries_table(entries: Sequence[Entry]) -> Table:
@@ -97,6 +106,7 @@ def entries_table(entries: Sequence[Entry]) -> Table:
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("when", no_wrap=True)
     table.add_column("min", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
     table.add_column("topic", overflow="fold")  # user text is wrapped, never cut short
     table.add_column("note", overflow="fold")
     for entry in entries:
@@ -104,6 +114,7 @@ def entries_table(entries: Sequence[Entry]) -> Table:
             str(entry.id),
             local_time(entry.at),
             str(entry.minutes),
+            kind_label(entry),
             user_text(entry.topic),
             user_text(entry.note, "dim"),
         )

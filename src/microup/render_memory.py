@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from microup.memory import Suggestion
+from microup.memory import Material, TopicMemory
 from microup.parse import printable
-from microup.render import iso, local_time, user_text
+from microup.plan import ReviewView
+from microup.render import iso, user_text
 from microup.weeks import WeekSummary
 
 SEED_TITLE = Text(
@@ -38,76 +39,201 @@ def relative(when: datetime, now: datetime) -> str:
     return "now"  # pragma: no cover - the loop always returns
 
 
-def suggestion_json(row: Suggestion) -> dict[str, Any]:
+def _at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc).astimezone()
+
+
+def _faded(memory: TopicMemory, view: ReviewView) -> list[Material]:
+    return memory.faded(view.now, view.outlook.fit.multiplier)
+
+
+def faded_label(memory: TopicMemory, view: ReviewView) -> Text:
+    """`window functions, 12 Oct; joins, 3 Oct`: the notes of what faded most."""
+    text = Text()
+    for index, piece in enumerate(_faded(memory, view)):
+        if index:
+            text.append("; ")
+        text.append_text(user_text(piece.note or "no note", "" if piece.note else "dim"))
+        text.append(f", {_at(piece.learnt_at).strftime('%d %b')}", style="dim")
+    return text
+
+
+def suggestion_json(memory: TopicMemory, minutes: int, view: ReviewView) -> dict[str, Any]:
+    """One topic as `review --json` shows it."""
+    k = view.outlook.fit.multiplier
     return {
-        "topic": row.topic,
-        "retention": round(row.retention, 4),
-        "due": iso(row.due.astimezone()),
-        "suggested_minutes": row.suggested_minutes,
-        "last_studied": iso(row.last_studied.astimezone()),
-        "sessions": row.sessions,
-        "stability_hours": round(row.stability_hours, 3),
+        "topic": memory.topic,
+        "minutes": minutes,
+        "retention": round(memory.recall(view.now, k), 4),
+        "due": iso(_at(memory.due(view.settings.target_retention, k))),
+        "last_studied": iso(_at(memory.last_studied)),
+        "sessions": memory.sessions,
+        "stability_hours": round(memory.stability_hours(k), 3),
+        "faded": [
+            {
+                "note": piece.note,
+                "at": iso(_at(piece.learnt_at)),
+                "retention": round(piece.recall(view.now, k), 4),
+            }
+            for piece in _faded(memory, view)
+        ],
     }
 
 
-def review_table(rows: Sequence[Suggestion], now: datetime, *, show_due: bool) -> Table:
+def budget_json(view: ReviewView) -> dict[str, int]:
+    plan = view.outlook.plan
+    return {"week_minutes": plan.budget, "used": plan.used, "left": plan.left}
+
+
+def review_table(rows: Sequence[tuple[TopicMemory, int]], view: ReviewView) -> Table:
+    """Topic, recall now, last studied, minutes to review, and what faded most."""
+    k = view.outlook.fit.multiplier
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("topic", overflow="fold")
     table.add_column("recall", justify="right")
     table.add_column("last studied")
-    if show_due:
-        table.add_column("due")
     table.add_column("review", justify="right")
-    for row in rows:
-        cells: list[Text | str] = [
-            user_text(row.topic, "bold" if row.is_due else ""),
-            f"{row.retention:.0%}",
-            relative(row.last_studied, now),
-        ]
-        if show_due:
-            cells.append("now" if row.is_due else relative(row.due, now))
-        cells.append(f"{row.suggested_minutes} min")
-        table.add_row(*cells)
+    table.add_column("faded most", overflow="fold")
+    for memory, minutes in rows:
+        table.add_row(
+            user_text(memory.topic, "bold" if minutes else ""),
+            f"{memory.recall(view.now, k):.0%}",
+            relative(_at(memory.last_studied), view.moment),
+            f"{minutes} min" if minutes else "-",
+            faded_label(memory, view),
+        )
     return table
 
 
+def fit_line(view: ReviewView) -> Text:
+    """How far the person's own memory differs from the seed curve, and how sure that is."""
+    fit = view.outlook.fit
+    if not fit.reviews:
+        return Text(
+            "Recall is predicted from the standard curve; grade reviews with --recall to fit "
+            "it to you.",
+            style="dim",
+        )
+    return Text(
+        f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve "
+        f"(likely x{fit.low:.2f} to x{fit.high:.2f}, from {fit.reviews} graded review"
+        f"{'s' if fit.reviews != 1 else ''}).",
+        style="dim",
+    )
+
+
 def review_view(
-    shown: Sequence[Suggestion],
-    more: int,
-    upcoming: Suggestion | None,
-    now: datetime,
-    *,
-    show_all: bool,
+    rows: Sequence[tuple[TopicMemory, int]], more: int, view: ReviewView, *, show_all: bool
 ) -> RenderableType:
-    """The short list of what to revisit now, how many more wait, and what falls due next."""
+    """What to revisit now, how it fits the week's budget, and what else waits."""
+    plan = view.outlook.plan
+    total = sum(minutes for _, minutes in rows)
     parts: list[RenderableType] = []
-    due_count = sum(row.is_due for row in shown) + more
     if show_all:
-        parts.append(Text(f"All topics ({due_count} due now):", style="bold"))
-    elif due_count:
-        total = sum(row.suggested_minutes for row in shown)
+        parts.append(Text(f"All topics ({total} min of review suggested now):", style="bold"))
+    elif rows:
         parts.append(
             Text(
-                f"Review now: {len(shown)} topic{'s' if len(shown) != 1 else ''}, "
-                f"about {total} min.",
+                f"Review now: {len(rows)} topic{'s' if len(rows) != 1 else ''}, {total} min "
+                f"({plan.left} of {plan.budget} min of this week's review budget left).",
                 style="bold",
             )
         )
+    elif plan.budget == 0:
+        parts.append(
+            Text("Review suggestions are off (review-budget 0): microup config review-budget 20")
+        )
+    elif plan.left == 0:
+        parts.append(
+            Text(f"This week's review budget is used ({plan.used}/{plan.budget} min). Well kept!")
+        )
     else:
-        parts.append(Text("Nothing is due for review. Well kept!"))
-    if shown:
-        parts.append(review_table(shown, now, show_due=show_all))
+        parts.append(Text("Nothing to review right now; the rest of the week's plan: microup plan"))
+    if rows:
+        parts.append(review_table(rows, view))
     if more:
         parts.append(
-            Text(f"{more} more waiting; they will keep. See them all: microup review --all")
+            Text(f"{more} more block{'s' if more != 1 else ''} later this week: microup plan")
         )
-    if upcoming is not None and not show_all:
-        parts.append(
-            Text("Next due: ")
-            .append_text(user_text(upcoming.topic))
-            .append(f" {relative(upcoming.due, now)} ({local_time(upcoming.due.astimezone())}).")
-        )
+    parts.append(fit_line(view))
     return Group(*parts)
+
+
+def plan_json(view: ReviewView) -> dict[str, Any]:
+    plan = view.outlook.plan
+    return {
+        "week": view.week_label,
+        "budget": budget_json(view),
+        "blocks": [
+            {
+                "topic": block.topic,
+                "minutes": block.minutes,
+                "done": block.done,
+                "retention": round(block.recall, 4),
+            }
+            for block in plan.blocks
+        ],
+        "sessions": [
+            [{"topic": topic, "minutes": minutes} for topic, minutes in session]
+            for session in plan.sessions()
+        ],
+        "sessions_left": plan.sessions_left,
+        "new_minutes_left": plan.new_minutes_left,
+    }
+
+
+def plan_view(view: ReviewView) -> RenderableType:
+    """The week's review blocks by session, what is done, and what is left for new material."""
+    plan = view.outlook.plan
+    parts: list[RenderableType] = [
+        Text(
+            f"Review plan for {view.week_label}: {plan.budget} min "
+            f"({plan.used} used, {plan.left} left).",
+            style="bold",
+        )
+    ]
+    if not plan.blocks:
+        parts.append(
+            Text(
+                "No review planned this week: review-budget is 0."
+                if plan.budget == 0
+                else "No review planned this week: nothing was learnt before it began."
+            )
+        )
+    else:
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        table.add_column("when")
+        table.add_column("topic", overflow="fold")
+        table.add_column("min", justify="right")
+        table.add_column("recall at week start", justify="right")
+        recall = {block.topic: block.recall for block in plan.blocks}
+        for block in plan.blocks:
+            if block.done:
+                table.add_row(
+                    "done", user_text(block.topic), str(block.done), f"{block.recall:.0%}"
+                )
+        for index, session in enumerate(plan.sessions()):
+            label = "this session" if index == 0 else f"session +{index}"
+            for topic, minutes in session:
+                table.add_row(label, user_text(topic, "bold"), str(minutes), f"{recall[topic]:.0%}")
+        parts.append(table)
+    parts.append(
+        Text(
+            f"New material: {plan.new_minutes_left} min left this week "
+            f"({plan.sessions_left} session{'s' if plan.sessions_left != 1 else ''} to go)."
+        )
+    )
+    return Group(*parts)
+
+
+def blocks_line(blocks: Sequence[tuple[str, int]]) -> Text:
+    """`Review next: SQL 5 min, Python 5 min (microup review).`"""
+    line = Text("Review next: ")
+    for index, (topic, minutes) in enumerate(blocks):
+        if index:
+            line.append(", ")
+        line.append_text(user_text(topic, "bold")).append(f" {minutes} min")
+    return line.append(" (microup review).")
 
 
 def curve_chart(
@@ -213,8 +339,8 @@ def curve_span(first: datetime, now: datetime) -> tuple[datetime, datetime]:
     return max(first, now - timedelta(weeks=8)), now + timedelta(weeks=4)
 
 
-def reminder_lines(week: WeekSummary, due: Sequence[Suggestion], due_total: int) -> list[str]:
-    """The reminder in a few plain lines: the week, then what to review."""
+def reminder_lines(week: WeekSummary, blocks: Sequence[tuple[str, int]]) -> list[str]:
+    """The reminder in a few plain lines: the week, then this session's review blocks."""
     lines = [f"This week ({week.label}): {week.minutes}/{week.goal} min."]
     if week.met:
         lines[0] += " Goal met, well done!"
@@ -223,10 +349,9 @@ def reminder_lines(week: WeekSummary, due: Sequence[Suggestion], due_total: int)
         lines[0] += f" {week.remaining} min to go: about {week.per_day_needed} min a day ({days})."
         if week.minutes == 0:
             lines.append("Even ten minutes today counts: microup log 10 --topic ...")
-    if due:
-        topics = ", ".join(f"{printable(row.topic)} ({row.suggested_minutes} min)" for row in due)
-        extra = f", and {due_total - len(due)} more" if due_total > len(due) else ""
-        lines.append(f"Due for review: {topics}{extra}. See: microup review")
+    if blocks:
+        topics = ", ".join(f"{printable(topic)} ({minutes} min)" for topic, minutes in blocks)
+        lines.append(f"Review next: {topics}. See: microup review")
     elif week.met:
-        lines.append("Nothing due for review. Keep it up!")
+        lines.append("Nothing to review now. Keep it up!")
     return lines

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, delete, select
 
 from microup.domain import DedupeKey, Entry, TopicTotal
 from microup.errors import NotFoundError, StoreBusyError, StoreError
+from microup.memory import StudyRow
 from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
 from microup.parse import from_stored, topic_key, utc_offset_minutes
 from microup.weeks import GoalHistory
@@ -69,7 +70,20 @@ def _run_statements(statements: Iterable[str]) -> Callable[[Connection], None]:
     return migrate
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_run_statements(_SCHEMA_V1),)
+# Version 2: learning and reviewing are different acts. Entries with a recall grade were
+# reviews; the rest were new material. The covering index gains the kind for the review fold.
+_SCHEMA_V2 = (
+    """ALTER TABLE entry ADD COLUMN kind TEXT NOT NULL DEFAULT 'learn'
+        CHECK (kind IN ('learn', 'review'))""",
+    "UPDATE entry SET kind = 'review' WHERE recall IS NOT NULL",
+    "DROP INDEX ix_entry_topic_at",
+    "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind)",
+)
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _run_statements(_SCHEMA_V1),
+    _run_statements(_SCHEMA_V2),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -259,6 +273,7 @@ def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
         "topic_id": topic_id,
         "note": entry.note,
         "recall": entry.recall,
+        "kind": entry.kind,
     }
 
 
@@ -270,6 +285,7 @@ def _to_entry(row: EntryRow, topic: str | None) -> Entry:
         topic=topic,
         note=row.note,
         recall=row.recall,
+        kind="review" if row.kind == "review" else "learn",
     )
 
 
@@ -404,34 +420,38 @@ class Store:
             query = query.where(EntryRow.at <= int(highest), day <= last.isoformat())
         return {date.fromisoformat(day): int(total) for day, total in self.session.exec(query)}
 
-    def study_sessions(
-        self, topic: str | None = None
-    ) -> Iterator[tuple[str, int, int, int | None]]:
-        """Every session with a topic as (topic, UTC epoch seconds, minutes, recall), by topic
-        then time: one query along the covering index, streamed, so replaying 100,000 sessions
-        is one cheap pass.
+    def study_sessions(self, topic: str | None = None) -> Iterator[StudyRow]:
+        """Every session with a topic as (topic, UTC epoch seconds, minutes, recall, is_review,
+        note), by topic then time: one query along the index on (topic, at), streamed.
         """
         topics = select(TopicRow.id, TopicRow.name)
         if topic is not None:
             topics = topics.where(TopicRow.key == topic_key(topic))
         names = dict(self.session.exec(topics).all())
-        sql = "SELECT topic_id, at, minutes, recall FROM entry WHERE topic_id "
+        sql = "SELECT topic_id, at, minutes, recall, kind, note FROM entry WHERE topic_id "
         sql += "IS NOT NULL" if topic is None else f"IN ({','.join('?' * len(names))})"
         rows = self._raw_rows(
             sql + " ORDER BY topic_id, at, id", [] if topic is None else list(names)
         )
-        for topic_id, at, minutes, recall in rows:
-            yield names[topic_id], at, minutes, recall
+        for topic_id, at, minutes, recall, kind, note in rows:
+            yield names[topic_id], at, minutes, recall, kind == "review", note
 
     def all_entries(self) -> Iterator[Entry]:
         """Every entry, oldest first, streamed with its topic name: for export."""
         names = dict(self.session.exec(select(TopicRow.id, TopicRow.name)).all())
         rows = self._raw_rows(
-            "SELECT id, at, utc_offset, minutes, topic_id, note, recall FROM entry ORDER BY at, id"
+            "SELECT id, at, utc_offset, minutes, topic_id, note, recall, kind FROM entry"
+            " ORDER BY at, id"
         )
-        for entry_id, at, offset, minutes, topic_id, note, recall in rows:
+        for entry_id, at, offset, minutes, topic_id, note, recall, kind in rows:
             yield Entry(
-                from_stored(at, offset), minutes, names.get(topic_id), note, recall, entry_id
+                from_stored(at, offset),
+                minutes,
+                names.get(topic_id),
+                note,
+                recall,
+                entry_id,
+                "review" if kind == "review" else "learn",
             )
 
     def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:

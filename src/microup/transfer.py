@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from microup.domain import DedupeKey, Entry
+from microup.domain import KINDS, DedupeKey, Entry, Kind
 from microup.errors import UsageError
 from microup.memory import parse_grade
 from microup.parse import (
@@ -29,7 +29,7 @@ from microup.parse import (
 
 EXPORT_FORMAT = "microup"
 EXPORT_VERSION = 1
-CSV_COLUMNS = ("id", "at", "minutes", "topic", "note", "recall")
+CSV_COLUMNS = ("id", "at", "minutes", "topic", "note", "recall", "kind")
 FORMATS = ("json", "csv")
 
 
@@ -50,6 +50,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
         "note": entry.note,
         "at": entry.at.isoformat(timespec="seconds"),
         "recall": entry.recall,
+        "kind": entry.kind,
     }
 
 
@@ -88,6 +89,7 @@ def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:
                 entry.topic or "",
                 entry.note or "",
                 entry.recall or "",
+                entry.kind,
             ]
         )
         count += 1
@@ -125,13 +127,26 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     topic = _text(row.get("topic"), "topic")
     note = _text(row.get("note"), "note")
     recall = row.get("recall")
+    grade = None if recall in (None, "") else int(parse_grade(str(recall)))
     return Entry(
+        kind=_kind(row.get("kind"), graded=grade is not None),
         at=parse_when(at, now, keep_offset=True),
         minutes=_minutes(row.get("minutes")),
         topic=clean_topic(topic) if topic is not None else None,
         note=clean_note(note) if note is not None else None,
-        recall=None if recall in (None, "") else int(parse_grade(str(recall))),
+        recall=grade,
     )
+
+
+def _kind(value: Any, *, graded: bool) -> Kind:
+    """ "learn" or "review"; an older export without it: a graded entry was a review."""
+    if value is None or value == "":
+        return "review" if graded else "learn"
+    if value not in KINDS:
+        raise UsageError(f'kind must be "learn" or "review", not {json.dumps(value)}')
+    if value == "learn" and graded:
+        raise UsageError('a recall grade belongs to a review, not to "kind": "learn"')
+    return "review" if value == "review" else "learn"
 
 
 def _rows_with_numbers(rows: Iterable[tuple[str, Any]], now: datetime) -> Iterator[Entry]:

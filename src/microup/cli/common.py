@@ -22,7 +22,7 @@ from microup.locations import resolve_db_path
 from microup.parse import clean_topic, printable
 
 if TYPE_CHECKING:
-    from microup.memory import Suggestion
+    from microup.plan import ReviewView
     from microup.store import Store
     from microup.weeks import WeekSummary
 
@@ -133,14 +133,33 @@ def open_store(ctx: typer.Context, *, write: bool) -> Iterator["Store"]:
         yield store
 
 
-def review_suggestions(store: "Store", moment: datetime) -> "list[Suggestion]":
-    """Every topic's suggestion now, due ones first, under the person's scheduler settings."""
+def review_view(store: "Store", moment: datetime) -> "ReviewView":
+    """Fold every topic, fit the person, and plan the week, from one read of the store."""
+    from datetime import timedelta
+
     from microup.config import ReviewSettings
-    from microup.memory import fold_topics, suggest
+    from microup.plan import ReviewView, expected_sessions, outlook, sessions_left
+    from microup.weeks import week_label, week_start
 
     settings = ReviewSettings.from_stored(store.settings())
-    states = fold_topics(store.study_sessions())
-    return suggest(states, moment, settings.target_retention, settings.min_gap)
+    today = moment.date()
+    monday = week_start(today)
+    daily = store.daily_minutes(monday - timedelta(weeks=4), today)
+    active_weeks = [
+        sum(daily.get(monday - timedelta(weeks=back) + timedelta(days=d), 0) > 0 for d in range(7))
+        for back in range(1, 5)
+    ]
+    held = sum(daily.get(monday + timedelta(days=d), 0) > 0 for d in range(today.weekday()))
+    left = sessions_left(expected_sessions(active_weeks), held, 7 - today.weekday())
+    start = int(datetime.combine(monday, datetime.min.time()).astimezone().timestamp())
+    view = outlook(
+        store.study_sessions(),
+        week_start=start,
+        budget=settings.review_budget,
+        goal=store.goals().goal_for(monday),
+        sessions_left=left,
+    )
+    return ReviewView(view, settings, moment, week_label(today))
 
 
 def this_week(store: "Store", moment: datetime) -> "WeekSummary":

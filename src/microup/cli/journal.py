@@ -35,11 +35,17 @@ def log(
             "--recall",
             "-r",
             metavar="GRADE",
-            help="How well you recalled it: again, hard, good, easy (or 1-4).",
+            help="For a review: how well you recalled it: again, hard, good, easy (or 1-4).",
         ),
     ] = None,
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review", help="A review of what you learnt on the topic before, not new material."
+        ),
+    ] = False,
 ) -> None:
-    """Record a learning session and show this week's progress."""
+    """Record a learning session (or a review) and show this week's progress."""
     from microup import render
     from microup.domain import Entry
     from microup.memory import parse_grade
@@ -51,12 +57,15 @@ def log(
         topic=optional_topic(topic),
         note=clean_note(note) if note is not None else None,
         recall=int(parse_grade(recall)) if recall is not None else None,
+        kind="review" if review or recall is not None else "learn",
     )
+    if entry.kind == "review" and entry.topic is None:
+        raise UsageError("a review needs the topic it reviews: --topic NAME")
     with open_store(ctx, write=True) as store:
         saved = store.add_entry(entry)
         week = this_week(store, moment)
     out = render.console()
-    out.print(render.describe_entry(saved, "Logged"))
+    out.print(render.describe_entry(saved, "Reviewed" if saved.kind == "review" else "Logged"))
     out.print(render.progress(week, out))
 
 
@@ -64,14 +73,24 @@ def log(
 def week(ctx: typer.Context, json: JsonOption = False) -> None:
     """This week (Monday to Sunday, local time) against your goal, day by day."""
     from microup import render
+    from microup.cli.common import review_view
 
+    moment = now()
     with open_store(ctx, write=False) as store:
-        summary = this_week(store, now())
+        summary = this_week(store, moment)
+        blocks = review_view(store, moment).this_session()
     if json:
-        render.print_json(render.week_json(summary))
+        render.print_json(
+            render.week_json(summary)
+            | {"review_next": [{"topic": t, "minutes": m} for t, m in blocks]}
+        )
     else:
+        from microup import render_memory
+
         out = render.console()
         out.print(render.week_view(summary, out))
+        if blocks:
+            out.print(render_memory.blocks_line(blocks))
 
 
 @app.command()

@@ -11,7 +11,7 @@ from microup.cli.common import (
     app,
     now,
     open_store,
-    review_suggestions,
+    review_view,
     show_help_without_command,
     this_week,
 )
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from microup.store import Store
 
 REMINDED_AT = "reminded-at"  # internal setting: when the scheduled reminder last spoke
-REVIEWS_IN_REMINDER = 3
 DEFAULT_DAY = "mon"
 DEFAULT_TIME = "09:00"
 
@@ -77,7 +76,7 @@ def remind(
             if scheduled and not crontab.should_remind(moment, weekday, clock, _reminded_at(store)):
                 return
             week = this_week(store, moment)
-            due = [row for row in review_suggestions(store, moment) if row.is_due]
+            blocks = review_view(store, moment).this_session()
             if scheduled:
                 store.set_setting(REMINDED_AT, moment.isoformat())
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
@@ -85,8 +84,8 @@ def remind(
             f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
         )
         return
-    lines = render_memory.reminder_lines(week, due[:REVIEWS_IN_REMINDER], len(due))
-    if quiet and week.met and not due:
+    lines = render_memory.reminder_lines(week, blocks)
+    if quiet and week.met and not blocks:
         return
     if scheduled:
         lines.insert(0, f"[{render.local_time(moment)}] microup weekly reminder")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from microup.cli.common import MAX_ID, JsonOption, app, now, open_store, review_suggestions
+from microup.cli.common import JsonOption, app, now, open_store, review_view
 from microup.errors import NotFoundError
 from microup.parse import clean_topic
 
@@ -18,34 +18,72 @@ CURVE_STEPS = 64
 @app.command()
 def review(
     ctx: typer.Context,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--minutes",
+            "-m",
+            min=1,
+            max=600,
+            metavar="N",
+            help="Minutes you have now (default: this session's share of the week's budget).",
+        ),
+    ] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Every topic, due or not, with when it falls due.")
+        bool, typer.Option("--all", help="Every topic with its recall, planned or not.")
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, max=MAX_ID, help="Show at most N due topics.")
-    ] = 5,
     json: JsonOption = False,
 ) -> None:
-    """Topics to revisit now, most forgotten first, each with a short suggested session."""
+    """What to revisit now, within the week's review budget, and what faded most."""
     from microup import render, render_memory
 
-    moment = now()
     with open_store(ctx, write=False) as store:
-        rows = review_suggestions(store, moment)
-    due = [row for row in rows if row.is_due]
-    shown = rows if show_all else due[:limit]
-    more = 0 if show_all else len(due) - len(shown)
+        view = review_view(store, now())
+    plan = view.outlook.plan
+    memories = view.outlook.memories
+    held = view.held()
+    blocks = view.this_session() if minutes is None else plan.fit(minutes, held)
+    planned = dict(blocks)
+    if show_all:
+        k = view.outlook.fit.multiplier
+        ordered = sorted(memories.values(), key=lambda m: (m.recall(view.now, k), m.topic))
+        rows = [(memory, planned.get(memory.topic, 0)) for memory in ordered]
+        more = 0
+    else:
+        rows = [(memories[topic], length) for topic, length in blocks]
+        more = max(0, len(plan.pending()) - len(blocks))
     if json:
         render.print_json(
-            {"suggestions": [render_memory.suggestion_json(r) for r in shown], "more": more}
+            {
+                "suggestions": [
+                    render_memory.suggestion_json(memory, length, view) for memory, length in rows
+                ],
+                "more": more,
+                "budget": render_memory.budget_json(view),
+            }
         )
         return
     out = render.console()
-    if not rows:
+    if not memories:
         out.print(NOTHING_YET)
         return
-    upcoming = next((row for row in rows if not row.is_due), None)
-    out.print(render_memory.review_view(shown, more, upcoming, moment, show_all=show_all))
+    out.print(render_memory.review_view(rows, more, view, show_all=show_all))
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    json: JsonOption = False,
+) -> None:
+    """This week's review plan: blocks by session, what is done, what is left for new material."""
+    from microup import render, render_memory
+
+    with open_store(ctx, write=False) as store:
+        view = review_view(store, now())
+    if json:
+        render.print_json(render_memory.plan_json(view))
+    else:
+        render.console().print(render_memory.plan_view(view))
 
 
 @app.command()
@@ -54,7 +92,7 @@ def config(
     key: Annotated[str | None, typer.Argument(help="A setting's name.")] = None,
     value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
 ) -> None:
-    """Show or change settings: target-retention, min-gap."""
+    """Show or change settings: review-budget, target-retention, min-gap."""
     from microup import render, render_memory
     from microup.config import SETTINGS, effective, spec_for
 
@@ -77,14 +115,7 @@ def curve(
 ) -> None:
     """Draw the forgetting curve: for material learnt once, or for one of your topics."""
     from microup import render, render_memory
-    from microup.config import ReviewSettings
-    from microup.memory import (
-        SEED_STABILITY_HOURS,
-        Grade,
-        Session,
-        retention,
-        retention_series,
-    )
+    from microup.memory import SEED_STABILITY_HOURS, recall_series, retention
 
     moment = now()
     out = render.console()
@@ -109,24 +140,22 @@ def curve(
     wanted = clean_topic(topic)
     with open_store(ctx, write=False) as store:
         rows = list(store.study_sessions(wanted))
-        settings = ReviewSettings.from_stored(store.settings())
+        view = review_view(store, moment)
     if not rows:
         raise NotFoundError(f"no sessions logged for topic {wanted!r}")
-    sessions = [
-        Session(datetime.fromtimestamp(at, timezone.utc), minutes, Grade(grade or Grade.GOOD))
-        for _, at, minutes, grade in rows
-    ]
-    start, end = render_memory.curve_span(sessions[0].at, moment)
+    first = datetime.fromtimestamp(rows[0][1], timezone.utc)
+    start, end = render_memory.curve_span(first, moment)
     times = [start + (end - start) * i / (width - 1) for i in range(width)]
-    out.print(render_memory.topic_curve_title(rows[0][0], settings.target_retention, ascii_only))
+    target = view.settings.target_retention
+    out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only))
     out.print(
         render_memory.curve_chart(
-            retention_series(sessions, times),
+            recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.multiplier),
             start=start,
             end=end,
             now=moment,
-            sessions=[session.at for session in sessions],
-            target=settings.target_retention,
+            sessions=[datetime.fromtimestamp(row[1], timezone.utc) for row in rows],
+            target=target,
             ascii_only=ascii_only,
         )
     )
