@@ -33,9 +33,9 @@ import math
 import random
 import statistics
 import sys
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from microup.memory import Grade

@@ -58,6 +58,7 @@ def test_log_confirms_and_shows_progress(run: Run, frozen: object, db_path: Path
         "note": "joins",
         "at": "2026-11-23T09:00:00+00:00",
         "recall": None,
+        "kind": "learn",
     }
 
 
@@ -190,6 +191,7 @@ def test_edit_delete_undo(run: Run, frozen: object) -> None:
         "note": None,
         "at": "2026-11-22T12:00:00+00:00",
         "recall": None,
+        "kind": "learn",
     }
     assert "Removed #2  20 min  Rust" in run("undo").stdout
     assert "Deleted #1" in run("delete", "1", "--yes").stdout

@@ -102,7 +102,7 @@ def test_export_import_export_round_trip(
         assert document["format"] == "microup" and document["version"] == 1
         assert document["goals"] == [{"week_start": "2026-11-23", "minutes": 75}]
         assert document["settings"] == {"min-gap": "30"}
-        assert set(document["entries"][0]) == {"minutes", "topic", "note", "at", "recall"}
+        assert set(document["entries"][0]) == {"minutes", "topic", "note", "at", "recall", "kind"}
     else:
         strip_ids = [line.split(",", 1)[1] for line in exported.read_text().splitlines()]
         assert [line.split(",", 1)[1] for line in again.read_text().splitlines()] == strip_ids
@@ -112,7 +112,7 @@ def test_export_to_stdout(run: Run, frozen: object) -> None:
     history(run)
     assert len(json.loads(run("export").stdout)["entries"]) == 6
     csv_out = run("export", "--format", "csv").stdout.splitlines()
-    assert csv_out[0] == "id,at,minutes,topic,note,recall" and len(csv_out) == 7
+    assert csv_out[0] == "id,at,minutes,topic,note,recall,kind" and len(csv_out) == 7
 
 
 def test_importing_twice_adds_nothing(run: Run, frozen: object, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_remind_says_where_the_week_stands(run: Run, frozen: object) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("This week (2026-W48): 15/60 min. 45 min to go")
     assert "7 min a day" in lines[0]
-    assert lines[1].startswith("Due for review: SQL (")
+    assert lines[1].startswith("Review next: SQL (")
 
 
 def test_remind_when_all_is_well_encourages_or_stays_quiet(run: Run, frozen: object) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,15 @@ import time_machine
 
 from conftest import Run, file_bytes, one_line_error
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London"))
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # a Monday
+
+
+class _AnyFloat:
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, float) and 0.0 <= other <= 1.0
+
+
+ANY_FLOAT: Any = _AnyFloat()
 
 
 @pytest.fixture
@@ -32,7 +41,11 @@ def test_nothing_logged_says_how_to_start(run: Run, frozen: object) -> None:
     result = run("review")
     assert result.exit_code == 0
     assert "microup log 20 --topic" in result.stdout
-    assert review_json(run) == {"suggestions": [], "more": 0}
+    assert review_json(run) == {
+        "suggestions": [],
+        "more": 0,
+        "budget": {"week_minutes": 20, "used": 0, "left": 20},
+    }
 
 
 def test_entries_without_topic_are_not_reviewed(run: Run, frozen: object) -> None:
@@ -40,54 +53,105 @@ def test_entries_without_topic_are_not_reviewed(run: Run, frozen: object) -> Non
     assert review_json(run)["suggestions"] == []
 
 
-def test_review_ranks_most_forgotten_first(run: Run, frozen: object) -> None:
-    run("log", "20", "-t", "Old", "--at", "10d ago")
-    run("log", "20", "-t", "Recent", "--at", "3h ago")
-    run("log", "20", "-t", "Fresh", "--at", "10m ago")
+def test_review_covers_the_most_faded_different_topics_within_the_share(
+    run: Run, frozen: object
+) -> None:
+    run("log", "20", "-t", "Old", "--at", "10d ago", "-n", "window functions")
+    run("log", "20", "-t", "Recent", "--at", "3d ago")
+    run("log", "20", "-t", "Fresh", "--at", "10m ago")  # learnt this week: not in the plan
     data = review_json(run)
     rows = data["suggestions"]
-    assert [row["topic"] for row in rows] == ["Old", "Recent"]  # Fresh is within the min gap
+    # One session a week so far: this session's share is the whole budget, the most faded
+    # different topics first, then around again (a topic's blocks in one session are one).
+    assert [(row["topic"], row["minutes"]) for row in rows] == [("Old", 10), ("Recent", 10)]
     assert rows[0]["retention"] < rows[1]["retention"] < 1
-    for row in rows:
-        assert 0 < row["retention"] < 1
-        assert 1 <= row["suggested_minutes"] <= 30
-        assert row["due"].endswith("+00:00") and row["last_studied"].endswith("+00:00")
-        assert row["sessions"] == 1 and row["stability_hours"] > 0
-    assert data["more"] == 0
+    old = rows[0]
+    assert old["faded"] == [
+        {"note": "window functions", "at": "2026-11-13T09:00:00+00:00", "retention": ANY_FLOAT}
+    ]
+    assert old["due"].endswith("+00:00") and old["last_studied"].endswith("+00:00")
+    assert old["sessions"] == 1 and old["stability_hours"] > 0
+    assert data["more"] == 0 and data["budget"] == {"week_minutes": 20, "used": 0, "left": 20}
     everything = review_json(run, "--all")["suggestions"]
     assert [row["topic"] for row in everything] == ["Old", "Recent", "Fresh"]
+    assert everything[2]["minutes"] == 0
     shown = run("review").stdout
-    assert "Old" in shown and "Next due: Fresh" in shown
+    assert "Old" in shown and "window functions, 13 Nov" in shown
 
 
-def test_after_a_long_break_only_a_few_are_shown(run: Run, frozen: object) -> None:
+def test_review_minutes_fits_the_time_given_and_never_the_whole_backlog(
+    run: Run, frozen: object
+) -> None:
     for index in range(12):
         run("log", "10", "-t", f"Topic {index}", "--at", f"{30 + index}d ago")
-    data = review_json(run)
-    assert len(data["suggestions"]) == 5 and data["more"] == 7
-    assert len(review_json(run, "--limit", "2")["suggestions"]) == 2
-    assert "7 more waiting" in run("review").stdout
+    everything = review_json(run, "--minutes", "600")
+    assert sum(row["minutes"] for row in everything["suggestions"]) == 20  # the week's budget
+    assert len({row["topic"] for row in everything["suggestions"]}) == 4
+    assert [row["minutes"] for row in review_json(run, "--minutes", "7")["suggestions"]] == [5, 2]
+    assert [r["minutes"] for r in review_json(run, "--minutes", "1")["suggestions"]] == []
+    one_line_error(run("review", "--minutes", "0"))
 
 
-def test_reviewing_makes_a_topic_last_longer(run: Run, frozen: time_machine.Traveller) -> None:
-    run("log", "20", "-t", "SQL", "--at", "2d ago")
-    once = review_json(run, "--all")["suggestions"][0]
-    run("log", "5", "-t", "sql", "--at", "1d ago")
-    twice = review_json(run, "--all")["suggestions"][0]
-    assert twice["stability_hours"] > once["stability_hours"]
-    assert twice["retention"] > once["retention"]
-    assert twice["sessions"] == 2
+def test_logged_reviews_use_up_the_budget_and_plan_shows_what_is_left(
+    run: Run, frozen: time_machine.Traveller
+) -> None:
+    run("log", "20", "-t", "SQL", "--at", "9d ago")
+    run("log", "20", "-t", "Go", "--at", "8d ago")
+    result = run("log", "5", "-t", "sql", "--review", "--recall", "good")
+    assert result.exit_code == 0 and result.stdout.startswith("Reviewed #3  5 min  SQL")
+    plan = json.loads(run("plan", "--json").stdout)
+    assert plan["budget"] == {"week_minutes": 20, "used": 5, "left": 15}
+    assert [(b["topic"], b["minutes"], b["done"]) for b in plan["blocks"]] == [
+        ("SQL", 5, 5),
+        ("Go", 5, 0),
+        ("SQL", 5, 0),
+        ("Go", 5, 0),
+    ]
+    assert sum(m["minutes"] for s in plan["sessions"] for m in s) == 15
+    for session in plan["sessions"]:
+        assert len({block["topic"] for block in session}) == len(session)
+    assert plan["new_minutes_left"] == 40
+    text = run("plan").stdout
+    assert "Review plan for 2026-W48: 20 min (5 used, 15 left)" in text
+    assert "done" in text and "New material: 40 min left" in text
+    assert "Review next: Go" in run("week").stdout
+    assert run("config", "review-budget", "0").exit_code == 0
+    assert review_json(run)["suggestions"] == []
+    assert "review-budget 0" in run("review").stdout
 
 
-def test_recall_grade_changes_the_schedule(run: Run, frozen: object) -> None:
-    run("log", "20", "-t", "A", "--at", "2d ago")
-    run("log", "20", "-t", "B", "--at", "2d ago")
-    run("log", "5", "-t", "A", "--at", "1d ago", "--recall", "again")
-    run("log", "5", "-t", "B", "--at", "1d ago", "--recall", "4")
-    rows = {r["topic"]: r for r in review_json(run, "--all")["suggestions"]}
-    assert rows["A"]["stability_hours"] < rows["B"]["stability_hours"]
+def test_a_skipped_session_moves_its_blocks_to_the_next(
+    run: Run, frozen: time_machine.Traveller
+) -> None:
+    for index in range(4):  # four sessions in the week before last: four a week to come
+        run("log", "20", "-t", f"T{index}", "--at", f"{8 + index}d ago")
+    first = review_json(run)
+    monday = [row["topic"] for row in first["suggestions"]]
+    assert len(monday) == 1 and first["more"] == 3
+    frozen.shift(timedelta(days=6))  # Sunday, nothing done all week: all of it, once
+    sunday = review_json(run)["suggestions"]
+    assert sum(row["minutes"] for row in sunday) == 20
+    assert set(monday) <= {row["topic"] for row in sunday}
+    frozen.shift(timedelta(days=14))  # after a two-week break: still one week's size
+    after = review_json(run, "--minutes", "600")
+    assert sum(row["minutes"] for row in after["suggestions"]) == 20
+
+
+def test_review_on_a_graded_topic_fits_the_person(run: Run, frozen: object) -> None:
+    run("log", "20", "-t", "A", "--at", "20d ago")
+    for days in (15, 10, 5):
+        run("log", "5", "-t", "A", "--at", f"{days}d ago", "--recall", "again")
+    text = run("review", "--all").stdout
+    assert "Fitted to you: memory lasts x0." in text and "from 3 graded reviews" in text
     entries = json.loads(run("entries", "--json").stdout)["entries"]
-    assert {e["recall"] for e in entries} == {1, 4, None}
+    assert {(e["kind"], e["recall"]) for e in entries} == {("learn", None), ("review", 1)}
+
+
+def test_a_review_needs_a_topic(run: Run, frozen: object, db_path: Path) -> None:
+    run("log", "5")
+    before = file_bytes(db_path)
+    assert "--topic" in one_line_error(run("log", "5", "--review"))
+    assert file_bytes(db_path) == before
 
 
 @pytest.mark.parametrize("grade", ["meh", "0", "5", "", "goodish"])
@@ -98,18 +162,20 @@ def test_bad_recall_is_refused(run: Run, frozen: object, db_path: Path, grade: s
     assert file_bytes(db_path) == before
 
 
-def test_config_shows_validates_and_changes_the_schedule(
+def test_config_shows_validates_and_changes_the_settings(
     run: Run, frozen: object, db_path: Path
 ) -> None:
     shown = run("config").stdout
-    assert "target-retention" in shown and "0.8" in shown and "min-gap" in shown
-    run("log", "20", "-t", "SQL", "--at", "30m ago")
-    assert review_json(run)["suggestions"] == []  # recall has fallen, but within the 1 h gap
+    for name in ("review-budget", "target-retention", "min-gap"):
+        assert name in shown
+    run("log", "20", "-t", "SQL", "--at", "8d ago")
+    run("log", "5", "-t", "SQL", "--review", "--at", "30m ago")
+    assert review_json(run)["suggestions"] == []  # planned, but studied within the 1 h gap
     assert run("config", "min-gap", "10m").exit_code == 0
     assert "10" in run("config", "min-gap").stdout
     assert [r["topic"] for r in review_json(run)["suggestions"]] == ["SQL"]
-    assert run("config", "target-retention", "50.5%").exit_code == 0
-    assert review_json(run)["suggestions"] == []  # R(30 min) is above 0.505
+    assert run("config", "review-budget", "1h").exit_code == 0
+    assert review_json(run)["budget"]["week_minutes"] == 60
     before = file_bytes(db_path)
     for args in (
         ["config", "bogus"],
@@ -117,6 +183,8 @@ def test_config_shows_validates_and_changes_the_schedule(
         ["config", "target-retention", "nan"],
         ["config", "min-gap", "0"],
         ["config", "min-gap", "abc"],
+        ["config", "review-budget", "-5"],
+        ["config", "review-budget", "601"],
     ):
         one_line_error(run(*args))
     assert file_bytes(db_path) == before

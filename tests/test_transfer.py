@@ -6,6 +6,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -57,7 +58,8 @@ entries = st.builds(
     topic=topics,
     note=notes,
     recall=st.none() | st.integers(min_value=1, max_value=4),
-)
+    kind=st.sampled_from(["learn", "review"]),
+).map(lambda entry: replace(entry, kind="review") if entry.recall else entry)
 
 
 @given(st.lists(entries, max_size=20))
@@ -74,7 +76,7 @@ def test_json_round_trip(batch: list[Entry]) -> None:
 def test_csv_round_trip(batch: list[Entry]) -> None:
     out = io.StringIO()
     write_csv(out, [Entry(**{**e.__dict__, "id": i}) for i, e in enumerate(batch, 1)])
-    assert out.getvalue().startswith("id,at,minutes,topic,note,recall\n")
+    assert out.getvalue().startswith("id,at,minutes,topic,note,recall,kind\n")
     back = read_export(out.getvalue(), "csv", NOW)
     assert back.entries == batch
 

@@ -1,5 +1,6 @@
 """The memory commands: what to review now, the scheduler's settings, the forgetting curve."""
 
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
@@ -36,6 +37,7 @@ def review(
 ) -> None:
     """What to revisit now, within the week's review budget, and what faded most."""
     from microup import render, render_memory
+    from microup.plan import BLOCK_MINUTES
 
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
@@ -51,7 +53,8 @@ def review(
         more = 0
     else:
         rows = [(memories[topic], length) for topic, length in blocks]
-        more = max(0, len(plan.pending()) - len(blocks))
+        rest = sum(length for _, length in plan.pending()) - sum(planned.values())
+        more = max(0, math.ceil(rest / BLOCK_MINUTES))
     if json:
         render.print_json(
             {
