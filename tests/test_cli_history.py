@@ -249,3 +249,32 @@ def test_file_names_are_printed_literally(run: Run, frozen: object, tmp_path: Pa
     odd = tmp_path / "ev\x1b[31mil.json"
     assert "\x1b" not in run("export", "-o", str(odd)).stdout
     assert "\x1b" not in run("import", str(odd)).stdout
+
+
+def test_export_and_import_carry_the_kind(run: Run, tmp_path: Path) -> None:
+    run("log", "20", "-t", "SQL", "--at", "2026-11-02T10:00")
+    run("log", "5", "-t", "SQL", "--review", "--at", "2026-11-09T10:00")
+    run("log", "5", "-t", "SQL", "--recall", "hard", "--at", "2026-11-10T10:00")
+    document = json.loads(run("export").stdout)
+    assert [(e["kind"], e["recall"]) for e in document["entries"]] == [
+        ("learn", None),
+        ("review", None),
+        ("review", 2),
+    ]
+    older = tmp_path / "older.json"  # an export from before the kind: graded means review
+    older.write_text(
+        '{"format": "microup", "version": 1, "entries": ['
+        '{"at": "2026-10-01T10:00:00+00:00", "minutes": 20, "topic": "Go"},'
+        '{"at": "2026-10-08T10:00:00+00:00", "minutes": 5, "topic": "Go", "recall": 3}]}',
+        encoding="utf-8",
+    )
+    assert run("import", str(older)).exit_code == 0
+    entries = json.loads(run("entries", "--json", "-t", "go").stdout)["entries"]
+    assert [e["kind"] for e in entries] == ["review", "learn"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"format": "microup", "version": 1, "entries": ['
+        '{"at": "2026-10-01T10:00:00+00:00", "minutes": 20, "kind": "lecture"}]}',
+        encoding="utf-8",
+    )
+    assert "kind must be" in one_line_error(run("import", str(bad)), code=2)

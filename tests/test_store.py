@@ -230,3 +230,34 @@ def test_goals_and_settings(tmp_path: Path) -> None:
         assert store.goals().goal_for(date(2026, 11, 16)) == 120
         assert store.goals().goal_for(date(2026, 11, 9)) == 60
         assert store.settings() == {"target_retention": "0.85"}
+
+
+def test_a_version_1_store_migrates_in_place_graded_entries_become_reviews(
+    tmp_path: Path,
+) -> None:
+    """A store written by the first microup (schema 1) gains the kind, in place, once."""
+    from microup.store import _SCHEMA_V1
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for statement in _SCHEMA_V1:
+        connection.execute(statement)
+    connection.execute("INSERT INTO topic (id, name, key) VALUES (1, 'SQL', 'sql')")
+    connection.executemany(
+        "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall) VALUES (?,0,?,1,?,?)",
+        [(1_700_000_000, 20, "joins", None), (1_700_600_000, 5, None, 3)],
+    )
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with transaction(path, write=False) as store:
+        kinds = [(entry.note, entry.kind) for entry in store.all_entries()]
+        rows = list(store.study_sessions())
+    assert kinds == [("joins", "learn"), (None, "review")]
+    assert [row[4] for row in rows] == [False, True]
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    index = connection.execute("PRAGMA index_info(ix_entry_topic_at)").fetchall()
+    assert [row[2] for row in index] == ["topic_id", "at", "minutes", "recall", "kind"]
+    connection.close()

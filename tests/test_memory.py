@@ -1,0 +1,229 @@
+"""The memory model's rules, for all inputs (hypothesis): the seed curve, reviews, the fit."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microup.memory import (
+    DECAY,
+    FACTOR,
+    SEED_STABILITY_HOURS,
+    START_DIFFICULTY,
+    Grade,
+    GradedReview,
+    TopicMemory,
+    effort,
+    fit_multiplier,
+    fold_topics,
+    parse_grade,
+    recall_series,
+    retention,
+    reviewed_difficulty,
+    reviewed_stability,
+)
+
+HOUR = 3600
+WEEK = 168 * HOUR
+hours = st.floats(min_value=0.0, max_value=5e4, allow_nan=False)
+stabilities = st.floats(min_value=1e-3, max_value=1e5, allow_nan=False)
+minutes = st.integers(min_value=1, max_value=600)
+grades = st.sampled_from([None, *Grade])
+ok_grades = st.sampled_from([None, Grade.HARD, Grade.GOOD, Grade.EASY])
+
+
+def test_constants_come_from_the_seed_points() -> None:
+    assert retention(1.0, SEED_STABILITY_HOURS) == pytest.approx(0.5, abs=1e-9)
+    assert retention(168.0, SEED_STABILITY_HOURS) == pytest.approx(0.1, abs=1e-9)
+    assert pytest.approx(0.9 ** (-1 / DECAY) - 1) == FACTOR
+    assert pytest.approx(0.0508, abs=1e-4) == SEED_STABILITY_HOURS
+
+
+@given(minutes, st.integers(min_value=0, max_value=10**9), st.text(max_size=5) | st.none())
+def test_material_learnt_once_is_on_the_seed_curve(length: int, at: int, note: str | None) -> None:
+    memory = TopicMemory("SQL")
+    memory.learn(at, length, note)
+    assert memory.recall(at + HOUR) == pytest.approx(0.5, abs=0.01)
+    assert memory.recall(at + WEEK) == pytest.approx(0.1, abs=0.01)
+    assert memory.faded(at + HOUR)[0].note == note
+
+
+@given(hours, hours, stabilities, stabilities)
+def test_recall_falls_with_time_and_rises_with_stability(
+    t1: float, t2: float, s1: float, s2: float
+) -> None:
+    assert retention(0.0, s1) == 1.0
+    for t in (t1, t2):
+        assert 0.0 < retention(t, s1) <= 1.0
+    if t1 < t2:
+        assert retention(t1, s1) >= retention(t2, s1)
+    if s1 < s2 and t1 > 0:
+        assert retention(t1, s1) <= retention(t1, s2)
+
+
+history = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=30 * 24),  # hours after the previous session
+        minutes,
+        st.booleans(),  # a review?
+        grades,
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _replay(steps: list[tuple[int, int, bool, Grade | None]]) -> tuple[TopicMemory, int]:
+    memory = TopicMemory("T")
+    at = 0
+    for gap, length, is_review, grade in steps:
+        at += gap * HOUR
+        if is_review:
+            memory.review(at, length, None if grade is None else int(grade))
+        else:
+            memory.learn(at, length)
+    return memory, at
+
+
+@given(history, st.integers(min_value=1, max_value=90 * 24), minutes, ok_grades, hours)
+def test_a_review_never_lowers_recall(
+    steps: list[tuple[int, int, bool, Grade | None]],
+    gap: int,
+    length: int,
+    grade: Grade | None,
+    later: float,
+) -> None:
+    without, at = _replay(steps)
+    with_review, _ = _replay(steps)
+    when = at + gap * HOUR
+    with_review.review(when, length, None if grade is None else int(grade))
+    moment = when + int(later * HOUR)
+    assert with_review.recall(moment) >= without.recall(moment) - 1e-12
+
+
+@given(history, st.integers(min_value=1, max_value=90 * 24), minutes, hours)
+def test_relearning_after_a_failure_never_drops_below_a_fresh_start(
+    steps: list[tuple[int, int, bool, Grade | None]], gap: int, length: int, later: float
+) -> None:
+    memory, at = _replay(steps)
+    when = at + gap * HOUR
+    memory.review(when, length, int(Grade.AGAIN))
+    fresh = TopicMemory("fresh")
+    fresh.learn(when, length)
+    moment = when + int(later * HOUR)
+    for piece in memory.materials:
+        assert piece.recall(moment) >= fresh.recall(moment) - 1e-12
+
+
+@given(stabilities, hours, hours, minutes, st.sampled_from([0, 1, 2, 3, 4]))
+def test_a_review_spaced_later_gains_more(
+    s: float, early: float, late: float, length: int, grade: int
+) -> None:
+    early, late = sorted((early, late))
+    assert reviewed_stability(s, START_DIFFICULTY, early, length, grade) <= reviewed_stability(
+        s, START_DIFFICULTY, late, length, grade
+    )
+    assert reviewed_stability(s, START_DIFFICULTY, late, length, grade) >= s
+
+
+@given(st.integers(min_value=2, max_value=14 * 24), st.integers(min_value=1, max_value=60 * 24))
+def test_studied_twice_spaced_beats_studied_once(spacing: int, since: int) -> None:
+    twice = TopicMemory("twice")
+    twice.learn(0, 20)
+    twice.review(spacing * HOUR, 20, None)
+    once = TopicMemory("once")
+    once.learn(spacing * HOUR, 20)
+    moment = (spacing + since) * HOUR
+    assert twice.recall(moment) > once.recall(moment)
+
+
+@given(st.floats(min_value=0, max_value=600), st.floats(min_value=0, max_value=600))
+def test_minutes_help_with_diminishing_returns(a: float, b: float) -> None:
+    a, b = sorted((a, b))
+    assert effort(a) <= effort(b)
+    assert effort(a + b) <= effort(a) + effort(b) + 1e-12
+    assert effort(5) == 1.0 and effort(3) < effort(60) < 60 / 3 * effort(3)
+
+
+@given(st.lists(st.sampled_from(list(Grade)), max_size=30))
+def test_difficulty_stays_in_range_and_drifts_back(steps: list[Grade]) -> None:
+    difficulty = START_DIFFICULTY
+    for grade in steps:
+        difficulty = reviewed_difficulty(difficulty, int(grade))
+        assert 1.0 <= difficulty <= 10.0
+    for _ in range(40):
+        difficulty = reviewed_difficulty(difficulty, int(Grade.GOOD))
+    assert difficulty == pytest.approx(START_DIFFICULTY, abs=0.01)
+
+
+def test_learning_is_not_counted_as_review_of_older_material() -> None:
+    rows = [("SQL", week * WEEK, 20, None, False, None) for week in range(6)]
+    memory = fold_topics(rows)["SQL"]
+    now = 6 * WEEK
+    assert memory.recall(now) < 0.3  # six weekly sessions of new material, none reviewed
+    assert memory.sessions == 6 and memory.reviews == 0
+
+
+def test_a_long_history_keeps_a_bounded_number_of_pieces() -> None:
+    memory = TopicMemory("T")
+    for index in range(500):
+        memory.learn(index * HOUR, 10, f"n{index}")
+        if index % 3 == 0:
+            memory.review(index * HOUR + 1800, 5, None)
+    assert len(memory.materials) <= 48
+    assert sum(piece.minutes for piece in memory.materials) == 5000
+
+
+def test_series_follows_the_fold() -> None:
+    rows = [("T", 0, 20, None, False, None), ("T", WEEK, 5, 3, True, None)]
+    series = recall_series(rows, [-1, HOUR, WEEK - 1, WEEK, 2 * WEEK])
+    assert series[0] is None
+    assert series[1] == pytest.approx(0.5, abs=0.01)
+    assert series[3] == 1.0
+    memory = fold_topics(rows)["T"]
+    assert series[4] == pytest.approx(memory.recall(2 * WEEK))
+
+
+def _simulated_reviews(true_multiplier: float, count: int, seed: int) -> list[GradedReview]:
+    """Graded reviews of a learner whose memory lasts `true_multiplier` times the model's."""
+    rng = random.Random(seed)
+    out = []
+    for index in range(count):
+        elapsed = rng.uniform(1.0, 400.0)
+        stability = math.exp(rng.uniform(math.log(0.05), math.log(300.0)))
+        recalled = rng.random() < retention(elapsed, stability * true_multiplier)
+        out.append(GradedReview(index, (elapsed,), (stability,), (1.0,), recalled))
+    return out
+
+
+def test_the_fit_is_exactly_one_without_graded_reviews() -> None:
+    fit = fit_multiplier([])
+    assert fit.multiplier == 1.0 and fit.reviews == 0 and fit.low < 1.0 < fit.high
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.floats(min_value=0.25, max_value=4.0))
+def test_the_fit_moves_toward_the_truth_as_graded_reviews_accumulate(truth: float) -> None:
+    def error(fit: float) -> float:
+        return abs(math.log(fit / truth))
+
+    few_errors, many_errors, widths = [], [], []
+    for seed in range(4):
+        reviews = _simulated_reviews(truth, 400, seed)
+        few, many = fit_multiplier(reviews[:10]), fit_multiplier(reviews)
+        few_errors.append(error(few.multiplier))
+        many_errors.append(error(many.multiplier))
+        widths.append((many.high / many.low) < (few.high / few.low))  # surer with more
+    assert all(widths)
+    assert sum(many_errors) / 4 < 0.4  # within about x1.5 after 400 graded reviews
+    if abs(math.log(truth)) > 0.4:  # far from the prior's 1: more reviews, closer to truth
+        assert sum(many_errors) < sum(few_errors)
+
+
+@pytest.mark.parametrize("text", ["again", "HARD", " good ", "4"])
+def test_grades_parse(text: str) -> None:
+    assert isinstance(parse_grade(text), Grade)
