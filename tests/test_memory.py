@@ -174,7 +174,7 @@ def test_a_long_history_keeps_a_bounded_number_of_pieces() -> None:
         memory.learn(index * HOUR, 10, f"n{index}")
         if index % 3 == 0:
             memory.review(index * HOUR + 1800, 5, None)
-    assert len(memory.materials) <= 48
+    assert len(memory.materials) <= 24
     assert sum(piece.minutes for piece in memory.materials) == 5000
 
 

@@ -16,6 +16,7 @@ Units: stability is in hours throughout; times in the fold are UTC epoch seconds
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -94,13 +95,14 @@ DIFFICULTY_REVERSION = 0.2
 MIN_DIFFICULTY = 1.0
 MAX_DIFFICULTY = 10.0
 MAX_STABILITY_HOURS = 100 * 365.25 * 24.0
-MAX_MATERIALS = 48
+MAX_MATERIALS = 24
 """Pieces of material kept apart per topic; beyond that the two oldest merge (bounded cost)."""
 FIT_MIN_GAP_SECONDS = 3600
 """Graded reviews count for the personal fit only an hour or more after the last exposure."""
 FIT_PRIOR_SIGMA = 0.5
 """Prior on ln(multiplier): N(0, 0.5²), holding the multiplier near 1 until evidence piles up."""
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
+FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
 
 class Grade(IntEnum):
@@ -199,13 +201,23 @@ class GradedReview:
 class TopicMemory:
     """One topic's material, folded from its sessions in time order."""
 
-    __slots__ = ("earlier", "graded", "last_studied", "materials", "minutes", "reviews", "topic")
+    __slots__ = (
+        "earlier",
+        "fit_since",
+        "graded",
+        "last_studied",
+        "materials",
+        "minutes",
+        "reviews",
+        "topic",
+    )
 
-    def __init__(self, topic: str) -> None:
-        """Start with no material."""
+    def __init__(self, topic: str, fit_since: int = 0) -> None:
+        """Start with no material; graded reviews from ``fit_since`` on are kept for the fit."""
         self.topic = topic
+        self.fit_since = fit_since
         self.materials: list[Material] = []
-        self.graded: list[GradedReview] = []
+        self.graded: deque[GradedReview] = deque(maxlen=FIT_MAX_REVIEWS)
         self.last_studied = 0
         self.minutes = 0
         self.reviews = 0
@@ -231,16 +243,25 @@ class TopicMemory:
         if not self.materials:
             self.learn(at, minutes)
             return
-        if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
+        if (
+            grade is not None
+            and at >= self.fit_since
+            and at - self.last_seen() >= FIT_MIN_GAP_SECONDS
+        ):
             self._record_graded(at, grade != Grade.AGAIN)
         step = 0 if grade is None else int(grade)
+        # reviewed_stability and reviewed_difficulty, inlined: this loop is the fold's hot path.
+        shared = GROWTH * effort(minutes) * _GRADE_WEIGHT[step] / (11.0 - START_DIFFICULTY)
+        d_step, d_keep = _DIFFICULTY_STEP[step], 1.0 - DIFFICULTY_REVERSION
         for piece in self.materials:
-            elapsed = (at - piece.last_seen) / 3600.0
-            piece.stability = reviewed_stability(
-                piece.stability, piece.difficulty, elapsed, minutes, step
-            )
-            piece.difficulty = reviewed_difficulty(piece.difficulty, step)
-            piece.last_seen = max(piece.last_seen, at)
+            s, d = piece.stability, piece.difficulty
+            if at > piece.last_seen:
+                spaced: float = ((at - piece.last_seen) / 3600.0 / s) ** SPACING
+                s *= 1.0 + shared * (11.0 - d) * spaced
+                piece.stability = s if s < MAX_STABILITY_HOURS else MAX_STABILITY_HOURS
+                piece.last_seen = at
+            d = START_DIFFICULTY + (d + d_step - START_DIFFICULTY) * d_keep
+            piece.difficulty = MIN_DIFFICULTY if d < MIN_DIFFICULTY else min(d, MAX_DIFFICULTY)
         self.reviews += 1
         self._touch(at, minutes)
 
@@ -322,19 +343,22 @@ def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -
     return sum(piece.minutes * piece.recall(at, multiplier) for piece in materials) / total
 
 
-def fold_topics(rows: Iterable[StudyRow], snapshot_at: int | None = None) -> dict[str, TopicMemory]:
+def fold_topics(
+    rows: Iterable[StudyRow], snapshot_at: int | None = None, fit_since: int = 0
+) -> dict[str, TopicMemory]:
     """Each topic's memory from its rows, in time order within each topic.
 
     With ``snapshot_at``, each topic also keeps a copy of its material as it stood just
     before that time (``earlier``): the week's plan is made from the week's start, so it
-    does not churn as the week's own sessions are logged.
+    does not churn as the week's own sessions are logged. Graded reviews before
+    ``fit_since`` are not kept for the personal fit (it follows recent evidence).
     """
     topics: dict[str, TopicMemory] = {}
     frozen: set[str] = set()
     for topic, at, minutes, grade, is_review, note in rows:
         memory = topics.get(topic)
         if memory is None:
-            memory = topics[topic] = TopicMemory(topic)
+            memory = topics[topic] = TopicMemory(topic, fit_since)
         if snapshot_at is not None and at >= snapshot_at and topic not in frozen:
             frozen.add(topic)
             memory.earlier = [replace(piece) for piece in memory.materials]

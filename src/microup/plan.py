@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from microup.config import ReviewSettings
 
-from microup.memory import PersonalFit, StudyRow, TopicMemory, fold_topics, personal_fit, recall_of
+from microup.memory import (
+    FIT_WINDOW_SECONDS,
+    PersonalFit,
+    StudyRow,
+    TopicMemory,
+    fold_topics,
+    personal_fit,
+    recall_of,
+)
 
 BLOCK_MINUTES = 5
 """A review block: long enough to re-read and self-test, short enough to fit any session."""
@@ -208,7 +216,9 @@ def outlook(
                     learnt += row[2]
             yield row
 
-    memories = fold_topics(tally(rows), snapshot_at=week_start)
+    memories = fold_topics(
+        tally(rows), snapshot_at=week_start, fit_since=week_start - FIT_WINDOW_SECONDS
+    )
     fit = personal_fit(memories.values())
     at_start = {
         topic: recall_of(memory.earlier, week_start, fit.multiplier)
