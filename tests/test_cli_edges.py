@@ -156,3 +156,20 @@ def test_remind_with_a_busy_store_exits_0(
         release.set()
         holder.join()
     assert "weekly reminder" in run("remind", "--scheduled").stdout  # it catches up later
+
+
+def test_negative_numbers_say_so_and_change_nothing(run: Run, db_path: Path) -> None:
+    run("log", "5")
+    before = file_bytes(db_path)
+    for args in (["log", "-5"], ["edit", "-1", "--minutes", "5"], ["delete", "-2", "--yes"]):
+        assert "negative number" in one_line_error(run(*args))
+    assert file_bytes(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "command", ["log", "entries", "edit", "delete", "config", "stats", "review"]
+)
+def test_help_shows_plain_names_not_typer_internals(run: Run, command: str) -> None:
+    text = run(command, "--help").stdout
+    for internal in ("<str>", "<int", "{", "x<=9223372036854775807", " None "):
+        assert internal not in text, (command, internal, text)

@@ -207,3 +207,61 @@ def test_stored_times_round_trip(epoch: int, offset: int) -> None:
     assert utc_offset_minutes(lived) == offset
     assert lived.date() == (datetime(1970, 1, 1) + timedelta(seconds=epoch + offset * 60)).date()
     assert isinstance(lived.date(), date)
+
+
+@pytest.mark.parametrize("text", ["1h61m", "2h60m", "1h 75min"])
+def test_minutes_past_an_hour_beside_hours_are_a_typo(text: str) -> None:
+    with pytest.raises(UsageError, match="invalid duration"):
+        parse_duration(text)
+
+
+INVISIBLE = [
+    "S\u00adQL",  # soft hyphen
+    "SQL\u2063",  # invisible separator
+    "SQL\U000e0041",  # a tag character
+    "SQL\ufe0f",  # a variation selector after a letter
+    "SQL\ufe01",
+    "\u3164SQL",  # Hangul filler
+    "SQL\u115f",
+    "S\u200dQL",  # a joiner outside an emoji
+    "\u2064SQL",
+]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_invisible_format_characters_are_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="invisible"):
+        clean_topic(text)
+
+
+@pytest.mark.parametrize("text", ["\U0001f468\u200d\U0001f469\u200d\U0001f467", "\u2764\ufe0f SQL"])
+def test_joiners_and_emoji_presentation_inside_emoji_are_kept(text: str) -> None:
+    assert clean_topic(text) == text
+
+
+def test_topics_group_on_their_nfkc_case_folded_form() -> None:
+    assert topic_key("\uff33\uff31\uff2c") == topic_key("sql") == topic_key("SQL")
+    assert topic_key("Stra\u00dfe") == topic_key("STRASSE")
+
+
+def test_imports_need_absolute_times() -> None:
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    for text in ("yesterday", "today", "now", "3d ago", "30m ago"):
+        with pytest.raises(UsageError, match="not an absolute"):
+            parse_when(text, now, absolute=True)
+    for text in (
+        "2026-11-20",
+        "2026-11-20T18:30",
+        "2026-11-20T18:30:00+01:00",
+        "2026-11-20 18:30Z",
+    ):
+        assert parse_when(text, now, absolute=True, keep_offset=True) < now
+
+
+def test_a_local_time_in_the_daylight_saving_gap_is_refused() -> None:
+    london = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=london)
+    with pytest.raises(UsageError, match="does not exist"):
+        parse_when("2026-03-29T01:30", now, london)
+    assert parse_when("2026-03-29T02:30", now, london).utcoffset() == timedelta(hours=1)
+    assert parse_when("2026-10-25T01:30", now, london).utcoffset() == timedelta(hours=1)

@@ -257,7 +257,32 @@ def test_a_version_1_store_migrates_in_place_graded_entries_become_reviews(
     assert kinds == [("joins", "learn"), (None, "review")]
     assert [row[4] for row in rows] == [False, True]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     index = connection.execute("PRAGMA index_info(ix_entry_topic_at)").fetchall()
     assert [row[2] for row in index] == ["topic_id", "at", "minutes", "recall", "kind"]
     connection.close()
+
+
+def test_migration_regroups_topics_that_differ_only_in_width(tmp_path: Path) -> None:
+    """Version 3: `SQL` and full-width `SQL` were two topics; now they are one, kept first."""
+    from microup.store import _SCHEMA_V1, _SCHEMA_V2
+
+    path = tmp_path / "v2.db"
+    connection = sqlite3.connect(path)
+    for statement in (*_SCHEMA_V1, *_SCHEMA_V2):
+        connection.execute(statement)
+    connection.executemany(
+        "INSERT INTO topic (id, name, key) VALUES (?, ?, ?)",
+        [(1, "SQL", "sql"), (2, "\uff33\uff31\uff2c", "\uff53\uff51\uff4c"), (3, "Go", "go")],
+    )
+    connection.executemany(
+        "INSERT INTO entry (at, utc_offset, minutes, topic_id) VALUES (?, 0, 20, ?)",
+        [(1_700_000_000, 1), (1_700_100_000, 2), (1_700_200_000, 3)],
+    )
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.execute("PRAGMA user_version = 2")
+    connection.commit()
+    connection.close()
+    with transaction(path, write=False) as store:
+        totals = {total.name: total.sessions for total in store.topic_totals()}
+    assert totals == {"SQL": 2, "Go": 1}

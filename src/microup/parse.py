@@ -26,12 +26,14 @@ _CLOCK_PARTS = re.compile(
 )
 _BARE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 _AGO = re.compile(r"(?P<amount>.+?)\s+ago", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.,+\-Zz]*)?", re.ASCII)
 _DAYS = re.compile(r"(?P<days>[0-9]{1,5})\s*d(?:ays?)?", re.ASCII | re.IGNORECASE)
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 HIDDEN_CHARACTERS = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
 """Invisible or direction-changing characters: they can make text look like other text."""
+HANGUL_FILLERS = frozenset((0x115F, 0x1160, 0x3164, 0xFFA0))
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -47,6 +49,8 @@ def _minutes_of(text: str) -> int | None:
     match = _CLOCK_PARTS.fullmatch(text)
     if not match or not (match["hours"] or match["minutes"]):
         return None
+    if match["hours"] and match["minutes"] and int(match["minutes"]) >= 60:
+        return None  # `1h61m` is a typo, not 121 minutes
     return int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
 
 
@@ -73,9 +77,15 @@ def localize(naive: datetime, tz: tzinfo | None) -> datetime:
     The system zone is consulted through `astimezone()`, which applies the daylight-saving
     rule in force on that date, not the offset in force now.
     """
-    if tz is None:
-        return naive.astimezone()
-    return naive.replace(tzinfo=tz)
+    local = naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
+    back = local.astimezone(timezone.utc).astimezone(tz) if tz is not None else None
+    lived = back if back is not None else local.astimezone(timezone.utc).astimezone()
+    if lived.replace(tzinfo=None) != naive:
+        raise UsageError(
+            f"{naive.isoformat(timespec='minutes')} does not exist in the local time zone: "
+            "the clocks skip it when daylight saving starts"
+        )
+    return local
 
 
 def in_zone(moment: datetime, tz: tzinfo | None) -> datetime:
@@ -130,19 +140,27 @@ def parse_when(
     *,
     start_of_day: bool = False,
     keep_offset: bool = False,
+    absolute: bool = False,
 ) -> datetime:
     """When a session happened: ISO date or date-time, `today`, `yesterday`, `30m ago`, `3d ago`.
 
     `now` must be aware; the result is aware and never later than `now`, with the offset in
     force at that instant in the local zone (or the offset written, with `keep_offset`, as an
-    import does). With `start_of_day`, a day means its first minute (for `--since`).
+    import does). With `start_of_day`, a day means its first minute (for `--since`). With
+    `absolute` (imports), words and `ago` are refused, so a file means the same every day.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if absolute and not _ABSOLUTE.fullmatch(text.strip()):
+        raise UsageError(
+            f"time {shown(text)} is not an absolute date or date-time (like 2026-11-20T18:30)"
+        )
     try:
         when = _read_when(text.strip(), now, tz, start_of_day)
         if when is not None and not keep_offset:
             when = in_zone(when, tz)
+    except UsageError:
+        raise
     except (OverflowError, ValueError):
         raise UsageError(f"time {shown(text)} is out of range") from None
     if when is None:
@@ -157,11 +175,41 @@ def parse_when(
     return when
 
 
+def _is_pictograph(char: str) -> bool:
+    """A symbol such as an emoji, which joiners and presentation selectors may follow."""
+    return unicodedata.category(char) in ("So", "Sk") or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+def _invisible_at(text: str, index: int) -> bool:
+    """Whether text[index] is invisible in a way that could make one text look like another.
+
+    Format characters (soft hyphen, U+2063, tag characters, ...), variation selectors and
+    Hangul fillers are; a zero-width joiner or presentation selector inside an emoji is not.
+    """
+    char = text[index]
+    code = ord(char)
+    before = text[index - 1] if index > 0 else ""
+    after = text[index + 1] if index + 1 < len(text) else ""
+    if char == "\u200d":  # ZWJ: only between two emoji (a family, a flag sequence)
+        return not (before and after and _is_pictograph(before) and _is_pictograph(after))
+    if code in (0xFE0E, 0xFE0F):  # text or emoji presentation, only right after a symbol
+        return not (before and _is_pictograph(before))
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return True
+    if code in HANGUL_FILLERS:
+        return True
+    return unicodedata.category(char) == "Cf"
+
+
 def _refuse_control(text: str, what: str, allowed: str = "") -> None:
-    for char in text:
+    for index, char in enumerate(text):
         if char in allowed:
             continue
-        if unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in HIDDEN_CHARACTERS:
+        if (
+            unicodedata.category(char) in _FORBIDDEN_CATEGORIES
+            or char in HIDDEN_CHARACTERS
+            or _invisible_at(text, index)
+        ):
             raise UsageError(
                 f"{what} may not contain control, invisible or direction-changing characters "
                 f"(found U+{ord(char):04X})"
@@ -182,8 +230,9 @@ def clean_topic(text: str) -> str:
 
 
 def topic_key(topic: str) -> str:
-    """What makes two spellings the same topic: `SQL` and `sql` group together."""
-    return unicodedata.normalize("NFC", topic.casefold())
+    """What makes two spellings the same topic: `SQL`, `sql` and `SQL` in full-width
+    letters group together (NFKC, case-folded)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", topic).casefold())
 
 
 def clean_note(text: str) -> str | None:
@@ -226,7 +275,8 @@ def _visible(char: str) -> str:
         return " "
     if unicodedata.category(char) == "Cc":
         return f"\\x{ord(char):02x}"
-    return f"\\u{ord(char):04x}" if char in HIDDEN_CHARACTERS else char
+    hidden = char in HIDDEN_CHARACTERS or (unicodedata.category(char) == "Cf" and char != "\u200d")
+    return f"\\u{ord(char):04x}" if hidden else char
 
 
 def printable(text: str) -> str:

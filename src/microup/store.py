@@ -80,9 +80,33 @@ _SCHEMA_V2 = (
     "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind)",
 )
 
+
+def _regroup_topics(connection: Connection) -> None:
+    """Version 3: topics group on their NFKC case-folded form (full-width letters too).
+
+    Keys are recomputed; where two topics now share a key, the one created first keeps its
+    spelling and the other's entries move to it.
+    """
+    rows = connection.exec_driver_sql("SELECT id, name FROM topic ORDER BY id").all()
+    keep: dict[str, int] = {}
+    for topic_id, name in rows:
+        key = topic_key(name)
+        if key in keep:
+            connection.exec_driver_sql(
+                "UPDATE entry SET topic_id = ? WHERE topic_id = ?", (keep[key], topic_id)
+            )
+            connection.exec_driver_sql("DELETE FROM topic WHERE id = ?", (topic_id,))
+        else:
+            keep[key] = topic_id
+    connection.exec_driver_sql("UPDATE topic SET key = '#' || id")  # no clash while re-keying
+    for key, topic_id in keep.items():
+        connection.exec_driver_sql("UPDATE topic SET key = ? WHERE id = ?", (key, topic_id))
+
+
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V1),
     _run_statements(_SCHEMA_V2),
+    _regroup_topics,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

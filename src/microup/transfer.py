@@ -130,7 +130,7 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     grade = None if recall in (None, "") else int(parse_grade(str(recall)))
     return Entry(
         kind=_kind(row.get("kind"), graded=grade is not None),
-        at=parse_when(at, now, keep_offset=True),
+        at=parse_when(at, now, keep_offset=True, absolute=True),
         minutes=_minutes(row.get("minutes")),
         topic=clean_topic(topic) if topic is not None else None,
         note=clean_note(note) if note is not None else None,

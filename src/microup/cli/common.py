@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from microup import __version__
 from microup.errors import MicroupError
 from microup.locations import resolve_db_path
-from microup.parse import clean_topic, printable
+from microup.parse import clean_topic, printable, shown
 
 if TYPE_CHECKING:
     from microup.plan import ReviewView
@@ -49,6 +49,9 @@ class MicroupGroup(TyperGroup):
         except MicroupError as error:
             fail(str(error), error.exit_code)
         except typer.TyperException as error:  # click's usage errors
+            option = getattr(error, "option_name", None)
+            if isinstance(option, str) and option[1:2].isdigit():  # `microup log -5`
+                fail(f"{shown(option)} is a negative number: durations and ids are positive", 2)
             context = getattr(error, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             fail(error.format_message() + hint, error.exit_code)
@@ -56,6 +59,27 @@ class MicroupGroup(TyperGroup):
             fail("aborted", 1)
         sys.exit(code if isinstance(code, int) else 0)
 
+
+def _plain_help() -> None:
+    """Show help as people read it: `DURATION` and `--topic TOPIC`, not Typer 0.29's
+    `{duration}` and `<str>` type labels. Guarded, so another Typer version just looks as it
+    does by default."""
+    from typer import core
+
+    if hasattr(core.TyperArgument, "display_type_rich"):
+        core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+    if hasattr(core.TyperOption, "display_type_rich"):
+        core.TyperOption.display_type_rich = lambda self, ctx: self.metavar  # type: ignore[method-assign]
+    if hasattr(core.TyperArgument, "_usage_display_name"):
+
+        def usage_name(self: core.TyperArgument) -> str:
+            name = str(self.metavar or self.name or "").upper()
+            return name if self.required else f"[{name}]"
+
+        core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
+
+_plain_help()
 
 app = typer.Typer(
     cls=MicroupGroup,
@@ -111,6 +135,14 @@ def show_help_without_command(ctx: typer.Context) -> None:
 
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def whole_number(text: str | int) -> int:
+    """A whole number from 1 to SQLite's largest integer, for ids and limits."""
+    digits = str(text).strip()
+    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
+        raise typer.BadParameter(f"{shown(str(text))} is not a whole number from 1 up")
+    return int(digits)
 
 
 def stdin_is_terminal() -> bool:
@@ -173,10 +205,11 @@ def optional_topic(text: str | None) -> str | None:
 
 
 TopicOption = Annotated[
-    str | None, typer.Option("--topic", "-t", help="What you studied (1-80 characters).")
+    str | None,
+    typer.Option("--topic", "-t", metavar="TOPIC", help="What you studied (1-80 characters)."),
 ]
 NoteOption = Annotated[
-    str | None, typer.Option("--note", "-n", help="A note, up to 1,000 characters.")
+    str | None, typer.Option("--note", "-n", metavar="NOTE", help="A note, up to 1,000 characters.")
 ]
 WhenOption = Annotated[
     str | None,

@@ -15,7 +15,9 @@ from microup.parse import printable
 
 MAX_WEEKS = 520
 
-WeeksOption = Annotated[int, typer.Option("--weeks", min=1, max=MAX_WEEKS, help="How many weeks.")]
+WeeksOption = Annotated[
+    int, typer.Option("--weeks", metavar="N", min=1, max=MAX_WEEKS, help="How many weeks.")
+]
 FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", metavar="json|csv", help="File format.")
 ]

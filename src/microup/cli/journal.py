@@ -7,7 +7,6 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import (
-    MAX_ID,
     JsonOption,
     NoteOption,
     TopicOption,
@@ -17,6 +16,7 @@ from microup.cli.common import (
     open_store,
     optional_topic,
     this_week,
+    whole_number,
 )
 from microup.errors import NotFoundError, UsageError
 from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
@@ -25,7 +25,9 @@ from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, p
 @app.command()
 def log(
     ctx: typer.Context,
-    duration: Annotated[str, typer.Argument(help="Minutes: 20, 20m, 1h or 1h30m (1 to 600).")],
+    duration: Annotated[
+        str, typer.Argument(metavar="DURATION", help="Minutes: 20, 20m, 1h or 1h30m (1 to 600).")
+    ],
     topic: TopicOption = None,
     note: NoteOption = None,
     at: WhenOption = None,
@@ -97,7 +99,8 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
 def goal(
     ctx: typer.Context,
     minutes: Annotated[
-        str | None, typer.Argument(help="New weekly goal: minutes like 60 or 1h30m.")
+        str | None,
+        typer.Argument(metavar="MINUTES", help="New weekly goal: minutes like 60 or 1h30m."),
     ] = None,
 ) -> None:
     """Show or set the weekly goal (default 60 minutes); a new goal applies from this week on."""
@@ -124,9 +127,14 @@ def entries(
     since: Annotated[
         str | None, typer.Option("--since", metavar="WHEN", help="Only entries from WHEN on.")
     ] = None,
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic.")
+    ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=MAX_ID, help="At most N entries.")
+        int,
+        typer.Option(
+            "--limit", metavar="N", parser=whole_number, help="At most N entries (default 20)."
+        ),
     ] = 20,
     json: JsonOption = False,
 ) -> None:
@@ -152,16 +160,17 @@ def entries(
 def edit(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The entry's id.")
+        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
     ],
     minutes: Annotated[
         str | None, typer.Option("--minutes", "-m", metavar="D", help="New duration.")
     ] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", help='New topic ("" removes it).')
+        str | None,
+        typer.Option("--topic", "-t", metavar="TOPIC", help='New topic ("" removes it).'),
     ] = None,
     note: Annotated[
-        str | None, typer.Option("--note", "-n", help='New note ("" removes it).')
+        str | None, typer.Option("--note", "-n", metavar="NOTE", help='New note ("" removes it).')
     ] = None,
     at: WhenOption = None,
 ) -> None:
@@ -188,7 +197,7 @@ def edit(
 def delete(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The entry's id.")
+        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:

@@ -24,7 +24,9 @@ REMINDED_AT = "reminded-at"  # internal setting: when the scheduled reminder las
 DEFAULT_DAY = "mon"
 DEFAULT_TIME = "09:00"
 
-DayOption = Annotated[str, typer.Option("--day", help="Day of the weekly reminder: mon..sun.")]
+DayOption = Annotated[
+    str, typer.Option("--day", metavar="DAY", help="Day of the weekly reminder: mon..sun.")
+]
 ClockOption = Annotated[
     str, typer.Option("--time", metavar="HH:MM", help="Time of the reminder (24 h).")
 ]

@@ -92,8 +92,12 @@ def plan(
 @app.command()
 def config(
     ctx: typer.Context,
-    key: Annotated[str | None, typer.Argument(help="A setting's name.")] = None,
-    value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
+    key: Annotated[
+        str | None, typer.Argument(metavar="KEY", help="A setting's name.", show_default=False)
+    ] = None,
+    value: Annotated[
+        str | None, typer.Argument(metavar="VALUE", help="Its new value.", show_default=False)
+    ] = None,
 ) -> None:
     """Show or change settings: review-budget, target-retention, min-gap."""
     from microup import render, render_memory
@@ -114,7 +118,10 @@ def config(
 @app.command()
 def curve(
     ctx: typer.Context,
-    topic: Annotated[str | None, typer.Argument(help="A topic you have studied.")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Argument(metavar="TOPIC", help="A topic you have studied.", show_default=False),
+    ] = None,
 ) -> None:
     """Draw the forgetting curve: for material learnt once, or for one of your topics."""
     from microup import render, render_memory
