@@ -133,7 +133,7 @@ def test_cron_install_with_a_broken_store_leaves_the_crontab_alone(
 def test_remind_with_a_busy_store_exits_0(
     run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("microup.store.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("microup.store.sqlite.BUSY_TIMEOUT_MS", 200)
     run("log", "5")
     locked, release = threading.Event(), threading.Event()
 

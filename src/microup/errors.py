@@ -23,6 +23,10 @@ class StoreBusyError(StoreError):
     """Another process held the store's write lock for longer than the busy timeout."""
 
 
+class NoStoreError(StoreError):
+    """A read-only command found no store where it was told to look (it never creates one)."""
+
+
 class NotFoundError(MicroupError):
     """An entry id that is not in the store (exit 1)."""
 

@@ -1,0 +1,123 @@
+"""The schema: versioned migrations, and the marks that tell a microup database from others.
+
+Each step takes the schema from version N to N+1 and runs inside the same write transaction
+as the version bump, so a failed step rolls back whole and two processes never migrate twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from microup.errors import StoreError
+from microup.parse import topic_key
+
+APPLICATION_ID = 0x6D637570  # "mcup" in the SQLite header marks a file as ours
+
+_SCHEMA_V1 = (
+    """CREATE TABLE topic (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE entry (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        utc_offset INTEGER NOT NULL CHECK (utc_offset BETWEEN -1440 AND 1440),
+        minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 600),
+        topic_id INTEGER REFERENCES topic (id),
+        note TEXT,
+        recall INTEGER CHECK (recall BETWEEN 1 AND 4)
+    )""",
+    "CREATE INDEX ix_entry_at ON entry (at)",
+    "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall)",
+    """CREATE TABLE goal (
+        week_start TEXT PRIMARY KEY,
+        minutes INTEGER NOT NULL CHECK (minutes >= 1)
+    )""",
+    "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+def _run_statements(statements: Iterable[str]) -> Callable[[Connection], None]:
+    def migrate(connection: Connection) -> None:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+    return migrate
+
+
+# Version 2: learning and reviewing are different acts. Entries with a recall grade were
+# reviews; the rest were new material. The covering index gains the kind for the review fold.
+_SCHEMA_V2 = (
+    """ALTER TABLE entry ADD COLUMN kind TEXT NOT NULL DEFAULT 'learn'
+        CHECK (kind IN ('learn', 'review'))""",
+    "UPDATE entry SET kind = 'review' WHERE recall IS NOT NULL",
+    "DROP INDEX ix_entry_topic_at",
+    "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind)",
+)
+
+
+def _regroup_topics(connection: Connection) -> None:
+    """Version 3: topics group on their NFKC case-folded form (full-width letters too).
+
+    Keys are recomputed; where two topics now share a key, the one created first keeps its
+    spelling and the other's entries move to it.
+    """
+    rows = connection.exec_driver_sql("SELECT id, name FROM topic ORDER BY id").all()
+    keep: dict[str, int] = {}
+    for topic_id, name in rows:
+        key = topic_key(name)
+        if key in keep:
+            connection.exec_driver_sql(
+                "UPDATE entry SET topic_id = ? WHERE topic_id = ?", (keep[key], topic_id)
+            )
+            connection.exec_driver_sql("DELETE FROM topic WHERE id = ?", (topic_id,))
+        else:
+            keep[key] = topic_id
+    connection.exec_driver_sql("UPDATE topic SET key = '#' || id")  # no clash while re-keying
+    for key, topic_id in keep.items():
+        connection.exec_driver_sql("UPDATE topic SET key = ? WHERE id = ?", (key, topic_id))
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _run_statements(_SCHEMA_V1),
+    _run_statements(_SCHEMA_V2),
+    _regroup_topics,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def read_marks(read: Callable[[str], Any], path: Path) -> int:
+    """Our schema version in this database, 0 for a blank one; refuse foreign and newer files."""
+    application_id = int(read("PRAGMA application_id"))
+    version = int(read("PRAGMA user_version"))
+    if application_id != APPLICATION_ID:
+        blank = version == 0 and int(read("SELECT count(*) FROM sqlite_master")) == 0
+        if application_id == 0 and blank:
+            return 0
+        raise StoreError(f"{path} is an SQLite database of another program; left untouched")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer microup (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade microup"
+        )
+    return version
+
+
+def migrate(connection: Connection, path: Path) -> None:
+    """Bring the schema up to date inside the command's own BEGIN IMMEDIATE transaction.
+
+    The marks are read again under the write lock, so two processes never migrate twice
+    and a file that changed since `_inspect` is still refused.
+    """
+    version = read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
+    if version == SCHEMA_VERSION:
+        return
+    for step in MIGRATIONS[version:]:
+        step(connection)
+    connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
