@@ -55,6 +55,14 @@ def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 Run = Callable[..., Result]
 
 
+def make_store(path: Path) -> None:
+    """Create an empty store at `path`, as a first writing command would."""
+    from microup.store import transaction
+
+    with transaction(path, write=True):
+        pass
+
+
 @pytest.fixture
 def run(db_path: Path) -> Run:
     """Invoke the CLI in-process the way a person would type it (stdout and stderr apart)."""

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, one_line_error
+from conftest import Run, file_bytes, make_store, one_line_error
 from microup import __version__
 
 LONDON = ZoneInfo("Europe/London")
@@ -154,7 +154,8 @@ def test_week_json(run: Run, frozen: object, time_machine: object) -> None:
     assert "Mon 23 Nov" in shown and "30/60 min" in shown
 
 
-def test_new_goal_applies_from_this_week_on(run: Run, frozen: object) -> None:
+def test_new_goal_applies_from_this_week_on(run: Run, frozen: object, db_path: Path) -> None:
+    make_store(db_path)
     assert "60 min" in run("goal").stdout
     run("log", "60", "--at", "2026-11-18")  # last week: met the old goal of 60
     assert run("goal", "1h30m").exit_code == 0

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from typer.testing import CliRunner
 
 from conftest import Run, file_bytes, one_line_error
+from microup.cli import app
 from microup.parse import parse_when, utc_offset_minutes
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -173,3 +175,17 @@ def test_help_shows_plain_names_not_typer_internals(run: Run, command: str) -> N
     text = run(command, "--help").stdout
     for internal in ("<str>", "<int", "{", "x<=9223372036854775807", " None "):
         assert internal not in text, (command, internal, text)
+
+
+def test_read_commands_never_create_a_store(isolated_home: Path, tmp_path: Path) -> None:
+    from microup.locations import default_db_path
+
+    runner = CliRunner()
+    for command in (["week"], ["entries"], ["review"], ["plan"], ["stats"], ["topics"]):
+        result = runner.invoke(app, command)  # the default store: a new person is greeted
+        assert result.exit_code == 0, (command, result.stderr)
+    assert not default_db_path().exists()
+    typo = tmp_path / "tpyo.db"
+    result = runner.invoke(app, ["--db", str(typo), "week"])
+    assert result.exit_code == 1 and "there is no store at" in result.stderr
+    assert not typo.exists()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, one_line_error
+from conftest import Run, file_bytes, make_store, one_line_error
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # Wednesday of 2026-W48
 
@@ -74,7 +74,8 @@ def test_stats_and_calendar_views(run: Run, frozen: object) -> None:
     assert calendar.exit_code == 0 and "The last 8 weeks: 275 min on 6 days" in calendar.stdout
 
 
-def test_stats_with_nothing_logged(run: Run, frozen: object) -> None:
+def test_stats_with_nothing_logged(run: Run, frozen: object, db_path: Path) -> None:
+    make_store(db_path)
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["adherence"]["verdict"] == "too early to say"
     assert stats["total_minutes"] == 0
@@ -161,7 +162,10 @@ def test_files_that_are_not_exports(
     assert file_bytes(db_path) == before
 
 
-def test_import_and_export_file_problems(run: Run, frozen: object, tmp_path: Path) -> None:
+def test_import_and_export_file_problems(
+    run: Run, frozen: object, tmp_path: Path, db_path: Path
+) -> None:
+    make_store(db_path)
     assert "cannot read" in one_line_error(run("import", str(tmp_path / "missing.json")))
     one_line_error(run("export", "--format", "xml"))
     assert "cannot write" in one_line_error(run("export", "-o", str(tmp_path / "no" / "x.json")))

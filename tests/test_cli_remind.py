@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, one_line_error
+from conftest import Run, make_store, one_line_error
 from microup import crontab
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,8 +58,9 @@ def test_remind_when_all_is_well_encourages_or_stays_quiet(run: Run, frozen: obj
 
 
 def test_remind_with_notify_but_no_desktop_still_prints(
-    run: Run, frozen: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    run: Run, frozen: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_path: Path
 ) -> None:
+    make_store(db_path)
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # no notify-send anywhere
@@ -68,8 +69,9 @@ def test_remind_with_notify_but_no_desktop_still_prints(
 
 
 def test_remind_notifies_when_a_session_bus_is_there(
-    run: Run, frozen: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    run: Run, frozen: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_path: Path
 ) -> None:
+    make_store(db_path)
     bin_dir, record = tmp_path / "bin", tmp_path / "notified"
     bin_dir.mkdir()
     sender = bin_dir / "notify-send"

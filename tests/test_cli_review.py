@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, one_line_error
+from conftest import Run, file_bytes, make_store, one_line_error
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # a Monday
 
@@ -37,7 +37,8 @@ def review_json(run: Run, *args: str) -> dict[str, object]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def test_nothing_logged_says_how_to_start(run: Run, frozen: object) -> None:
+def test_nothing_logged_says_how_to_start(run: Run, frozen: object, db_path: Path) -> None:
+    make_store(db_path)
     result = run("review")
     assert result.exit_code == 0
     assert "microup log 20 --topic" in result.stdout
@@ -165,6 +166,7 @@ def test_bad_recall_is_refused(run: Run, frozen: object, db_path: Path, grade: s
 def test_config_shows_validates_and_changes_the_settings(
     run: Run, frozen: object, db_path: Path
 ) -> None:
+    make_store(db_path)
     shown = run("config").stdout
     for name in ("review-budget", "target-retention", "min-gap"):
         assert name in shown

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from microup.domain import Entry
-from microup.errors import NotFoundError, StoreError
+from microup.errors import NoStoreError, NotFoundError, StoreError
 from microup.locations import default_db_path, resolve_db_path
 from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
 from microup.parse import from_stored
@@ -44,7 +44,7 @@ def test_new_store_folder_and_file_are_private(tmp_path: Path) -> None:
 
 def test_schema_is_marked_as_ours(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
-    with transaction(path, write=False):
+    with transaction(path, write=True):
         pass
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
@@ -55,7 +55,7 @@ def test_schema_is_marked_as_ours(tmp_path: Path) -> None:
 
 def test_models_mirror_the_migrated_schema(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
-    with transaction(path, write=False):
+    with transaction(path, write=True):
         pass
     connection = sqlite3.connect(path)
     for model in (EntryRow, TopicRow, GoalRow, SettingRow):
@@ -158,7 +158,7 @@ def test_blank_sqlite_file_with_a_version_is_not_adopted(tmp_path: Path) -> None
 
 def test_a_new_store_appears_whole(tmp_path: Path) -> None:
     path = tmp_path / "new" / "m.db"
-    with transaction(path, write=False) as store:
+    with transaction(path, write=True) as store:
         assert store.entries() == []
     assert sorted(p.name for p in path.parent.iterdir()) == ["m.db"]  # no staging leftovers
 
@@ -286,3 +286,93 @@ def test_migration_regroups_topics_that_differ_only_in_width(tmp_path: Path) -> 
     with transaction(path, write=False) as store:
         totals = {total.name: total.sessions for total in store.topic_totals()}
     assert totals == {"SQL": 2, "Go": 1}
+
+
+def test_reads_never_create_a_store(tmp_path: Path) -> None:
+    chosen = tmp_path / "typo" / "m.db"
+    with pytest.raises(NoStoreError, match="no store at"), transaction(chosen, write=False):
+        pass
+    assert not chosen.parent.exists()
+    with transaction(chosen, write=False, explicit=False) as store:  # the default path
+        assert store.entries() == [] and store.settings() == {}
+    assert not chosen.parent.exists()
+
+
+def test_a_wal_from_another_database_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    other = tmp_path / "other.db"  # another program's database, its WAL kept by a crash
+    connection = sqlite3.connect(other)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
+    connection.execute("CREATE TABLE t (x)")
+    connection.execute("INSERT INTO t VALUES (1)")
+    connection.commit()
+    (tmp_path / "other.db-wal").rename(tmp_path / "m.db-wal")  # a copy left beside ours
+    connection.close()
+    before = path.read_bytes()
+    for write in (False, True):
+        with (
+            pytest.raises(StoreError, match=r"m\.db-wal belongs to another database"),
+            transaction(path, write=write),
+        ):
+            pass
+    assert path.read_bytes() == before
+
+
+def test_a_wal_left_from_a_deleted_store_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    Path(f"{path}-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    with (
+        pytest.raises(StoreError, match=r"m\.db-wal is left from a database"),
+        transaction(path, write=True),
+    ):
+        pass
+    assert not path.exists()
+
+
+def test_leftovers_of_a_killed_creation_are_cleaned_up(tmp_path: Path) -> None:
+    import os
+
+    stale = tmp_path / ".m.db.abc123.new"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    fresh = tmp_path / ".m.db.def456.new"  # another microup's, still at work
+    fresh.write_bytes(b"half")
+    with transaction(tmp_path / "m.db", write=True):
+        pass
+    assert not stale.exists() and fresh.exists()
+
+
+def test_new_folders_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0)
+    try:
+        with transaction(tmp_path / "a" / "b" / "m.db", write=True):
+            pass
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_read_only_store_is_read_without_leaving_files(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "ro"
+    path = folder / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        if os.access(path, os.W_OK):
+            pytest.skip("running as a user who may write anything (root)")
+        with transaction(path, write=False) as store:
+            assert len(store.entries()) == 1
+        assert sorted(p.name for p in folder.iterdir()) == ["m.db"]
+    finally:
+        folder.chmod(0o700)
+        path.chmod(0o600)

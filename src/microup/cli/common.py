@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from microup import __version__
 from microup.errors import MicroupError
-from microup.locations import resolve_db_path
+from microup.locations import DB_ENV_VAR, resolve_db_path
 from microup.parse import clean_topic, printable, shown
 
 if TYPE_CHECKING:
@@ -97,6 +97,8 @@ class Settings:
     """What the global options decided, passed to every command on the Typer context."""
 
     db: Path
+    explicit: bool
+    """Whether the person chose the store (`--db`, MICROUP_DB): reads then never fall back."""
 
 
 def _show_version(value: bool) -> None:
@@ -123,7 +125,8 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = Settings(db=resolve_db_path(db, os.environ))
+    explicit = db is not None or bool(os.environ.get(DB_ENV_VAR))
+    ctx.obj = Settings(db=resolve_db_path(db, os.environ), explicit=explicit)
     show_help_without_command(ctx)
 
 
@@ -161,7 +164,7 @@ def open_store(ctx: typer.Context, *, write: bool) -> Iterator["Store"]:
     from microup.store import transaction
 
     settings: Settings = ctx.obj
-    with transaction(settings.db, write=write) as store:
+    with transaction(settings.db, write=write, explicit=settings.explicit) as store:
         yield store
 
 

@@ -7,11 +7,13 @@ anything else, so a corrupt, foreign or newer file is reported and left byte-for
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,26 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from microup.errors import StoreBusyError, StoreError
+from microup.errors import NoStoreError, StoreBusyError, StoreError
+from microup.locations import make_private_folder, remove_leftovers
 from microup.store.queries import Store
-from microup.store.schema import SCHEMA_VERSION, migrate, read_marks
+from microup.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_marks
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 
 
-def _check_header(path: Path) -> None:
-    """Refuse anything but an intact SQLite file.
+class _Unsettled(StoreError):
+    """What a file looks like for a moment while another microup checkpoints its WAL."""
+
+
+def _page_size(header: bytes) -> int:
+    raw = int.from_bytes(header[16:18], "big")
+    return 65_536 if raw == 1 else raw
+
+
+def _check_header(path: Path) -> int:
+    """Refuse anything but an intact SQLite file; its page size.
 
     The 100-byte header tells an SQLite file from any other, and its page count tells
     a file cut short (a half-copied or truncated database) before SQLite touches it.
@@ -43,12 +55,56 @@ def _check_header(path: Path) -> None:
         )
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreError(f"{path} is not a microup database (not an SQLite file); left untouched")
-    raw_page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65_536 if raw_page_size == 1 else raw_page_size
+    page_size = _page_size(header)
     change_counter, page_count = (int.from_bytes(header[i : i + 4], "big") for i in (24, 28))
     valid_for = int.from_bytes(header[92:96], "big")
     if valid_for == change_counter and path.stat().st_size < page_size * page_count:
-        raise StoreError(f"{path} is damaged (the file is cut short); left untouched")
+        raise _Unsettled(f"{path} is damaged (the file is cut short); left untouched")
+    return page_size
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER = 32
+_FRAME_HEADER = 24
+
+
+def _check_wal(path: Path, page_size: int) -> None:
+    """Refuse a `-wal` beside the store that belongs to another database.
+
+    SQLite replays whatever valid WAL lies beside a database when it opens it, so a WAL
+    left from another file (or from before a backup was restored) would silently replace
+    the store's pages. Ours always has the store's page size, and every copy of page 1 in
+    it carries microup's application id.
+    """
+    wal = Path(f"{path}-wal")
+    try:
+        handle = wal.open("rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        header = handle.read(_WAL_HEADER)
+        if len(header) < _WAL_HEADER or int.from_bytes(header[:4], "big") not in _WAL_MAGIC:
+            return  # empty or not a WAL: SQLite ignores it and starts a new one
+        salts = header[16:24]
+        foreign = int.from_bytes(header[8:12], "big") != page_size
+        offset = _WAL_HEADER
+        while not foreign:
+            handle.seek(offset)
+            frame = handle.read(_FRAME_HEADER)
+            if len(frame) < _FRAME_HEADER or frame[8:16] != salts:
+                break
+            if int.from_bytes(frame[:4], "big") == 1:
+                page = handle.read(100)
+                foreign = len(page) == 100 and (
+                    not page.startswith(SQLITE_HEADER)
+                    or int.from_bytes(page[68:72], "big") != APPLICATION_ID
+                )
+            offset += _FRAME_HEADER + page_size
+    if foreign:
+        raise StoreError(
+            f"{wal} belongs to another database, not to {path}; both left untouched "
+            "(move the -wal file away if the store is right without it)"
+        )
 
 
 def _inspect(path: Path) -> int:
@@ -56,8 +112,24 @@ def _inspect(path: Path) -> int:
 
     `immutable=1` makes SQLite take no locks and create no -wal or -shm files; what it may
     miss (a change still in another process's WAL) is checked again inside the transaction.
+    While another microup checkpoints, the file can look cut short or unreadable for a few
+    milliseconds: that is tried again for up to two seconds before it counts as damage.
     """
-    _check_header(path)
+    import time
+
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            page_size = _check_header(path)
+            _check_wal(path, page_size)
+            return _read_version(path)
+        except _Unsettled:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _read_version(path: Path) -> int:
     try:
         reader = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
         try:
@@ -65,21 +137,32 @@ def _inspect(path: Path) -> int:
         finally:
             reader.close()
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path} is damaged or unreadable ({error}); left untouched") from None
+        raise _Unsettled(f"{path} is damaged or unreadable ({error}); left untouched") from None
 
 
-def _engine(path: Path, *, write: bool) -> Engine:
-    engine = create_engine(URL.create("sqlite", database=str(path)))
+def _engine(path: Path, *, write: bool, frozen: bool = False) -> Engine:
+    """An engine for one command; `frozen` reads the file as it is, taking no locks and
+    creating no -wal or -shm (for a read-only file or folder, or a full disk)."""
+    if frozen:
+        url = URL.create("sqlite", database=f"{path.as_uri()}?mode=ro&immutable=1")
+        engine = create_engine(url.update_query_dict({"uri": "true"}))
+    else:
+        engine = create_engine(URL.create("sqlite", database=str(path)))
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        for pragma in (
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON",
-        ):
+        pragmas = (
+            ("PRAGMA foreign_keys = ON",)
+            if frozen
+            else (
+                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+            )
+        )
+        for pragma in pragmas:
             dbapi_connection.execute(pragma)
 
     @event.listens_for(engine, "begin")
@@ -89,12 +172,24 @@ def _engine(path: Path, *, write: bool) -> Engine:
     return engine
 
 
+def _blank_engine() -> Engine:
+    """An empty store in memory: what a read command shows a new person, creating nothing."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    with engine.begin() as connection:
+        migrate(connection, Path(":memory:"))
+    return engine
+
+
 def _store_failure(path: Path, error: Exception) -> StoreError:
     detail = str(getattr(error, "orig", error))
     if isinstance(error, IntegrityError):
         return StoreError(f"the database refused the change ({detail}); nothing was saved")
     if isinstance(error, OperationalError) and "locked" in detail:
         return StoreBusyError(f"{path} is busy (locked by another microup for too long); try again")
+    if isinstance(error, OperationalError) and "full" in detail:
+        return StoreError(f"the disk holding {path} is full; nothing was saved")
     if isinstance(error, OperationalError):
         return StoreError(f"cannot use {path}: {detail}")
     return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
@@ -103,13 +198,13 @@ def _store_failure(path: Path, error: Exception) -> StoreError:
 def _create_store(path: Path) -> None:
     """Build a new store beside `path` and link it into place whole.
 
-    The folder is made 0700 when we create it and the file 0600. Nobody ever sees a
+    Folders we create are 0700 (whatever the umask) and the file 0600. Nobody ever sees a
     half-made store at `path`, so an empty file there is never ours and is refused; when two
     processes create the same store at once, the first link wins and the other uses it.
     """
     import tempfile
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
     os.close(descriptor)
     staging = Path(name)
@@ -132,13 +227,31 @@ def _create_store(path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _prepare(path: Path) -> int:
-    """Make sure `path` is a store we may open; its schema version (created if missing)."""
+def _prepare(path: Path, *, write: bool, explicit: bool) -> int | None:
+    """Make sure `path` is a store we may open; its schema version, or None for no store.
+
+    A command that writes creates a missing store; one that only reads never does: at a
+    path the person chose, that is an error (a typo would otherwise look like lost data).
+    """
+    remove_leftovers(path.parent, f".{glob.escape(path.name)}.*.new*")
     try:
         info = path.stat()
     except FileNotFoundError:
         if path.is_symlink():
             raise StoreError(f"{path} is a broken symbolic link") from None
+        stray = Path(f"{path}-wal")
+        if stray.exists():
+            raise StoreError(
+                f"{stray} is left from a database that is no longer there; move it away "
+                f"before microup creates a new store at {path}"
+            ) from None
+        if not write:
+            if explicit:
+                raise NoStoreError(
+                    f"there is no store at {path}; check the path, or log a first session "
+                    "there to create one (microup --db PATH log 20)"
+                ) from None
+            return None
         _create_store(path)
         info = path.stat()
     if stat.S_ISDIR(info.st_mode):
@@ -148,26 +261,84 @@ def _prepare(path: Path) -> int:
     return _inspect(path)
 
 
+def _must_read_frozen(path: Path) -> bool:
+    """A read that SQLite could not do normally: a file or folder we may not write (SQLite
+    would need to create -wal and -shm), when nothing waits in a WAL."""
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    return not pending and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
 @contextmanager
-def transaction(path: Path, *, write: bool) -> Iterator[Store]:
-    """Open the store at `path` for one command: one transaction, committed only on success."""
+def transaction(path: Path, *, write: bool, explicit: bool = True) -> Iterator[Store]:
+    """Open the store at `path` for one command: one transaction, committed only on success.
+
+    `explicit` says the person chose the path (`--db`, `MICROUP_DB`): a read-only command
+    then reports a missing store rather than showing an empty one.
+    """
     try:
-        needs_migration = _prepare(path) < SCHEMA_VERSION
+        version = _prepare(path, write=write, explicit=explicit)
     except DatabaseError as error:
         raise _store_failure(path, error) from None
     except OSError as error:
-        raise StoreError(f"cannot use {path}: {error.strerror or error}") from None
-    engine = _engine(path, write=write or needs_migration)
-    try:
-        with Session(engine) as session:
-            connection = session.connection()
+        raise _os_failure(path, error) from None
+    if version is None:
+        engine = _blank_engine()
+        try:
+            with Session(engine) as session:
+                yield Store(session)
+        finally:
+            engine.dispose()
+        return
+    needs_migration = version < SCHEMA_VERSION
+    frozen = not write and not needs_migration and _must_read_frozen(path)
+    with ExitStack() as stack:
+        try:
+            session = _open(stack, path, write=write or needs_migration, frozen=frozen)
+        except OperationalError as error:
+            if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
+                raise _store_failure(path, error) from None
+            # A read on a full disk or in a read-only place: read the file as it is instead.
+            stack.close()
+            try:
+                session = _open(stack, path, write=False, frozen=True)
+            except DatabaseError as retry_error:
+                raise _store_failure(path, retry_error) from None
+        except DatabaseError as error:
+            raise _store_failure(path, error) from None
+        try:
             if needs_migration:
-                migrate(connection, path)
-            else:
-                read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
+                migrate(session.connection(), path)
             yield Store(session)
             session.commit()
-    except DatabaseError as error:
-        raise _store_failure(path, error) from None
-    finally:
-        engine.dispose()
+        except DatabaseError as error:
+            raise _store_failure(path, error) from None
+
+
+def _open(stack: ExitStack, path: Path, *, write: bool, frozen: bool) -> Session:
+    """A session with its transaction begun and the file's marks checked again inside it."""
+    engine = _engine(path, write=write, frozen=frozen)
+    stack.callback(engine.dispose)
+    session = stack.enter_context(Session(engine))
+    connection = session.connection()
+    read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
+    return session
+
+
+def _is_full_or_readonly(error: OperationalError) -> bool:
+    detail = str(error.orig).lower()
+    return any(
+        part in detail
+        for part in ("disk i/o error", "database or disk is full", "readonly", "unable to open")
+    )
+
+
+def _os_failure(path: Path, error: OSError) -> StoreError:
+    if error.errno == errno.ENOSPC:
+        return StoreError(f"the disk holding {path} is full; nothing was saved")
+    return StoreError(f"cannot use {path}: {error.strerror or error}")
