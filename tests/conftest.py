@@ -10,9 +10,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from microup.cli import app
+
+# Property tests are judged by their examples, not by wall-clock time on a busy 2-core machine.
+settings.register_profile("microup", deadline=None)
+settings.load_profile("microup")
 
 
 @pytest.fixture(autouse=True)

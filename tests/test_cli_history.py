@@ -87,6 +87,7 @@ def test_export_import_export_round_trip(
     run: Run, frozen: object, tmp_path: Path, fmt: str
 ) -> None:
     history(run)
+    run("log", "20", "-t", "[red]x[/red]", "--at", "2d ago")
     run("log", "5", "-t", "[red]x[/red]", "-n", 'comma, "quote"\nnewline', "--recall", "hard")
     run("goal", "75")
     run("config", "min-gap", "30m")
@@ -94,7 +95,7 @@ def test_export_import_export_round_trip(
     assert run("export", "--output", str(exported)).exit_code == 0
     fresh = tmp_path / "fresh.db"
     done = run("--db", str(fresh), "import", str(exported))
-    assert done.exit_code == 0 and "Imported 7 entries" in done.stdout
+    assert done.exit_code == 0 and "Imported 8 entries" in done.stdout
     again = tmp_path / f"again.{fmt}"
     assert run("--db", str(fresh), "export", "-f", fmt, "-o", str(again)).exit_code == 0
     if fmt == "json":

@@ -214,3 +214,33 @@ def test_curve_for_a_topic_marks_its_sessions(run: Run, frozen: object) -> None:
     assert result.stdout.splitlines()[-2].count("▲") == 2
     assert "┆" in result.stdout
     assert "no sessions logged" in one_line_error(run("curve", "Nope"), code=1)
+
+
+def test_reviews_always_name_a_learnt_topic(run: Run, frozen: object, tmp_path: Path) -> None:
+    run("log", "20", "-t", "A", "--at", "3d ago")
+    assert "nothing learnt on 'New' yet" in one_line_error(run("log", "5", "-t", "New", "--review"))
+    run("log", "5", "-t", "A", "--review", "--recall", "good")
+    assert "needs the topic" in one_line_error(run("edit", "2", "--topic", ""))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("at,minutes,topic,kind\n2026-11-01T10:00,5,,review\n", encoding="utf-8")
+    assert "needs the topic" in one_line_error(run("import", str(bad)))
+
+
+def test_the_budget_stays_inside_the_goal_and_zero_can_be_written_as_a_duration(
+    run: Run, frozen: object
+) -> None:
+    run("log", "20", "-t", "A", "--at", "8d ago")
+    run("goal", "30")
+    run("config", "review-budget", "600")
+    assert review_json(run)["budget"]["week_minutes"] == 30
+    for zero in ("0", "00", "0m", "0h"):
+        assert run("config", "review-budget", zero).exit_code == 0
+        assert review_json(run)["budget"]["week_minutes"] == 0
+
+
+def test_reviews_outside_the_plan_say_what_waits(run: Run, frozen: object) -> None:
+    run("log", "20", "-t", "A", "--at", "8d ago")
+    run("log", "20", "-t", "C", "--at", "1h ago")
+    run("log", "20", "-t", "C", "--review")
+    assert "Planned but not reviewed, for next week: A" in run("review").stdout
+    assert "over budget" in run("plan").stdout

@@ -59,7 +59,7 @@ entries = st.builds(
     note=notes,
     recall=st.none() | st.integers(min_value=1, max_value=4),
     kind=st.sampled_from(["learn", "review"]),
-).map(lambda entry: replace(entry, kind="review") if entry.recall else entry)
+).map(lambda entry: replace(entry, kind="learn") if entry.topic is None else entry)
 
 
 @given(st.lists(entries, max_size=20))

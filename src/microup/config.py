@@ -41,9 +41,7 @@ def _gap(text: str) -> str:
 
 
 def _budget(text: str) -> str:
-    if text.strip() == "0":
-        return "0"
-    return str(parse_duration(text, maximum=MAX_REVIEW_BUDGET, what="review-budget"))
+    return str(parse_duration(text, maximum=MAX_REVIEW_BUDGET, what="review-budget", minimum=0))
 
 
 SETTINGS: dict[str, SettingSpec] = {

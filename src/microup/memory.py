@@ -407,6 +407,11 @@ class PersonalFit:
     high: float
     reviews: int
 
+    @property
+    def at_limit(self) -> bool:
+        """Whether the fit stopped at its bound (x0.05 or x20): the truth may lie beyond."""
+        return abs(math.log(self.multiplier)) > _FIT_BOUND - 0.01
+
 
 _NO_FIT = PersonalFit(1.0, math.exp(-FIT_PRIOR_SIGMA), math.exp(FIT_PRIOR_SIGMA), 0)
 _FIT_BOUND = 3.0  # ln(multiplier) stays within ±3 (x0.05 to x20)
@@ -451,9 +456,8 @@ def fit_multiplier(graded: Sequence[GradedReview]) -> PersonalFit:
     )
     spread = 1.0 / math.sqrt(curvature) if curvature > 0 else FIT_PRIOR_SIGMA
     spread = min(spread, FIT_PRIOR_SIGMA)
-    return PersonalFit(
-        math.exp(theta), math.exp(theta - spread), math.exp(theta + spread), len(recent)
-    )
+    low, high = max(-_FIT_BOUND, theta - spread), min(_FIT_BOUND, theta + spread)
+    return PersonalFit(math.exp(theta), math.exp(low), math.exp(high), len(recent))
 
 
 def personal_fit(memories: Iterable[TopicMemory]) -> PersonalFit:

@@ -54,15 +54,18 @@ def _minutes_of(text: str) -> int | None:
     return int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
 
 
-def parse_duration(text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "duration") -> int:
-    """Whole minutes between 1 and `maximum`; anything else (0, -5, abc, nan, 1e3) is refused."""
+def parse_duration(
+    text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "duration", minimum: int = 1
+) -> int:
+    """Whole minutes between `minimum` and `maximum`; anything else (0, -5, abc, nan, 1e3) is
+    refused."""
     minutes = _minutes_of(text)
     if minutes is None:
         raise UsageError(
             f"invalid {what} {shown(text)}: use whole minutes like 20, or 20m, 1h, 1h30m"
         )
-    if not 1 <= minutes <= maximum:
-        raise UsageError(f"{what} must be between 1 and {maximum} minutes, not {minutes}")
+    if not minimum <= minutes <= maximum:
+        raise UsageError(f"{what} must be between {minimum} and {maximum} minutes, not {minutes}")
     return minutes
 
 

@@ -38,6 +38,7 @@ MIN_PART_MINUTES = 2
 """A block cut to fit the time given is kept only if at least this long."""
 DEFAULT_REVIEW_BUDGET = 20
 DEFAULT_SESSIONS_PER_WEEK = 3
+WEEK_SECONDS = 7 * 86_400
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,9 @@ def outlook(
 
     def tally(stream: Iterable[StudyRow]) -> Iterator[StudyRow]:
         nonlocal learnt
+        week_end = week_start + WEEK_SECONDS
         for row in stream:
-            if row[1] >= week_start:
+            if week_start <= row[1] < week_end:
                 if row[4]:
                     reviewed[row[0]] += row[2]
                 else:

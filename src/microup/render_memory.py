@@ -22,6 +22,7 @@ SEED_TITLE = Text(
     style="bold",
 )
 CURVE_HEIGHT = 11
+NOTE_WIDTH = 40  # a note in the review table is cut to this; `entries` shows it whole
 AXIS_WIDTH = 6
 
 
@@ -53,8 +54,13 @@ def faded_label(memory: TopicMemory, view: ReviewView) -> Text:
     for index, piece in enumerate(_faded(memory, view)):
         if index:
             text.append("; ")
-        text.append_text(user_text(piece.note or "no note", "" if piece.note else "dim"))
-        text.append(f", {_at(piece.learnt_at).strftime('%d %b')}", style="dim")
+        note = piece.note or "no note"
+        if len(note) > NOTE_WIDTH:
+            note = note[: NOTE_WIDTH - 1] + "\u2026"
+        text.append_text(user_text(note, "" if piece.note else "dim"))
+        learnt = _at(piece.learnt_at)
+        shape = "%d %b" if learnt.year == view.moment.year else "%d %b %Y"
+        text.append(f", {learnt.strftime(shape)}", style="dim")
     return text
 
 
@@ -114,10 +120,17 @@ def fit_line(view: ReviewView) -> Text:
             "it to you.",
             style="dim",
         )
+    reviews = f"{fit.reviews} graded review{'s' if fit.reviews != 1 else ''}"
+    if fit.at_limit:
+        bound = "at least" if fit.multiplier > 1 else "at most"
+        return Text(
+            f"Fitted to you: memory lasts {bound} x{fit.multiplier:.2f} the standard curve, "
+            f"the furthest this fit goes (from {reviews}).",
+            style="dim",
+        )
     return Text(
         f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve "
-        f"(likely x{fit.low:.2f} to x{fit.high:.2f}, from {fit.reviews} graded review"
-        f"{'s' if fit.reviews != 1 else ''}).",
+        f"(likely x{fit.low:.2f} to x{fit.high:.2f}, from {reviews}).",
         style="dim",
     )
 
@@ -144,9 +157,14 @@ def review_view(
             Text("Review suggestions are off (review-budget 0): microup config review-budget 20")
         )
     elif plan.left == 0:
-        parts.append(
-            Text(f"This week's review budget is used ({plan.used}/{plan.budget} min). Well kept!")
-        )
+        waiting = [block.topic for block in plan.blocks if block.left]
+        line = Text(f"This week's review budget is used ({plan.used}/{plan.budget} min).")
+        if waiting:
+            line.append(" Planned but not reviewed, for next week: ")
+            line.append_text(user_text(", ".join(dict.fromkeys(waiting))))
+        else:
+            line.append(" Well kept!")
+        parts.append(line)
     else:
         parts.append(Text("Nothing to review right now; the rest of the week's plan: microup plan"))
     if rows:
@@ -216,6 +234,10 @@ def plan_view(view: ReviewView) -> RenderableType:
             label = "this session" if index == 0 else f"session +{index}"
             for topic, minutes in session:
                 table.add_row(label, user_text(topic, "bold"), str(minutes), f"{recall[topic]:.0%}")
+        pending = sum(minutes for _, minutes in plan.pending())
+        undone = sum(block.left for block in plan.blocks) - pending
+        if undone > 0:
+            table.add_row("over budget", Text("reviews outside the plan used it"), str(undone), "")
         parts.append(table)
     parts.append(
         Text(

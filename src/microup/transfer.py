@@ -129,7 +129,7 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     recall = row.get("recall")
     grade = None if recall in (None, "") else int(parse_grade(str(recall)))
     return Entry(
-        kind=_kind(row.get("kind"), graded=grade is not None),
+        kind=_kind(row.get("kind"), graded=grade is not None, topic=topic),
         at=parse_when(at, now, keep_offset=True, absolute=True),
         minutes=_minutes(row.get("minutes")),
         topic=clean_topic(topic) if topic is not None else None,
@@ -138,14 +138,15 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     )
 
 
-def _kind(value: Any, *, graded: bool) -> Kind:
-    """ "learn" or "review"; an older export without it: a graded entry was a review."""
+def _kind(value: Any, *, graded: bool, topic: str | None) -> Kind:
+    """ "learn" or "review"; an older export without it: a graded entry with a topic was a
+    review. A review always names the topic it reviews."""
     if value is None or value == "":
-        return "review" if graded else "learn"
+        return "review" if graded and topic is not None else "learn"
     if value not in KINDS:
         raise UsageError(f'kind must be "learn" or "review", not {json.dumps(value)}')
-    if value == "learn" and graded:
-        raise UsageError('a recall grade belongs to a review, not to "kind": "learn"')
+    if value == "review" and topic is None:
+        raise UsageError("a review needs the topic it reviews")
     return "review" if value == "review" else "learn"
 
 

@@ -187,11 +187,12 @@ def review_view(store: "Store", moment: datetime) -> "ReviewView":
     held = sum(daily.get(monday + timedelta(days=d), 0) > 0 for d in range(today.weekday()))
     left = sessions_left(expected_sessions(active_weeks), held, 7 - today.weekday())
     start = int(datetime.combine(monday, datetime.min.time()).astimezone().timestamp())
+    goal = store.goals().goal_for(monday)
     view = outlook(
         store.study_sessions(),
         week_start=start,
-        budget=settings.review_budget,
-        goal=store.goals().goal_for(monday),
+        budget=min(settings.review_budget, goal),  # review lives inside the weekly goal
+        goal=goal,
         sessions_left=left,
     )
     return ReviewView(view, settings, moment, week_label(today))

@@ -19,7 +19,7 @@ from microup.cli.common import (
     whole_number,
 )
 from microup.errors import NotFoundError, UsageError
-from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
+from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when, shown
 
 
 @app.command()
@@ -64,6 +64,10 @@ def log(
     if entry.kind == "review" and entry.topic is None:
         raise UsageError("a review needs the topic it reviews: --topic NAME")
     with open_store(ctx, write=True) as store:
+        if entry.kind == "review" and entry.topic and store.find_topic(entry.topic) is None:
+            raise UsageError(
+                f"nothing learnt on {shown(entry.topic)} yet to review: log it without --review"
+            )
         saved = store.add_entry(entry)
         week = this_week(store, moment)
     out = render.console()
@@ -189,7 +193,10 @@ def edit(
     if at is not None:
         changes["at"] = parse_when(at, now())
     with open_store(ctx, write=True) as store:
-        updated = store.replace_entry(entry_id, replace(store.get_entry(entry_id), **changes))
+        changed = replace(store.get_entry(entry_id), **changes)
+        if changed.kind == "review" and changed.topic is None:
+            raise UsageError(f"#{entry_id} is a review: it needs the topic it reviews")
+        updated = store.replace_entry(entry_id, changed)
     render.console().print(render.describe_entry(updated, "Updated"))
 
 

@@ -55,7 +55,7 @@ def _run_statements(statements: Iterable[str]) -> Callable[[Connection], None]:
 _SCHEMA_V2 = (
     """ALTER TABLE entry ADD COLUMN kind TEXT NOT NULL DEFAULT 'learn'
         CHECK (kind IN ('learn', 'review'))""",
-    "UPDATE entry SET kind = 'review' WHERE recall IS NOT NULL",
+    "UPDATE entry SET kind = 'review' WHERE recall IS NOT NULL AND topic_id IS NOT NULL",
     "DROP INDEX ix_entry_topic_at",
     "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind)",
 )
