@@ -189,3 +189,47 @@ def test_read_commands_never_create_a_store(isolated_home: Path, tmp_path: Path)
     result = runner.invoke(app, ["--db", str(typo), "week"])
     assert result.exit_code == 1 and "there is no store at" in result.stderr
     assert not typo.exists()
+
+
+def test_ctrl_c_at_the_delete_prompt_is_130_and_one_line(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    from microup.cli import common
+
+    run("log", "5")
+    before = file_bytes(db_path)
+
+    def interrupted(*_args: object, **_kwargs: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(typer, "confirm", interrupted)
+    result = run("delete", "1")
+    assert result.exit_code == 130 and "interrupted" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert file_bytes(db_path) == before
+
+
+def test_ctrl_c_while_starting_up_is_130_without_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def slow(name, *a, **k):\n"
+        "    if name == 'microup.cli':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = slow\n"
+        "sys.argv = ['microup', 'week']\n"
+        "from microup.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 130 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "microup: error: interrupted"

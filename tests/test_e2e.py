@@ -178,3 +178,75 @@ def test_readers_beside_importing_writers_never_see_damage(tmp_path: Path) -> No
         process.join(timeout=600)
     assert [process.exitcode for process in (*writers, reader)] == [0, 0, 0]
     assert failures.value == 0
+
+
+EVERY_READ = [
+    ["week"],
+    ["entries"],
+    ["topics"],
+    ["review", "--all"],
+    ["plan"],
+    ["stats"],
+    ["calendar"],
+    ["export"],
+    ["remind"],
+    ["curve", "Caf\u00e9 \u2615"],
+    ["config"],
+    ["goal"],
+]
+
+
+def test_output_degrades_on_an_ascii_terminal(home_env: dict[str, str]) -> None:
+    """Failure 3: a non-UTF-8 stdout printed tracebacks; now what it cannot show is escaped."""
+    env = {**home_env, "PYTHONIOENCODING": "ascii"}
+    assert microup("log", "20", "-t", "Caf\u00e9 \u2615", env=env).returncode == 0
+    for args in EVERY_READ:
+        done = microup(*args, env=env)
+        assert done.returncode == 0 and done.stderr == "", (args, done.stderr)
+    assert "Caf\\xe9" in microup("topics", env=env).stdout
+
+
+def _run_with_stdout(args: list[str], env: dict[str, str], stdout: Any) -> tuple[int, str]:
+    done = subprocess.run(
+        [str(MICROUP), *args],
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    return done.returncode, done.stderr
+
+
+def test_a_closed_or_full_stdout_is_one_line_and_never_fails_a_saved_change(
+    home_env: dict[str, str],
+) -> None:
+    """Failure 3: `log` reported failure after committing, so a retry logged twice."""
+    assert microup("log", "20", "-t", "SQL", env=home_env).returncode == 0
+    targets: list[Any] = [subprocess.DEVNULL]
+    if Path("/dev/full").exists():
+        targets = [Path("/dev/full").open("w")]  # noqa: SIM115 - closed below
+    try:
+        for target in targets:
+            code, err = _run_with_stdout(["log", "5", "-t", "SQL"], home_env, target)
+            assert code == 0, err
+            for args in EVERY_READ[:6]:
+                code, err = _run_with_stdout(args, home_env, target)
+                if target is not subprocess.DEVNULL:
+                    assert code == 1 and err.count("\n") == 1 and "disk is full" in err, err
+    finally:
+        for target in targets:
+            if target is not subprocess.DEVNULL:
+                target.close()
+    closed = subprocess.run(
+        f"'{MICROUP}' log 5 -t SQL >&-; echo $?; '{MICROUP}' week >&-; echo $?",
+        shell=True,
+        env=home_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert closed.stdout.split() == ["0", "1"], closed.stderr
+    assert "Traceback" not in closed.stderr and closed.stderr.count("\n") == 2
+    entries = json.loads(microup("entries", "--json", env=home_env).stdout)["entries"]
+    assert len(entries) == 1 + len(targets) + 1  # every saved log is there, once

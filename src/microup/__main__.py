@@ -1,5 +1,5 @@
 """Let `python -m microup` behave exactly like the `microup` command."""
 
-from microup.cli import main
+from microup.entry import main
 
 main()

@@ -4,6 +4,7 @@ Kept light: SQLModel (through `microup.store`) and Rich (through `microup.render
 imported inside the commands that need them, so `--help` and completion stay fast.
 """
 
+import errno
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -31,17 +32,80 @@ PROG = "microup"
 
 def fail(message: str, code: int) -> NoReturn:
     """The one way microup reports a problem: one line on stderr, then exit."""
-    sys.stderr.write(f"{PROG}: error: {printable(message)}\n")
+    _say(f"{PROG}: error: {printable(message)}\n")
     sys.exit(code)
 
 
+def _say(line: str) -> None:
+    """Write to stderr if anything is there to write to."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+_OUTPUT_FAILURES = (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT)
+
+
+def _prepare_streams() -> None:
+    """Output degrades instead of failing: what the encoding cannot show is escaped, and a
+    closed stdout becomes a sink (the command still runs; the end says output was lost)."""
+    global _STDOUT_CLOSED
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    if sys.stdout is None:
+        _STDOUT_CLOSED = True
+        sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
+
+
+_STDOUT_CLOSED = False
+
+
+def _committed() -> bool:
+    """Whether this run committed a change (the store module is loaded only if it was used)."""
+    store = sys.modules.get("microup.store.sqlite")
+    return bool(getattr(store, "COMMITTED", False))
+
+
+def _output_lost(detail: str) -> NoReturn:
+    """Output could not be written: one line; a command that committed still succeeded."""
+    sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
+    if _committed():
+        _say(f"{PROG}: the change was saved, but its output could not be written ({detail})\n")
+        sys.exit(0)
+    fail(f"could not write the output ({detail})", 1)
+
+
+def _flush_or_report() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        _output_lost(_describe(error))
+    if _STDOUT_CLOSED:
+        _output_lost("standard output is closed")
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
 class MicroupGroup(TyperGroup):
-    """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise."""
+    """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
+    130 when interrupted."""
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
+        _prepare_streams()
         try:
             code = super().main(
                 args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra
@@ -55,8 +119,21 @@ class MicroupGroup(TyperGroup):
             context = getattr(error, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             fail(error.format_message() + hint, error.exit_code)
-        except typer.Abort:
-            fail("aborted", 1)
+        except (typer.Abort, KeyboardInterrupt):
+            _say("\n")
+            fail("interrupted", 130)
+        except OSError as error:
+            if error.errno not in _OUTPUT_FAILURES:
+                raise
+            _output_lost(_describe(error))
+        except ValueError as error:
+            if "closed file" not in str(error):
+                raise
+            _output_lost("standard output is closed")
+        if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
+            _say("\n")
+            fail("interrupted", 130)
+        _flush_or_report()
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -29,6 +29,8 @@ from microup.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_m
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
+COMMITTED = False
+"""Set once this process has committed a change: output failures after it are not failures."""
 
 
 class _Unsettled(StoreError):
@@ -318,6 +320,8 @@ def transaction(path: Path, *, write: bool, explicit: bool = True) -> Iterator[S
             session.commit()
         except DatabaseError as error:
             raise _store_failure(path, error) from None
+    global COMMITTED
+    COMMITTED = COMMITTED or write or needs_migration
 
 
 def _open(stack: ExitStack, path: Path, *, write: bool, frozen: bool) -> Session:
