@@ -283,3 +283,22 @@ def test_export_and_import_carry_the_kind(run: Run, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert "kind must be" in one_line_error(run("import", str(bad)), code=2)
+
+
+def test_export_keeps_the_files_mode_and_cleans_up_after_a_killed_export(
+    run: Run, frozen: object, tmp_path: Path
+) -> None:
+    import os
+
+    run("log", "20", "-t", "SQL")
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o644)
+    stale = tmp_path / ".out.json.k1ll3d.partial"  # what a kill -9 mid-export leaves
+    stale.write_text("half", encoding="utf-8")
+    os.utime(stale, (1, 1))
+    assert run("export", "-o", str(target)).exit_code == 0
+    assert oct(target.stat().st_mode & 0o777) == oct(0o644)
+    assert json.loads(target.read_text(encoding="utf-8"))["format"] == "microup"
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []

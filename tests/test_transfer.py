@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections import Counter
@@ -144,3 +145,16 @@ def test_duplicates_are_counted_so_importing_twice_adds_nothing() -> None:
     assert to_add([a, a, b], Counter()) == [a, a, b]
     assert to_add([a, a, b], Counter([dedupe_key(a)])) == [a, b]
     assert to_add([a, a, b], Counter([dedupe_key(a), dedupe_key(a), dedupe_key(b)])) == []
+
+
+@pytest.mark.parametrize(
+    "topic", ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "'quoted", "'=both"]
+)
+def test_csv_cells_never_start_a_formula_and_read_back_exactly(topic: str) -> None:
+    entry = Entry(at=NOW - timedelta(days=1), minutes=5, topic=topic, note=topic)
+    out = io.StringIO()
+    write_csv(out, [entry])
+    row = out.getvalue().splitlines()[1]
+    cells = next(csv.reader([row]))
+    assert cells[3].startswith("'") and cells[4].startswith("'")
+    assert read_export(out.getvalue(), "csv", NOW).entries[0].topic == topic

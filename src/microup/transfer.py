@@ -74,6 +74,21 @@ def write_json(
     return count
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading `= + - @` (or tab, carriage return,
+    apostrophe) gets an apostrophe before it, so `=HYPERLINK(...)` is never run. Reversed by
+    `from_spreadsheet_safe` on import, so a round trip keeps the text exactly."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    """Undo `spreadsheet_safe`."""
+    return text[1:] if text.startswith("'") else text
+
+
 def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:
     """Write entries as CSV with a header row; returns how many entries were written."""
     writer = csv.writer(out, lineterminator="\n")
@@ -86,8 +101,8 @@ def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:
                 entry.id,
                 record["at"],
                 entry.minutes,
-                entry.topic or "",
-                entry.note or "",
+                spreadsheet_safe(entry.topic or ""),
+                spreadsheet_safe(entry.note or ""),
                 entry.recall or "",
                 entry.kind,
             ]
@@ -234,6 +249,9 @@ def _read_csv(text: str, now: datetime) -> ImportBatch:
     for where, row in numbered:
         if None in row:
             raise UsageError(f"{where}: more fields than columns")
+        for column in ("topic", "note"):
+            if isinstance(row.get(column), str):
+                row[column] = from_spreadsheet_safe(row[column])
     return ImportBatch(entries=list(_rows_with_numbers(numbered, now)))
 
 

@@ -1,6 +1,8 @@
 """The long-run commands: stats and the calendar, export and import."""
 
+import glob
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ import typer
 
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.errors import UsageError
+from microup.locations import remove_leftovers
 from microup.parse import printable
 
 MAX_WEEKS = 520
@@ -105,8 +108,11 @@ def _output_file(path: Path, store: Path) -> Iterator[TextIO]:
         with target.open("w", encoding="utf-8", newline="") as stream:
             yield stream
         return
+    remove_leftovers(target.parent, f".{glob.escape(target.name)}.*.partial")
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+        )
     except OSError as error:
         raise UsageError(f"cannot write {printable(str(path))}: {error.strerror}") from None
     staging = Path(temporary)
@@ -115,6 +121,8 @@ def _output_file(path: Path, store: Path) -> Iterator[TextIO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        if target.exists():  # a file replaced keeps the mode its owner gave it
+            staging.chmod(stat.S_IMODE(target.stat().st_mode))
         staging.replace(target)
     except BaseException:
         staging.unlink(missing_ok=True)
