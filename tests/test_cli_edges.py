@@ -233,3 +233,32 @@ def test_ctrl_c_while_starting_up_is_130_without_a_traceback(tmp_path: Path) -> 
     )
     assert done.returncode == 130 and "Traceback" not in done.stderr
     assert done.stderr.strip() == "microup: error: interrupted"
+
+
+def test_a_backfill_long_before_the_first_entry_needs_a_yes(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failure 9: `--at 2016-11-20` (meant 2026) was taken silently and wrecked adherence."""
+    import typer
+
+    from microup.cli import common
+
+    run("log", "20", "--at", "2026-11-01")
+    before = file_bytes(db_path)
+    refused = one_line_error(run("log", "20", "--at", "2016-11-20"))
+    assert "weeks before your first entry" in refused and "--yes" in refused
+    assert file_bytes(db_path) == before
+    monkeypatch.setattr(common, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(typer, "confirm", lambda *a, **k: False)
+    assert run("log", "20", "--at", "2016-11-20").exit_code == 2
+    assert file_bytes(db_path) == before
+    monkeypatch.setattr(typer, "confirm", lambda *a, **k: True)
+    assert run("log", "20", "--at", "2016-11-20").exit_code == 0
+    assert run("log", "20", "--at", "2016-11-21", "--yes").exit_code == 0
+    assert run("log", "20", "--at", "2026-10-10").exit_code == 0  # within four weeks: no question
+
+
+def test_a_past_entry_shows_the_week_it_went_into(run: Run, db_path: Path) -> None:
+    run("log", "20")
+    shown = run("log", "30", "--at", "2026-01-07", "--yes").stdout
+    assert "30/60 min" in shown and "That was week 2026-W02" in shown and "to go" not in shown

@@ -161,8 +161,8 @@ def pace_line(week: WeekSummary) -> str:
     )
 
 
-def progress(week: WeekSummary, out: Console) -> Text:
-    """`This week  ████░░ 40/60 min (67%)` followed by the pace line."""
+def progress(week: WeekSummary, out: Console, *, past: bool = False) -> Text:
+    """`This week  ████░░ 40/60 min (67%)` followed by the pace line (none for a past week)."""
     percent = 100 * week.minutes // week.goal if week.goal else 100
     line = Text(f"{week.label}  ")
     line.append(
@@ -172,6 +172,8 @@ def progress(week: WeekSummary, out: Console) -> Text:
     line.append(f" {week.minutes}/{week.goal} min ({percent}%)")
     if week.streak:
         line.append(f"  streak: {week.streak} week{'s' if week.streak != 1 else ''}", style="bold")
+    if past:
+        return Text.assemble(line, f"\nThat was week {week.label} ({week.start} to {week.end}).")
     return Text.assemble(line, "\n", pace_line(week))
 
 

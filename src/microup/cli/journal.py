@@ -1,6 +1,7 @@
 """The journal commands: log a session, see the week, set the goal, list, fix and remove entries."""
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +21,7 @@ from microup.cli.common import (
 )
 from microup.errors import NotFoundError, UsageError
 from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when, shown
+from microup.weeks import week_start
 
 
 @app.command()
@@ -46,6 +48,9 @@ def log(
             "--review", help="A review of what you learnt on the topic before, not new material."
         ),
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Log a time long before your first entry.")
+    ] = False,
 ) -> None:
     """Record a learning session (or a review) and show this week's progress."""
     from microup import render
@@ -63,16 +68,42 @@ def log(
     )
     if entry.kind == "review" and entry.topic is None:
         raise UsageError("a review needs the topic it reviews: --topic NAME")
+    if at is not None and not yes:
+        _confirm_backfill(ctx, entry.at)
     with open_store(ctx, write=True) as store:
         if entry.kind == "review" and entry.topic and store.find_topic(entry.topic) is None:
             raise UsageError(
                 f"nothing learnt on {shown(entry.topic)} yet to review: log it without --review"
             )
         saved = store.add_entry(entry)
-        week = this_week(store, moment)
+        past = week_start(saved.at.date()) < week_start(moment.date())
+        week = this_week(store, saved.at if past else moment)
     out = render.console()
     out.print(render.describe_entry(saved, "Reviewed" if saved.kind == "review" else "Logged"))
-    out.print(render.progress(week, out))
+    out.print(render.progress(week, out, past=past))
+
+
+BACKFILL_LIMIT = timedelta(weeks=4)
+
+
+def _confirm_backfill(ctx: typer.Context, at: datetime) -> None:
+    """A time long before the first entry is usually a typo (2016 for 2026): ask first, on a
+    terminal; in a script, refuse without --yes. Nothing is written before the answer."""
+    from microup.errors import NoStoreError
+
+    try:
+        with open_store(ctx, write=False) as store:
+            first = store.first_entry_at()
+    except NoStoreError:
+        return
+    if first is None or at >= first - BACKFILL_LIMIT:
+        return
+    weeks = (first - at).days // 7
+    question = f"{at.date()} is {weeks} weeks before your first entry ({first.astimezone().date()})"
+    if not common.stdin_is_terminal():
+        raise UsageError(f"{question}; if that is right, log it again with --yes")
+    if not typer.confirm(question + ". Log it anyway?", default=False):
+        raise UsageError("nothing logged")
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, insert
@@ -144,6 +144,11 @@ class Store:
         self.session.flush()
         self._drop_unused_topics()
         return entry
+
+    def first_entry_at(self) -> datetime | None:
+        """When the earliest entry happened, or None without entries."""
+        first = self.session.exec(select(func.min(EntryRow.at))).one()
+        return None if first is None else datetime.fromtimestamp(first, timezone.utc)
 
     def last_logged_id(self) -> int | None:
         """The id of the most recently logged entry (ids only grow, never reused)."""
