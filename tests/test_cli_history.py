@@ -61,7 +61,7 @@ def test_stats_json(run: Run, frozen: time_machine.Traveller) -> None:
         "verdict": "most weeks",
     }
     assert stats["topics"][0] == {"topic": "SQL", "minutes": 130, "sessions": 3}
-    assert len(json.loads(run("stats", "--json").stdout)["weeks"]) == 12
+    assert len(json.loads(run("stats", "--json").stdout)["weeks"]) == 6  # none before the first
 
 
 def test_stats_and_calendar_views(run: Run, frozen: object) -> None:
@@ -302,3 +302,18 @@ def test_export_keeps_the_files_mode_and_cleans_up_after_a_killed_export(
     assert json.loads(target.read_text(encoding="utf-8"))["format"] == "microup"
     assert not stale.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_a_new_persons_stats_start_at_their_first_week(
+    run: Run, frozen: object, tmp_path: Path
+) -> None:
+    """Failure 11: the empty weeks before a new person's first entry showed as failures."""
+    run("log", "20")
+    stats = json.loads(run("stats", "--json").stdout)
+    assert [week["week"] for week in stats["weeks"]] == ["2026-W48"]
+    shown = run("stats").stdout
+    assert "The last 1 week " in shown
+    exported = tmp_path / "one.json"
+    run("export", "-o", str(exported))
+    imported = run("--db", str(tmp_path / "fresh.db"), "import", str(exported)).stdout
+    assert imported.startswith("Imported 1 entry from")

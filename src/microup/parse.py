@@ -36,6 +36,11 @@ HIDDEN_CHARACTERS = frozenset(
 HANGUL_FILLERS = frozenset((0x115F, 0x1160, 0x3164, 0xFFA0))
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 week`, `3 weeks`, `1 entry`, `2 entries`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def shown(text: str, limit: int = 40) -> str:
     """Typed text quoted for an error message, cut short so the message stays one short line."""
     return repr(text if len(text) <= limit else text[:limit] + "...")

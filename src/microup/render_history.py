@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.domain import TopicTotal
+from microup.parse import plural
 from microup.render import unicode_ok, user_text
 from microup.weeks import Adherence, WeekResult, week_start
 
@@ -97,14 +98,14 @@ def stats_view(stats: Stats, out: Console) -> RenderableType:
         (f"Total: {stats.total_minutes} min", "bold"),
         f" ({stats.total_minutes / 60:.1f} h).  Streak: {stats.streak} "
         f"week{'s' if stats.streak != 1 else ''}; best {stats.best_streak}.\n",
-        f"Since your first entry ({adherence.weeks} weeks): goal met in {adherence.met}, "
+        f"Since your first entry ({plural(adherence.weeks, 'week')}): goal met in {adherence.met}, "
         f"some learning in {adherence.some}, none in {adherence.none}.\n",
         ("You manage it: ", "bold"),
         (adherence.verdict, "bold cyan"),
         ".\nIn the UK micro-upskilling pilot: 35% most weeks, 39% some weeks, 26% not very often.",
     )
     parts: list[RenderableType] = [
-        Text(f"The last {len(stats.weeks)} weeks (goal marked |):", style="bold"),
+        Text(f"The last {plural(len(stats.weeks), 'week')} (goal marked |):", style="bold"),
         chart,
         summary,
     ]
@@ -163,5 +164,7 @@ def calendar_view(
     legend.append("more  (0, 1-14, 15-29, 30-59, 60+ min a day)", style="dim")
     total = sum(m for d, m in daily.items() if first <= d <= today)
     active = sum(1 for d, m in daily.items() if first <= d <= today and m)
-    header = Text(f"The last {weeks} weeks: {total} min on {active} days", style="bold")
+    header = Text(
+        f"The last {plural(weeks, 'week')}: {total} min on {plural(active, 'day')}", style="bold"
+    )
     return Group(header, grid, legend)

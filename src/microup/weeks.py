@@ -148,9 +148,13 @@ class WeekResult:
 def recent_weeks(
     today: date, weekly: Mapping[date, int], goals: GoalHistory, count: int
 ) -> list[WeekResult]:
-    """The last `count` weeks, oldest first, ending with this one."""
+    """The last `count` weeks, oldest first, ending with this one; none before the first
+    week with an entry (a new person's empty past is not a row of failures)."""
     this_monday = week_start(today)
     mondays = [this_monday - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+    started = [monday for monday, minutes in weekly.items() if minutes]
+    first = min(started, default=this_monday)
+    mondays = [monday for monday in mondays if monday >= first]
     return [WeekResult(m, weekly.get(m, 0), goals.goal_for(m)) for m in mondays]
 
 

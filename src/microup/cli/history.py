@@ -14,7 +14,7 @@ import typer
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.errors import UsageError
 from microup.locations import remove_leftovers
-from microup.parse import printable
+from microup.parse import plural, printable
 
 MAX_WEEKS = 520
 
@@ -199,7 +199,7 @@ def import_command(
             store.set_setting(key, value)
     skipped = len(batch.entries) - len(fresh)
     lines = [
-        f"Imported {len(fresh)} entries from {printable(str(file))} "
+        f"Imported {plural(len(fresh), 'entry', 'entries')} from {printable(str(file))} "
         f"({skipped} already there, skipped)."
     ]
     if batch.goals:
