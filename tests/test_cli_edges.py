@@ -262,3 +262,12 @@ def test_a_past_entry_shows_the_week_it_went_into(run: Run, db_path: Path) -> No
     run("log", "20")
     shown = run("log", "30", "--at", "2026-01-07", "--yes").stdout
     assert "30/60 min" in shown and "That was week 2026-W02" in shown and "to go" not in shown
+
+
+def test_entries_on_a_narrow_terminal_keep_the_id(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("log", "20", "-t", "A long topic name here", "-n", "a note")
+    monkeypatch.setenv("COLUMNS", "20")
+    shown = run("entries").stdout
+    assert shown.startswith("#1  ") and "A long topic" in shown.replace("\n", " ")

@@ -101,6 +101,27 @@ def kind_label(entry: Entry) -> str:
     return f"{entry.kind} ({Grade(entry.recall).name.lower()})"
 
 
+NARROW = 72  # below this many columns the entries table becomes one line per entry
+
+
+def entries_view(entries: Sequence[Entry], out: Console) -> RenderableType:
+    """The entries as a table, or on a narrow terminal one wrapped line each, id first, so
+    nothing (the id least of all) is dropped or squeezed into a column of single letters."""
+    if out.width >= NARROW:
+        return entries_table(entries)
+    lines = []
+    for entry in entries:
+        line = Text(
+            f"#{entry.id}  {local_time(entry.at)}  {entry.minutes} min  {kind_label(entry)}"
+        )
+        if entry.topic:
+            line.append("  ").append_text(user_text(entry.topic, "bold"))
+        if entry.note:
+            line.append("  ").append_text(user_text(entry.note, "dim"))
+        lines.append(line)
+    return Group(*lines)
+
+
 def entries_table(entries: Sequence[Entry]) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("id", justify="right", no_wrap=True)

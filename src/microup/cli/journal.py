@@ -188,7 +188,8 @@ def entries(
             "No entries match." if filtered else "No entries yet. Start with: microup log 20"
         )
     else:
-        render.console().print(render.entries_table(found))
+        out = render.console()
+        out.print(render.entries_view(found, out))
 
 
 @app.command()
