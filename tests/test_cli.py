@@ -194,10 +194,14 @@ def test_edit_delete_undo(run: Run, frozen: object) -> None:
         "recall": None,
         "kind": "learn",
     }
-    assert "Removed #2  20 min  Rust" in run("undo").stdout
+    assert run("undo").stdout == "Restored #1 10 min SQL as it was before the edit\n"
+    assert entries_json(run)[1]["topic"] == "SQL" and entries_json(run)[1]["note"] == "first"
+    assert run("undo").stdout == "Removed #2 20 min Rust\n"
     assert "Deleted #1" in run("delete", "1", "--yes").stdout
     assert entries_json(run) == []
     assert json.loads(run("topics", "--json").stdout) == {"topics": []}
+    assert run("undo").stdout == "Restored #1 10 min SQL\n"  # a deleted entry comes back
+    assert [e["id"] for e in entries_json(run)] == [1]
 
 
 def test_delete_asks_on_a_terminal(

@@ -14,7 +14,7 @@ import pytest
 from microup.domain import Entry
 from microup.errors import NoStoreError, NotFoundError, StoreError
 from microup.locations import default_db_path, resolve_db_path
-from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
+from microup.models import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
 from microup.parse import from_stored
 from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
 
@@ -58,7 +58,7 @@ def test_models_mirror_the_migrated_schema(tmp_path: Path) -> None:
     with transaction(path, write=True):
         pass
     connection = sqlite3.connect(path)
-    for model in (EntryRow, TopicRow, GoalRow, SettingRow):
+    for model in (EntryRow, TopicRow, GoalRow, SettingRow, TimerRow, JournalRow):
         table = model.__table__  # type: ignore[attr-defined]
         stored = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
         assert stored == {column.name for column in table.columns}, table.name
@@ -257,7 +257,7 @@ def test_a_version_1_store_migrates_in_place_graded_entries_become_reviews(
     assert kinds == [("joins", "learn"), (None, "review")]
     assert [row[4] for row in rows] == [False, True]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     index = connection.execute("PRAGMA index_info(ix_entry_topic_at)").fetchall()
     assert [row[2] for row in index] == ["topic_id", "at", "minutes", "recall", "kind"]
     connection.close()

@@ -28,6 +28,26 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One recorded change, for `microup history`."""
+
+    id: int
+    at: datetime
+    summary: str
+    undone: bool
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A session under way (`microup start`), kept in the store so a crash cannot lose it."""
+
+    started: datetime
+    topic: str | None = None
+    note: str | None = None
+    kind: Kind = "learn"
+
+
+@dataclass(frozen=True)
 class TopicTotal:
     """How much a topic has been studied, for `microup topics`."""
 

@@ -47,3 +47,30 @@ class SettingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class TimerRow(SQLModel, table=True):
+    """The running timer, if any: one row at most (`id` is always 1)."""
+
+    __tablename__ = "timer"
+
+    id: int = Field(default=1, primary_key=True)
+    started: int
+    utc_offset: int
+    topic: str | None = None
+    note: str | None = None
+    kind: str = "learn"
+
+
+class JournalRow(SQLModel, table=True):
+    """One change, with the JSON steps that revert it (see `store.journal`)."""
+
+    __tablename__ = "journal"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: int
+    summary: str
+    undo_message: str
+    steps: str
+    undone: bool = False

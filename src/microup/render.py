@@ -18,7 +18,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from microup.domain import Entry, TopicTotal
+from microup.domain import Change, Entry, Timer, TopicTotal
 from microup.memory import Grade
 from microup.parse import printable
 from microup.weeks import WeekSummary
@@ -71,6 +71,24 @@ def print_json(payload: Any) -> None:
 
 
 # Entries ------------------------------------------------------------------------------------
+
+
+def entry_label(entry: Entry) -> str:
+    """`#12 20 min SQL`: an entry in a sentence (the journal's wording)."""
+    topic = f" {entry.topic}" if entry.topic else ""
+    return f"#{entry.id} {entry.minutes} min{topic}"
+
+
+def spelling_note(typed: str, kept: str) -> Text:
+    """Why `--topic SQL` shows `sql`: a topic keeps its first spelling until renamed."""
+    return (
+        Text("The topic keeps its first spelling, ")
+        .append_text(user_text(kept, "bold"))
+        .append("; to respell it everywhere: microup topics rename ")
+        .append_text(user_text(kept))
+        .append(" ")
+        .append_text(user_text(typed))
+    )
 
 
 def describe_entry(entry: Entry, verb: str) -> Text:
@@ -140,6 +158,44 @@ def entries_table(entries: Sequence[Entry]) -> Table:
             user_text(entry.note, "dim"),
         )
     return table
+
+
+def changes_table(changes: Sequence[Change]) -> Table:
+    """The journal, newest first: when, what, and whether it was undone."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("change", overflow="fold")
+    for change in changes:
+        what = user_text(change.summary, "dim strike" if change.undone else "")
+        if change.undone:
+            what.append(" (undone)", style="dim")
+        table.add_row(str(change.id), local_time(change.at.astimezone()), what)
+    return table
+
+
+def timer_line(timer: Timer, now: datetime) -> Text:
+    """`Running since 09:10 (25 min): SQL, review`."""
+    minutes = max(0, int((now - timer.started).total_seconds() // 60))
+    line = Text(f"Running since {local_time(timer.started)} ({minutes} min)")
+    if timer.topic:
+        line.append(": ").append_text(user_text(timer.topic, "bold"))
+    if timer.kind == "review":
+        line.append(", review")
+    return line
+
+
+def timer_json(timer: Timer | None, now: datetime) -> dict[str, Any]:
+    if timer is None:
+        return {"running": False}
+    return {
+        "running": True,
+        "started": iso(timer.started),
+        "minutes": max(0, int((now - timer.started).total_seconds() // 60)),
+        "topic": timer.topic,
+        "note": timer.note,
+        "kind": timer.kind,
+    }
 
 
 def topics_table(topics: Iterable[TopicTotal]) -> Table:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -188,15 +188,26 @@ def import_command(
     }
     with open_store(ctx, write=True) as store:
         fresh = transfer.to_add(batch.entries, store.dedupe_counts())
+        last_before = store.last_logged_id() or 0
         store.add_entries(fresh)
+        steps: list[dict[str, Any]] = []
+        if fresh:  # ids only grow: what this import added is everything after the last id
+            steps.append({"delete": [last_before + 1, store.last_logged_id()]})
         # Goals and settings: the store's own always win; the file's fill only what is unset.
         adopt_goals = not store.goals().changes
         for start, minutes in batch.goals if adopt_goals else []:
             store.set_goal(start, minutes)
+            steps.append({"goal": [start.isoformat(), None]})
         stored = store.settings()
         new_settings = {k: v for k, v in settings.items() if k not in stored}
         for key, value in new_settings.items():
             store.set_setting(key, value)
+            steps.append({"setting": [key, None]})
+        if steps:
+            count = plural(len(fresh), "entry", "entries")
+            store.journal.record(
+                f"Imported {count} from {file.name}", f"Reverted the import of {count}", steps
+            )
     skipped = len(batch.entries) - len(fresh)
     lines = [
         f"Imported {plural(len(fresh), 'entry', 'entries')} from {printable(str(file))} "

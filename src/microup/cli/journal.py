@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,7 +19,11 @@ from microup.cli.common import (
     this_week,
     whole_number,
 )
-from microup.errors import NotFoundError, UsageError
+from microup.errors import UsageError
+
+if TYPE_CHECKING:
+    from microup.domain import Entry
+    from microup.store import Store
 from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when, shown
 from microup.weeks import week_start
 
@@ -76,6 +80,7 @@ def log(
                 f"nothing learnt on {shown(entry.topic)} yet to review: log it without --review"
             )
         saved = store.add_entry(entry)
+        record_added(store, [saved], "Logged")
         past = week_start(saved.at.date()) < week_start(moment.date())
         week = this_week(store, saved.at if past else moment)
     out = render.console()
@@ -84,6 +89,19 @@ def log(
 
 
 BACKFILL_LIMIT = timedelta(weeks=4)
+
+
+def record_added(
+    store: "Store", added: list["Entry"], verb: str, more: list[dict[str, Any]] | None = None
+) -> None:
+    """Journal entries just added (by log or stop): undo removes them (and takes `more`
+    steps back, such as restarting the timer a stop ended)."""
+    from microup import render
+
+    ids = [entry.id for entry in added if entry.id is not None]
+    labels = ", ".join(render.entry_label(entry) for entry in added)
+    steps: list[dict[str, Any]] = [{"delete": [min(ids), max(ids)]}, *(more or [])]
+    store.journal.record(f"{verb} {labels}", f"Removed {labels}", steps)
 
 
 def _confirm_backfill(ctx: typer.Context, at: datetime) -> None:
@@ -116,10 +134,12 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
     with open_store(ctx, write=False) as store:
         summary = this_week(store, moment)
         blocks = review_view(store, moment).this_session()
+        timer = store.timer()
     if json:
         render.print_json(
             render.week_json(summary)
             | {"review_next": [{"topic": t, "minutes": m} for t, m in blocks]}
+            | {"timer": render.timer_json(timer, moment)}
         )
     else:
         from microup import render_memory
@@ -128,6 +148,8 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
         out.print(render.week_view(summary, out))
         if blocks:
             out.print(render_memory.blocks_line(blocks))
+        if timer is not None:
+            out.print(render.timer_line(timer, moment))
 
 
 @app.command()
@@ -147,7 +169,14 @@ def goal(
     monday = week_start(today)
     with open_store(ctx, write=new_goal is not None) as store:
         if new_goal is not None:
+            before = dict(store.goals().changes).get(monday)
             store.set_goal(monday, new_goal)
+            store.journal.record(
+                f"Weekly goal {new_goal} min from {week_label(today)}",
+                f"Weekly goal from {week_label(today)} back to "
+                + (f"{before} min" if before else "what it was"),
+                [{"goal": [monday.isoformat(), before]}],
+            )
         current = store.goals().goal_for(monday)
     out = render.console()
     if new_goal is not None:
@@ -225,11 +254,22 @@ def edit(
     if at is not None:
         changes["at"] = parse_when(at, now())
     with open_store(ctx, write=True) as store:
-        changed = replace(store.get_entry(entry_id), **changes)
+        from microup.store.journal import entry_step
+
+        before = store.get_entry(entry_id)
+        changed = replace(before, **changes)
         if changed.kind == "review" and changed.topic is None:
             raise UsageError(f"#{entry_id} is a review: it needs the topic it reviews")
         updated = store.replace_entry(entry_id, changed)
-    render.console().print(render.describe_entry(updated, "Updated"))
+        store.journal.record(
+            f"Edited {render.entry_label(updated)}",
+            f"Restored {render.entry_label(before)} as it was before the edit",
+            [{"restore": [entry_step(before)]}],
+        )
+    out = render.console()
+    out.print(render.describe_entry(updated, "Updated"))
+    if changed.topic and updated.topic and changed.topic != updated.topic:
+        out.print(render.spelling_note(changed.topic, updated.topic))
 
 
 @app.command()
@@ -251,34 +291,13 @@ def delete(
         if not typer.confirm(render.describe_entry(target, "Delete").plain + "?", default=False):
             render.console().print("Nothing deleted.")
             return
+    from microup.store.journal import entry_step
+
     with open_store(ctx, write=True) as store:
         removed = store.delete_entry(entry_id)
+        store.journal.record(
+            f"Deleted {render.entry_label(removed)}",
+            f"Restored {render.entry_label(removed)}",
+            [{"restore": [entry_step(removed)]}],
+        )
     render.console().print(render.describe_entry(removed, "Deleted"))
-
-
-@app.command()
-def undo(ctx: typer.Context) -> None:
-    """Remove the most recently logged entry and say which it was."""
-    from microup import render
-
-    with open_store(ctx, write=True) as store:
-        last = store.last_logged_id()
-        if last is None:
-            raise NotFoundError("nothing to undo: no entries yet")
-        removed = store.delete_entry(last)
-    render.console().print(render.describe_entry(removed, "Removed"))
-
-
-@app.command()
-def topics(ctx: typer.Context, json: JsonOption = False) -> None:
-    """Each topic with its total minutes, sessions and when you last studied it."""
-    from microup import render
-
-    with open_store(ctx, write=False) as store:
-        totals = store.topic_totals()
-    if json:
-        render.print_json({"topics": [render.topic_json(topic) for topic in totals]})
-    elif not totals:
-        render.console().print("No topics yet. Give one with: microup log 20 --topic SQL")
-    else:
-        render.console().print(render.topics_table(totals))

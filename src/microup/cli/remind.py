@@ -79,6 +79,7 @@ def remind(
                 return
             week = this_week(store, moment)
             blocks = review_view(store, moment).this_session()
+            timer = store.timer()
             if scheduled:
                 store.set_setting(REMINDED_AT, moment.isoformat())
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
@@ -87,6 +88,8 @@ def remind(
         )
         return
     lines = render_memory.reminder_lines(week, blocks)
+    if timer is not None:
+        lines.append(render.timer_line(timer, moment).plain + " (microup stop logs it)")
     if quiet and week.met and not blocks:
         return
     if scheduled:

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, delete, select
 
-from microup.domain import DedupeKey, Entry, TopicTotal
+from microup.domain import DedupeKey, Entry, Timer, TopicTotal
 from microup.errors import NotFoundError
 from microup.memory import StudyRow
-from microup.models import EntryRow, GoalRow, SettingRow, TopicRow
+from microup.models import EntryRow, GoalRow, SettingRow, TimerRow, TopicRow
 from microup.parse import from_stored, topic_key, utc_offset_minutes
+from microup.store.journal import Journal
 from microup.weeks import GoalHistory
 
 SECONDS_PER_DAY = 86_400
@@ -70,7 +71,8 @@ class Store:
         assert row.id is not None
         return row.id
 
-    def _drop_unused_topics(self) -> None:
+    def drop_unused_topics(self) -> None:
+        """Topics with no entries left are forgotten (their spelling with them)."""
         used = select(EntryRow.topic_id).where(col(EntryRow.topic_id).is_not(None))
         self.session.exec(delete(TopicRow).where(col(TopicRow.id).not_in(used)))
 
@@ -135,15 +137,93 @@ class Store:
             setattr(row, name, value)
         self.session.add(row)
         self.session.flush()
-        self._drop_unused_topics()
+        self.drop_unused_topics()
         return self.get_entry(entry_id)
 
     def delete_entry(self, entry_id: int) -> Entry:
         entry = self.get_entry(entry_id)
         self.session.delete(self._row(entry_id))
         self.session.flush()
-        self._drop_unused_topics()
+        self.drop_unused_topics()
         return entry
+
+    def put_entry(self, entry: Entry) -> None:
+        """Write an entry with its own id, over what has that id now (undo puts back)."""
+        assert entry.id is not None
+        columns = _columns(entry, self._topic_id(entry.topic) if entry.topic else None)
+        self.session.merge(EntryRow(id=entry.id, **columns))
+        self.session.flush()
+
+    @property
+    def journal(self) -> Journal:
+        """The record of changes behind `undo` and `history`."""
+        return Journal(self)
+
+    # The timer ----------------------------------------------------------------------------
+
+    def timer(self) -> Timer | None:
+        row = self.session.get(TimerRow, 1)
+        if row is None:
+            return None
+        return Timer(
+            from_stored(row.started, row.utc_offset),
+            row.topic,
+            row.note,
+            "review" if row.kind == "review" else "learn",
+        )
+
+    def set_timer(self, timer: Timer | None) -> None:
+        """Start (or replace) the running timer; None stops it."""
+        row = self.session.get(TimerRow, 1)
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+        if timer is not None:
+            self.session.add(
+                TimerRow(
+                    id=1,
+                    started=int(timer.started.timestamp()),
+                    utc_offset=utc_offset_minutes(timer.started),
+                    topic=timer.topic,
+                    note=timer.note,
+                    kind=timer.kind,
+                )
+            )
+        self.session.flush()
+
+    # Topic names --------------------------------------------------------------------------
+
+    def topic_row(self, name: str) -> tuple[int, str, str] | None:
+        """(id, spelling, key) of the topic spelled `name` in any case."""
+        row = self.session.exec(select(TopicRow).where(TopicRow.key == topic_key(name))).first()
+        return None if row is None or row.id is None else (row.id, row.name, row.key)
+
+    def topic_entry_ids(self, topic_id: int) -> list[int]:
+        return [
+            entry_id
+            for entry_id in self.session.exec(
+                select(EntryRow.id).where(EntryRow.topic_id == topic_id)
+            )
+            if entry_id is not None
+        ]
+
+    def rename_topic(self, topic_id: int, name: str) -> None:
+        """Respell a topic, or give it a new name that no other topic has."""
+        row = self.session.get(TopicRow, topic_id)
+        assert row is not None
+        row.name, row.key = name, topic_key(name)
+        self.session.add(row)
+        self.session.flush()
+
+    def merge_topic(self, source_id: int, target_id: int) -> None:
+        """Move every entry of one topic to another, and forget the first."""
+        for entry_id in self.topic_entry_ids(source_id):
+            row = self.session.get(EntryRow, entry_id)
+            assert row is not None
+            row.topic_id = target_id
+            self.session.add(row)
+        self.session.flush()
+        self.drop_unused_topics()
 
     def first_entry_at(self) -> datetime | None:
         """When the earliest entry happened, or None without entries."""

@@ -83,10 +83,31 @@ def _regroup_topics(connection: Connection) -> None:
         connection.exec_driver_sql("UPDATE topic SET key = ? WHERE id = ?", (key, topic_id))
 
 
+# Version 4: the running timer and the journal of changes behind `undo`.
+_SCHEMA_V4 = (
+    """CREATE TABLE timer (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        started INTEGER NOT NULL,
+        utc_offset INTEGER NOT NULL CHECK (utc_offset BETWEEN -1440 AND 1440),
+        topic TEXT,
+        note TEXT,
+        kind TEXT NOT NULL DEFAULT 'learn' CHECK (kind IN ('learn', 'review'))
+    )""",
+    """CREATE TABLE journal (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        undo_message TEXT NOT NULL,
+        steps TEXT NOT NULL,
+        undone BOOLEAN NOT NULL DEFAULT 0
+    )""",
+)
+
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V1),
     _run_statements(_SCHEMA_V2),
     _regroup_topics,
+    _run_statements(_SCHEMA_V4),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,139 @@
+"""Undo, the history of changes, and topic names: the commands that look back at changes."""
+
+from typing import Annotated
+
+import typer
+
+from microup.cli import common
+from microup.cli.common import JsonOption, app, open_store, whole_number
+from microup.errors import NotFoundError, UsageError
+from microup.parse import clean_topic, plural
+
+HISTORY_LIMIT = 20
+
+topics_app = typer.Typer(
+    help="Each topic with its minutes and sessions; `topics rename` fixes a topic's name.",
+    invoke_without_command=True,
+)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.callback()
+def topics(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Each topic with its total minutes, sessions and when you last studied it."""
+    from microup import render
+
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_store(ctx, write=False) as store:
+        totals = store.topic_totals()
+    if json:
+        render.print_json({"topics": [render.topic_json(topic) for topic in totals]})
+    elif not totals:
+        render.console().print("No topics yet. Give one with: microup log 20 --topic SQL")
+    else:
+        render.console().print(render.topics_table(totals))
+
+
+@topics_app.command("rename")
+def rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The topic as it is now.")],
+    new: Annotated[
+        str, typer.Argument(metavar="NEW", help="Its new name (or a topic to merge into).")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Merge without asking.")] = False,
+) -> None:
+    """Respell or rename a topic; when NEW already exists, its entries are merged into it."""
+    from microup import render
+
+    old_name, new_name = clean_topic(old), clean_topic(new)
+    with open_store(ctx, write=False) as store:
+        source, target = store.topic_row(old_name), store.topic_row(new_name)
+        moving = len(store.topic_entry_ids(source[0])) if source else 0
+    if source is None:
+        raise NotFoundError(f"no topic {old_name!r}")
+    merge = target is not None and target[0] != source[0]
+    if merge and not yes:
+        assert target is not None
+        question = f"Move {plural(moving, 'entry', 'entries')} from {old_name!r} into {target[1]!r}"
+        if not common.stdin_is_terminal():
+            raise UsageError(f"{question}? Run again with --yes to merge")
+        if not typer.confirm(question + "?", default=False):
+            render.console().print("Nothing changed.")
+            return
+    with open_store(ctx, write=True) as store:
+        source, target = store.topic_row(old_name), store.topic_row(new_name)
+        if source is None:
+            raise NotFoundError(f"no topic {old_name!r}")
+        if target is not None and target[0] != source[0]:
+            moved = store.topic_entry_ids(source[0])
+            store.merge_topic(source[0], target[0])
+            count = plural(len(moved), "entry", "entries")
+            done = f"Merged {source[1]!r} into {target[1]!r} ({count})"
+            back = f"Moved {count} back from {target[1]!r} to {source[1]!r}"
+            # In the order the merge did them (undo goes backwards): entries moved, topic gone.
+            steps: list[dict[str, object]] = [
+                {"move": [moved, source[0]]},
+                {"topic": list(source)},
+            ]
+        else:
+            store.rename_topic(source[0], new_name)
+            done = f"Renamed {source[1]!r} to {new_name!r}"
+            back = f"Renamed {new_name!r} back to {source[1]!r}"
+            steps = [{"topic": list(source)}]
+        store.journal.record(done, back, steps)
+    render.console().print(render.user_text(done))
+
+
+@app.command()
+def undo(
+    ctx: typer.Context,
+    show: Annotated[bool, typer.Option("--list", help="Show the last changes instead.")] = False,
+) -> None:
+    """Revert the most recent change (log, edit, delete, import, goal, rename, stop)."""
+    from microup import render
+
+    if show:
+        _show_history(ctx, HISTORY_LIMIT, json=False)
+        return
+    with open_store(ctx, write=True) as store:
+        message = store.journal.undo_last()
+    render.console().print(render.user_text(message))
+
+
+@app.command("history")
+def history_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", parser=whole_number, help="At most N changes.")
+    ] = HISTORY_LIMIT,
+    json: JsonOption = False,
+) -> None:
+    """The last changes, newest first, and which were undone (the same as `undo --list`)."""
+    _show_history(ctx, limit, json=json)
+
+
+def _show_history(ctx: typer.Context, limit: int, *, json: bool) -> None:
+    from microup import render
+
+    with open_store(ctx, write=False) as store:
+        changes = store.journal.history(limit)
+    if json:
+        render.print_json(
+            {
+                "changes": [
+                    {
+                        "id": change.id,
+                        "at": render.iso(change.at.astimezone()),
+                        "summary": change.summary,
+                        "undone": change.undone,
+                    }
+                    for change in changes
+                ]
+            }
+        )
+    elif not changes:
+        render.console().print("No changes yet.")
+    else:
+        render.console().print(render.changes_table(changes))

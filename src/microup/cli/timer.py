@@ -1,0 +1,178 @@
+"""A live timer: start a session now, stop it into an entry later, as in Watson or Timewarrior.
+
+The running session is a row in the store, committed at once, so it survives a crash or a
+closed terminal; `stop` turns it into an entry and removes the row in one transaction.
+"""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from microup.cli.common import (
+    JsonOption,
+    NoteOption,
+    TopicOption,
+    WhenOption,
+    app,
+    now,
+    open_store,
+    optional_topic,
+    this_week,
+)
+from microup.errors import NotFoundError, UsageError
+from microup.parse import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when, shown
+
+if TYPE_CHECKING:
+    from microup.domain import Entry, Kind, Timer
+    from microup.store import Store
+
+LONG_RUN = timedelta(hours=3)
+"""A timer left running longer than this is not logged without --at or --minutes."""
+
+
+def _learnt(store: "Store", topic: str | None) -> None:
+    if topic is not None and store.find_topic(topic) is None:
+        raise UsageError(f"nothing learnt on {shown(topic)} yet to review: start without --review")
+
+
+def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) -> "Entry":
+    """The timer as an entry, the timer row gone, and the journal told: one transaction."""
+    from microup.cli.journal import record_added
+    from microup.domain import Entry
+    from microup.store.journal import timer_step
+
+    if not 1 <= minutes <= MAX_ENTRY_MINUTES:
+        raise UsageError(
+            "less than a minute: nothing logged (microup cancel drops the timer)"
+            if minutes < 1
+            else f"{minutes} minutes is more than a session ({MAX_ENTRY_MINUTES} at most): "
+            "say how long with --minutes"
+        )
+    kind: Kind = "review" if timer.kind == "review" or recall is not None else "learn"
+    if kind == "review" and timer.topic is None:
+        raise UsageError("a review needs the topic it reviews; this timer has none")
+    saved = store.add_entry(
+        Entry(timer.started, minutes, timer.topic, timer.note, recall, kind=kind)
+    )
+    store.set_timer(None)
+    record_added(store, [saved], "Stopped the timer:", [{"timer": timer_step(timer)}])
+    return saved
+
+
+@app.command()
+def start(
+    ctx: typer.Context,
+    topic: TopicOption = None,
+    note: NoteOption = None,
+    at: WhenOption = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="Time a review of the topic, not new material.")
+    ] = False,
+    switch: Annotated[
+        bool, typer.Option("--switch", help="Stop the running timer first (as an entry).")
+    ] = False,
+) -> None:
+    """Start timing a session now (or since --at); `microup stop` logs it."""
+    from microup import render
+    from microup.domain import Timer
+
+    moment = now()
+    timer = Timer(
+        started=parse_when(at, moment) if at is not None else moment,
+        topic=optional_topic(topic),
+        note=clean_note(note) if note is not None else None,
+        kind="review" if review else "learn",
+    )
+    if review and timer.topic is None:
+        raise UsageError("a review needs the topic it reviews: --topic NAME")
+    out = render.console()
+    with open_store(ctx, write=True) as store:
+        if review:
+            _learnt(store, timer.topic)
+        running = store.timer()
+        if running is not None:
+            if not switch:
+                raise UsageError(
+                    f"a timer is already running since {render.local_time(running.started)}: "
+                    "microup stop, or start --switch"
+                )
+            minutes = round((timer.started - running.started).total_seconds() / 60)
+            stopped = _finish(store, running, minutes, None)
+            out.print(render.describe_entry(stopped, "Logged"))
+        store.set_timer(timer)
+    out.print(render.timer_line(timer, moment).append(". Stop with: microup stop"))
+
+
+@app.command()
+def stop(
+    ctx: typer.Context,
+    at: Annotated[
+        str | None, typer.Option("--at", metavar="WHEN", help="When you stopped (default now).")
+    ] = None,
+    minutes: Annotated[
+        str | None, typer.Option("--minutes", "-m", metavar="D", help="How long it really was.")
+    ] = None,
+    recall: Annotated[
+        str | None,
+        typer.Option("--recall", "-r", metavar="GRADE", help="For a review: again..easy (1-4)."),
+    ] = None,
+) -> None:
+    """Stop the running timer and log it as an entry."""
+    from microup import render
+    from microup.memory import parse_grade
+
+    moment = now()
+    end = parse_when(at, moment) if at is not None else moment
+    length = parse_duration(minutes) if minutes is not None else None
+    grade = int(parse_grade(recall)) if recall is not None else None
+    with open_store(ctx, write=True) as store:
+        timer = store.timer()
+        if timer is None:
+            raise NotFoundError("no timer is running (start one with: microup start -t TOPIC)")
+        if length is None:
+            elapsed = end - timer.started
+            if elapsed > LONG_RUN and at is None:
+                hours, rest = divmod(int(elapsed.total_seconds() // 60), 60)
+                raise UsageError(
+                    f"the timer has run for {hours} h {rest} min since "
+                    f"{render.local_time(timer.started)}: say when you stopped with --at WHEN "
+                    "or how long it was with --minutes D"
+                )
+            if elapsed < timedelta(0):
+                raise UsageError("--at is before the timer started")
+            length = round(elapsed.total_seconds() / 60)
+        saved = _finish(store, timer, length, grade)
+        week = this_week(store, moment)
+    out = render.console()
+    out.print(render.describe_entry(saved, "Logged"))
+    out.print(render.progress(week, out))
+
+
+@app.command()
+def status(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Whether a timer is running, since when, and on what."""
+    from microup import render
+
+    moment = now()
+    with open_store(ctx, write=False) as store:
+        timer = store.timer()
+    if json:
+        render.print_json(render.timer_json(timer, moment))
+    elif timer is None:
+        render.console().print("No timer running. Start one with: microup start -t TOPIC")
+    else:
+        render.console().print(render.timer_line(timer, moment))
+
+
+@app.command()
+def cancel(ctx: typer.Context) -> None:
+    """Drop the running timer without logging anything."""
+    from microup import render
+
+    with open_store(ctx, write=True) as store:
+        timer = store.timer()
+        if timer is None:
+            raise NotFoundError("no timer is running")
+        store.set_timer(None)
+    render.console().print(render.timer_line(timer, now()).append(": dropped, nothing logged."))
