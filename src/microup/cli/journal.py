@@ -86,6 +86,8 @@ def log(
     out = render.console()
     out.print(render.describe_entry(saved, "Reviewed" if saved.kind == "review" else "Logged"))
     out.print(render.progress(week, out, past=past))
+    if entry.topic and saved.topic and entry.topic != saved.topic:
+        out.print(render.spelling_note(entry.topic, saved.topic))
 
 
 BACKFILL_LIMIT = timedelta(weeks=4)
