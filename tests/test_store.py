@@ -376,3 +376,23 @@ def test_a_read_only_store_is_read_without_leaving_files(tmp_path: Path) -> None
     finally:
         folder.chmod(0o700)
         path.chmod(0o600)
+
+
+def test_a_file_briefly_short_during_a_checkpoint_is_waited_for(tmp_path: Path) -> None:
+    """Failure 1: while another microup checkpoints, the file is for a moment shorter than
+    its header says; a read then must wait and succeed, not report damage."""
+    import threading
+
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        for day in range(200):
+            store.add_entry(Entry(at=at(20) - timedelta(days=day), minutes=20, note="x" * 200))
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # what a reader can see mid-checkpoint
+    restore = threading.Timer(0.3, path.write_bytes, args=(whole,))
+    restore.start()
+    try:
+        with transaction(path, write=False) as store:
+            assert len(store.entries(limit=500)) == 200
+    finally:
+        restore.join()
