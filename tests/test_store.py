@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -396,3 +397,28 @@ def test_a_file_briefly_short_during_a_checkpoint_is_waited_for(tmp_path: Path) 
             assert len(store.entries(limit=500)) == 200
     finally:
         restore.join()
+
+
+def test_a_read_on_a_full_disk_reads_the_file_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failure 4: with no room for -wal and -shm, reads failed with "disk I/O error"."""
+    from sqlalchemy.exc import OperationalError
+
+    from microup.store import sqlite as engine_module
+
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    real_open = engine_module._open
+
+    def full_disk(stack: Any, where: Path, *, write: bool, frozen: bool) -> Any:
+        if not frozen:
+            raise OperationalError("PRAGMA journal_mode = WAL", {}, Exception("disk I/O error"))
+        return real_open(stack, where, write=write, frozen=frozen)
+
+    monkeypatch.setattr(engine_module, "_open", full_disk)
+    with transaction(path, write=False) as store:
+        assert len(store.entries()) == 1
+    with pytest.raises(StoreError, match="disk I/O error"), transaction(path, write=True):
+        pass
