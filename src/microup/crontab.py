@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from microup.errors import MicroupError, UsageError
 from microup.parse import shown
+from microup.programs import TIMEOUT, find_program, message_of, run_program
 
 # --------------------------------------------------------------------------------------
 # Pure half: no I/O, no clock.
@@ -57,11 +57,16 @@ def _shell_path(path: Path, what: str) -> str:
     return shlex.quote(text)
 
 
-def job_line(*, microup: Path, db: Path, log: Path, weekday: int, at: time) -> str:
-    """The crontab line (no newline): daily at `at`, self-contained for cron's bare env.
+def job_line(
+    *, microup: Path, db: Path, log: Path, weekday: int, at: time, notify: bool = True
+) -> str:
+    """The crontab line (no newline): hourly at `at`'s minute (so a machine awake at any hour
+    of the chosen day is reminded; `remind --scheduled` speaks once a week), self-contained
+    for cron's bare environment.
 
-    Absolute, quoted paths because cron has PATH=/usr/bin:/bin and no venv; `mkdir -p`
-    because the log folder may have been deleted since install; no '%' anywhere.
+    Absolute, quoted paths because cron has PATH=/usr/bin:/bin and no venv; `umask 077` and
+    `mkdir -p` because the log (it holds topic names) must stay private and its folder may
+    have been deleted since install; no '%' anywhere.
     """
     _check_weekday(weekday)
     if at.second or at.microsecond:
@@ -71,11 +76,12 @@ def job_line(*, microup: Path, db: Path, log: Path, weekday: int, at: time) -> s
     log_file = _shell_path(log, "log")
     log_dir = _shell_path(log.parent, "log folder")
     clock = f"{at.hour:02d}:{at.minute:02d}"
+    loud = "--notify" if notify else "--no-notify"
     command = (
-        f"mkdir -p {log_dir} && {exe} --db {store} remind --scheduled"
-        f" --day {DAY_NAMES[weekday]} --time {clock} >> {log_file} 2>&1"
+        f"umask 077 && mkdir -p {log_dir} && {exe} --db {store} remind --scheduled"
+        f" --day {DAY_NAMES[weekday]} --time {clock} {loud} >> {log_file} 2>&1"
     )
-    return f"{at.minute} {at.hour} * * * {command} {MARKER}"
+    return f"{at.minute} * * * * {command} {MARKER}"
 
 
 def _lines(table: str) -> list[str]:
@@ -125,20 +131,18 @@ def install(table: str, line: str) -> str:
 
 
 def remove(table: str) -> str:
-    """The table without any microup job; undoes the newline install added, if it did."""
-    lines = _lines(table)
-    out: list[str] = []
-    undo_newline = False
-    for index, current in enumerate(lines):
-        match = _match_job(current)
-        if match is None:
-            out.append(current)
-        elif index == len(lines) - 1 and match.group("nl"):
-            undo_newline = True
-    result = "".join(out)
-    if undo_newline and result.endswith("\n"):
-        result = result[:-1]
-    return result
+    """The table without any microup job, everything else byte for byte, except that a
+    newline install had to add after the user's last line stays: Debian's crontab refuses a
+    table without a final newline, so taking it away again would make the removal fail."""
+    return "".join(current for current in _lines(table) if _match_job(current) is None)
+
+
+def added_newline(table: str) -> bool:
+    """Whether install had to end the user's last line (remove keeps that newline)."""
+    return any(
+        (match := _match_job(current)) is not None and bool(match.group("nl"))
+        for current in _lines(table)
+    )
 
 
 def find(table: str) -> str | None:
@@ -167,6 +171,25 @@ def parse_clock(text: str) -> time:
         if hour < 24 and minute < 60:
             return time(hour, minute)
     raise UsageError(f"not a time of day: {shown(text)} (use HH:MM, 24-hour, e.g. 09:30)")
+
+
+def job_words(line: str) -> tuple[list[str], Path]:
+    """The microup command an installed job line runs, as words, and the log it appends to."""
+    broken = MicroupError(
+        "the microup job in your crontab is not readable; run `microup cron install` again"
+    )
+    fields = line.split(None, 5)
+    try:
+        words = shlex.split(fields[5], comments=True) if len(fields) == 6 else []
+    except ValueError:
+        raise broken from None
+    if ">>" not in words or "&&" not in words:
+        raise broken
+    start = len(words) - words[::-1].index("&&")
+    end = words.index(">>")
+    if end <= start or end + 1 >= len(words):
+        raise broken
+    return words[start:end], Path(words[end + 1])
 
 
 def parse_job(line: str) -> tuple[int, time]:
@@ -218,62 +241,40 @@ def should_remind(now: datetime, weekday: int, at: time, last_reminded: datetime
 def next_reminder(
     now: datetime, weekday: int, at: time, last_reminded: datetime | None
 ) -> datetime:
-    """The next daily run (at `at`, not before now) on which should_remind() is true.
-
-    An estimate: it assumes the machine is awake then.
-    """
+    """The next hourly run (at `at`'s minute, not before now) on which should_remind() is
+    true. An estimate: it assumes the machine is awake then."""
     _check_weekday(weekday)
-    first_run = _on(now.date(), at, now)
-    if first_run < now:
-        first_run = _on(now.date() + timedelta(days=1), at, now)
-    if last_reminded is None:
-        return first_run
+    next_run = now.replace(minute=at.minute, second=0, microsecond=0)
+    if next_run < now:
+        next_run += timedelta(hours=1)
+    if last_reminded is None or should_remind(next_run, weekday, at, last_reminded):
+        return next_run
     if last_reminded.tzinfo is not None and now.tzinfo is not None:
         last_reminded = last_reminded.astimezone(now.tzinfo)
-    # The first occurrence strictly after last_reminded; every run from then on speaks.
+    # The first occurrence strictly after last_reminded: every run from then on speaks.
     due = last_occurrence(last_reminded, weekday, at)
-    due = _on(due.date() + timedelta(days=7), at, now)
-    return max(first_run, due)
+    return max(next_run, _on(due.date() + timedelta(days=7), at, now))
 
 
 # --------------------------------------------------------------------------------------
 # I/O half: the system `crontab` command.
 # --------------------------------------------------------------------------------------
 
-TIMEOUT = 10.0
-"""Seconds to wait for `crontab`; it never needs long, and we must never hang."""
-
 
 def _crontab_command() -> str:
-    path = shutil.which("crontab")
-    if path is None:
-        raise MicroupError(
-            "no `crontab` command found; install cron (Debian/Ubuntu: sudo apt-get install cron)"
-        )
-    return path
+    return find_program(
+        "crontab",
+        "install cron (Debian/Ubuntu: sudo apt-get install cron) or use another scheduler",
+    )
 
 
 def _run(
     args: list[str], stdin: bytes | None, timeout: float
 ) -> subprocess.CompletedProcess[bytes]:
-    shown = "crontab " + " ".join(args[1:])
-    try:
-        return subprocess.run(
-            args,
-            input=stdin if stdin is not None else b"",
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise MicroupError(f"`{shown}` did not finish within {timeout:g} s") from None
-    except OSError as error:
-        raise MicroupError(f"cannot run `{shown}`: {error.strerror or error}") from None
+    return run_program(args, stdin, timeout)
 
 
-def _message(raw: bytes) -> str:
-    lines = raw.decode("utf-8", "replace").strip().splitlines()
-    return " ".join(line.strip() for line in lines) or "no message"
+_message = message_of
 
 
 def read_table(*, timeout: float = TIMEOUT) -> str:
