@@ -104,12 +104,16 @@ def fake_crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """
     bin_dir = tmp_path / "fake-bin"
     bin_dir.mkdir()
-    fake = bin_dir / "crontab"
-    shutil.copyfile(FAKE_CRONTAB, fake)
-    fake.chmod(fake.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    for name in ("crontab", "systemctl", "launchctl"):  # never the machine's real schedulers
+        fake = bin_dir / name
+        shutil.copyfile(FAKE_CRONTAB.with_name(f"fake_{name}"), fake)
+        fake.chmod(fake.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    monkeypatch.setenv("FAKE_SCHEDULER_LOG", str(tmp_path / "scheduler-calls"))
+    for name in ("FAKE_SYSTEMCTL_OK", "FAKE_SYSTEMCTL_FAIL", "FAKE_LAUNCHCTL_FAIL"):
+        monkeypatch.delenv(name, raising=False)
     table = tmp_path / "crontab-table"
     monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
     monkeypatch.delenv("FAKE_CRONTAB_FAIL", raising=False)
-    assert shutil.which("crontab") == str(fake)  # never the machine's real crontab
+    assert shutil.which("crontab") == str(bin_dir / "crontab")
     return table

@@ -122,14 +122,15 @@ def test_cron_install_twice_then_remove_restores_the_table(
     assert run("cron", "install", "--day", "tue", "--time", "18:30").exit_code == 0
     assert fake_crontab.read_text() == once
     [job] = [line for line in once.splitlines() if crontab.MARKER in line]
-    assert job.startswith("30 18 * * * ") and "%" not in job
-    assert f"--db {shlex.quote(str(db_path))}" in job
+    assert job.startswith("30 * * * * ") and "%" not in job  # hourly at the chosen minute
+    assert f"--db {shlex.quote(str(db_path))}" in job and "--notify" in job
     shown = run("cron", "show").stdout
-    assert job in shown and "next: 2026-11-24 18:30" in shown
+    assert "cron: tue at 18:30" in shown and "Next reminder: 2026-11-24 18:30" in shown
+    assert str(db_path) in shown
     assert run("cron", "remove").exit_code == 0
     assert fake_crontab.read_text() == OTHER_JOBS
-    assert "No microup job" in run("cron", "remove").stdout
-    assert "No microup job" in run("cron", "show").stdout
+    assert "No microup reminder" in run("cron", "remove").stdout
+    assert "No microup reminder" in run("cron", "show").stdout
 
 
 def test_cron_install_with_no_crontab_at_all(run: Run, frozen: object, fake_crontab: Path) -> None:

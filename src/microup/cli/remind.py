@@ -15,7 +15,7 @@ from microup.cli.common import (
     show_help_without_command,
     this_week,
 )
-from microup.errors import MicroupError, StoreBusyError
+from microup.errors import MicroupError, StoreBusyError, UsageError
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -32,7 +32,7 @@ ClockOption = Annotated[
 ]
 
 cron_app = typer.Typer(
-    help="Install, remove or show the daily cron job behind the weekly reminder.",
+    help="Install, remove or show the hourly cron job behind the weekly reminder.",
     invoke_without_command=True,
 )
 app.add_typer(cron_app, name="cron")
@@ -47,7 +47,14 @@ def _reminded_at(store: "Store") -> datetime | None:
         return None
 
 
-@app.command()
+remind_app = typer.Typer(
+    help="Where this week stands and what to review; `remind install` schedules it weekly.",
+    invoke_without_command=True,
+)
+app.add_typer(remind_app, name="remind")
+
+
+@remind_app.callback()
 def remind(
     ctx: typer.Context,
     notify: Annotated[
@@ -67,9 +74,15 @@ def remind(
     day: DayOption = DEFAULT_DAY,
     at: ClockOption = DEFAULT_TIME,
 ) -> None:
-    """Where this week stands and what to review; never prompts, never needs a terminal."""
+    """Where this week stands and what to review; never prompts, never needs a terminal.
+
+    `remind install`, `remind remove` and `remind show` manage the scheduled reminder.
+    """
     from microup import crontab, render, render_memory
     from microup import notify as desktop
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
     moment = now()
@@ -111,8 +124,127 @@ def _microup_executable() -> Path:
         return argv0
     raise MicroupError(
         f"cannot find the microup command next to {sys.executable}; install microup with pip "
-        "and run `microup cron install` from that installation"
+        "and install the reminder from that installation"
     )
+
+
+ViaOption = Annotated[
+    str,
+    typer.Option(
+        "--via",
+        metavar="auto|systemd|launchd|cron",
+        help="Which scheduler: a systemd user timer, a launchd agent (macOS) or cron.",
+    ),
+]
+NotifyOption = Annotated[
+    bool,
+    typer.Option("--notify/--no-notify", help="Also show a desktop notification (default on)."),
+]
+
+
+def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> None:
+    """Install the reminder with one scheduler, removing any other microup reminder first so
+    that exactly one speaks. The store is checked (and marked) in the same transaction: if the
+    scheduler refuses, the store is left unchanged."""
+    from microup import crontab, render
+    from microup.locations import reminder_log_path
+    from microup.reminders.base import VIAS, all_schedulers, choose, prepare_log
+    from microup.reminders.job import ReminderJob
+
+    if via not in VIAS:
+        raise UsageError(f"unknown scheduler {via!r}: use {', '.join(VIAS)}")
+    weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
+    scheduler = choose(via)
+    job = ReminderJob(
+        microup=_microup_executable().absolute(),
+        db=ctx.obj.db,
+        log=reminder_log_path(),
+        weekday=weekday,
+        at=clock,
+        notify=notify,
+    )
+    moment = now()
+    with open_store(ctx, write=True) as store:  # the first reminder is the next chosen day
+        if _reminded_at(store) is None:
+            store.set_setting(REMINDED_AT, moment.isoformat())
+        last = _reminded_at(store)
+        for other in all_schedulers():
+            if other.name != scheduler.name and other.installed() is not None:
+                other.remove()
+        prepare_log(job.log)
+        where = scheduler.install(job)
+    next_time = crontab.next_reminder(moment, weekday, clock, last)
+    out = render.console()
+    out.print(
+        f"Installed in {where}: microup checks hourly and reminds you once a week, "
+        f"on {crontab.DAY_NAMES[weekday]} at {clock:%H:%M} or the first time after it that "
+        "the machine is awake."
+    )
+    out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {job.log}")
+
+
+def _show(kinds: list[str]) -> None:
+    """Which reminder is installed and when it next speaks, from the store it was installed
+    with (not the default one)."""
+    from microup import crontab, render
+    from microup.reminders.base import all_schedulers
+    from microup.store import transaction
+
+    out = render.console()
+    found = False
+    for scheduler in all_schedulers():
+        if scheduler.name not in kinds:
+            continue
+        job = scheduler.installed()
+        if job is None:
+            continue
+        found = True
+        with transaction(job.db, write=False) as store:
+            last = _reminded_at(store)
+        next_time = crontab.next_reminder(now(), job.weekday, job.at, last)
+        out.print(
+            f"{scheduler.name}: {crontab.DAY_NAMES[job.weekday]} at {job.at:%H:%M} "
+            f"({'with' if job.notify else 'without'} a desktop notification), store {job.db}"
+        )
+        out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {job.log}")
+    if not found:
+        out.print("No microup reminder is installed. Add one with: microup remind install")
+
+
+def _remove(kinds: list[str]) -> None:
+    from microup import render
+    from microup.reminders.base import all_schedulers
+
+    done = [message for s in all_schedulers() if s.name in kinds and (message := s.remove())]
+    out = render.console()
+    for message in done:
+        out.print(message)
+    if not done:
+        out.print("No microup reminder is installed.")
+
+
+@remind_app.command("install")
+def remind_install(
+    ctx: typer.Context,
+    via: ViaOption = "auto",
+    day: DayOption = DEFAULT_DAY,
+    at: ClockOption = DEFAULT_TIME,
+    notify: NotifyOption = True,
+) -> None:
+    """Schedule the weekly reminder (systemd user timer, launchd agent or cron job)."""
+    _install(ctx, via, day, at, notify)
+
+
+@remind_app.command("remove")
+def remind_remove() -> None:
+    """Remove the scheduled reminder, whichever scheduler holds it."""
+    _remove(["systemd", "launchd", "cron"])
+
+
+@remind_app.command("show")
+def remind_show() -> None:
+    """Which scheduler holds the reminder and when it next speaks."""
+    _show(["systemd", "launchd", "cron"])
 
 
 @cron_app.command("install")
@@ -120,63 +252,19 @@ def cron_install(
     ctx: typer.Context,
     day: DayOption = DEFAULT_DAY,
     at: ClockOption = DEFAULT_TIME,
+    notify: NotifyOption = True,
 ) -> None:
-    """Install (or update) the one microup job: it runs daily and reminds once a week."""
-    from microup import crontab, render
-    from microup.locations import reminder_log_path
-
-    weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
-    settings = ctx.obj
-    log = reminder_log_path()
-    line = crontab.job_line(
-        microup=_microup_executable(), db=settings.db, log=log, weekday=weekday, at=clock
-    )
-    table = crontab.read_table()
-    moment = now()
-    # The store first: a job pointing at a store that cannot be opened is never installed.
-    with open_store(ctx, write=True) as store:  # the first reminder is the next chosen day
-        if _reminded_at(store) is None:
-            store.set_setting(REMINDED_AT, moment.isoformat())
-        last = _reminded_at(store)
-    crontab.write_table(crontab.install(table, line))
-    next_time = crontab.next_reminder(moment, weekday, clock, last)
-    out = render.console()
-    out.print(
-        f"Installed: microup checks in daily at {clock:%H:%M} and reminds you once a week, "
-        f"on the first run on or after {crontab.DAY_NAMES[weekday]} {clock:%H:%M}."
-    )
-    out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {log}")
+    """Install (or update) the one microup cron job: it runs hourly and reminds once a week."""
+    _install(ctx, "cron", day, at, notify)
 
 
 @cron_app.command("remove")
 def cron_remove() -> None:
-    """Remove the microup job; the rest of your crontab stays exactly as it was."""
-    from microup import crontab, render
-
-    table = crontab.read_table()
-    if crontab.find(table) is None:
-        render.console().print("No microup job is installed.")
-        return
-    crontab.write_table(crontab.remove(table))
-    render.console().print("Removed the microup job from your crontab.")
+    """Remove the microup job; the rest of your crontab stays as it was."""
+    _remove(["cron"])
 
 
 @cron_app.command("show")
-def cron_show(ctx: typer.Context) -> None:
-    """Print the installed job and when it next reminds you."""
-    from microup import crontab, render
-
-    line = crontab.find(crontab.read_table())
-    out = render.console()
-    if line is None:
-        out.print("No microup job is installed. Add one with: microup cron install")
-        return
-    weekday, clock = crontab.parse_job(line)
-    with open_store(ctx, write=False) as store:
-        last = _reminded_at(store)
-    next_time = crontab.next_reminder(now(), weekday, clock, last)
-    out.print(line)
-    out.print(
-        f"Reminds once a week, first run on or after {crontab.DAY_NAMES[weekday]} "
-        f"{clock:%H:%M}; next: {render.local_time(next_time)}."
-    )
+def cron_show() -> None:
+    """Print when the cron job next reminds you, from the store it was installed with."""
+    _show(["cron"])
