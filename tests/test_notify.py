@@ -98,7 +98,7 @@ def test_notify_send_gets_the_message_and_the_bus(bin_dir: Path, recorder: Path)
         "--app-name=microup",
         "--",
         "-5 minutes left",
-        "body with 'quotes' & <b>",
+        "body with 'quotes' &amp; &lt;b&gt;",
     ]
 
 
@@ -141,3 +141,23 @@ def test_hanging_notify_send_is_abandoned_quickly(bin_dir: Path, body: str) -> N
 def test_never_raises(bin_dir: Path, recorder: Path) -> None:
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}
     assert send("nul\0byte", "b", env=env) is False
+
+
+def test_the_body_is_shown_literally_and_macos_gets_osascript_with_arguments(
+    tmp_path: Path,
+) -> None:
+    from microup.notify import APPLESCRIPT, markup_escaped
+
+    assert markup_escaped("<b>SQL</b> & co") == "&lt;b&gt;SQL&lt;/b&gt; &amp; co"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "argv"
+    script = bin_dir / "osascript"
+    script.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\n")
+    script.chmod(0o755)
+    sent = send("microup", 'say "hi" <b> & end tell', env={"PATH": str(bin_dir)}, platform="darwin")
+    assert sent
+    args = record.read_text().splitlines()
+    assert args[-2:] == ["microup", 'say "hi" <b> & end tell']  # data, never script
+    assert [a for a in args if a != "-e"][:3] == list(APPLESCRIPT)
+    assert not send("t", "b", env={"PATH": str(tmp_path / "none")}, platform="darwin")

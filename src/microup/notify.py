@@ -1,4 +1,4 @@
-"""Best-effort desktop notifications through `notify-send`.
+"""Best-effort desktop notifications: `notify-send` on Linux, `osascript` on macOS.
 
 The reminder runs under cron, where there is no DBUS_SESSION_BUS_ADDRESS and maybe no
 desktop at all; a notification is a bonus on top of the log, so every failure is silent.
@@ -11,6 +11,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -53,6 +54,20 @@ def _current_uid() -> int | None:
     return getuid() if getuid is not None else None
 
 
+def markup_escaped(text: str) -> str:
+    """Text for notify-send's body, which notification daemons read as markup: `<`, `>` and
+    `&` are shown literally, never taken as tags."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+APPLESCRIPT = (
+    "on run argv",
+    "display notification (item 2 of argv) with title (item 1 of argv)",
+    "end run",
+)
+"""The text arrives as arguments, never inside the script, so nothing in it is run."""
+
+
 def send(
     title: str,
     body: str,
@@ -60,14 +75,21 @@ def send(
     env: Mapping[str, str] | None = None,
     uid: int | None = None,
     timeout: float = 5,
+    platform: str = sys.platform,
 ) -> bool:
-    """Show a desktop notification; True if notify-send reported success.
+    """Show a desktop notification; True if the notifier reported success.
 
     Never raises and never waits longer than `timeout`: the caller has already written
     the reminder to stdout (the log), this is only the visible nudge.
     """
     try:
         environment = dict(os.environ if env is None else env)
+        if platform == "darwin":
+            osascript = shutil.which("osascript", path=environment.get("PATH", os.defpath))
+            if osascript is None:
+                return False
+            script = [arg for line in APPLESCRIPT for arg in ("-e", line)]
+            return _run([osascript, *script, title, body], environment, timeout)
         program = shutil.which("notify-send", path=environment.get("PATH", os.defpath))
         if program is None:
             return False
@@ -75,7 +97,11 @@ def send(
         if address is None:
             return False
         environment["DBUS_SESSION_BUS_ADDRESS"] = address
-        return _run([program, f"--app-name={APP_NAME}", "--", title, body], environment, timeout)
+        return _run(
+            [program, f"--app-name={APP_NAME}", "--", title, markup_escaped(body)],
+            environment,
+            timeout,
+        )
     except Exception:  # a notification must never break the reminder
         return False
 
