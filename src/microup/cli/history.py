@@ -93,7 +93,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def _output_file(path: Path, store: Path) -> Iterator[TextIO]:
+def output_file(path: Path, store: Path) -> Iterator[TextIO]:
     """The export's destination, never the store: a regular file is replaced whole (written
     beside it, then renamed over it); a device or pipe such as /dev/stdout is written through."""
     import tempfile
@@ -160,7 +160,7 @@ def export(
         if output is None:
             write(sys.stdout)
             return
-        with _output_file(output, ctx.obj.db) as stream:
+        with output_file(output, ctx.obj.db) as stream:
             count = write(stream)
     render.console().print(f"Exported {count} entries to {printable(str(output))} ({chosen}).")
 

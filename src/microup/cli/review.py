@@ -2,13 +2,18 @@
 
 import math
 from datetime import datetime, timedelta, timezone
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from microup.cli.common import JsonOption, app, now, open_store, review_view
-from microup.errors import NotFoundError
-from microup.parse import clean_topic
+from microup.errors import NotFoundError, UsageError
+from microup.weeks import week_start
+
+if TYPE_CHECKING:
+    from microup.plan import ReviewView
+from microup.parse import clean_topic, printable
 
 NOTHING_YET = (
     "Nothing to review yet. Log a session with a topic to start: microup log 20 --topic SQL"
@@ -77,16 +82,61 @@ def review(
 def plan(
     ctx: typer.Context,
     json: JsonOption = False,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="Also write the week's sessions as recurring events to an iCalendar file.",
+        ),
+    ] = None,
+    slots: Annotated[
+        str | None,
+        typer.Option(
+            "--slots",
+            metavar="DAY@HH:MM,...",
+            help="When you learn, for --ics (default mon@12:30,wed@12:30,fri@12:30).",
+        ),
+    ] = None,
 ) -> None:
     """This week's review plan: blocks by session, what is done, what is left for new material."""
     from microup import render, render_memory
 
+    if slots is not None and ics is None:
+        raise UsageError("--slots goes with --ics FILE")
+    moment = now()
     with open_store(ctx, write=False) as store:
-        view = review_view(store, now())
+        view = review_view(store, moment)
+        goal = store.goals().goal_for(week_start(moment.date()))
+    if ics is not None:
+        _write_ics(ctx, ics, slots, goal, view, moment)
+        return
     if json:
         render.print_json(render_memory.plan_json(view))
     else:
         render.console().print(render_memory.plan_view(view))
+
+
+def _write_ics(
+    ctx: typer.Context,
+    path: Path,
+    slots: str | None,
+    goal: int,
+    view: "ReviewView",
+    moment: datetime,
+) -> None:
+    """The calendar file, written whole; the reviews planned for each session go with it."""
+    from microup import ics, render
+    from microup.cli.history import output_file
+
+    chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
+    data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, ics.local_zone())
+    with output_file(path, ctx.obj.db) as stream:
+        stream.write(data.decode("utf-8"))
+    render.console().print(
+        f"Wrote {len(chosen)} weekly sessions ({goal} min a week) to {printable(str(path))}; "
+        "import it into your calendar (importing again updates the same events)."
+    )
 
 
 @app.command()

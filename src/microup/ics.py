@@ -1,0 +1,113 @@
+"""The weekly hour blocked in a calendar: an iCalendar file of recurring learning sessions.
+
+Built with the `icalendar` library (imported only by `plan --ics`). Each slot is a weekly
+event whose UID depends only on its day and time, so importing a newer file updates the
+events instead of adding copies; SEQUENCE grows with every export.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from microup.crontab import DAY_NAMES, parse_clock, parse_day
+from microup.errors import UsageError
+from microup.parse import plural, shown
+
+DEFAULT_SLOTS = "mon@12:30,wed@12:30,fri@12:30"
+ALERT_MINUTES = 5
+UID_DOMAIN = "microup.invalid"
+
+
+def parse_slots(text: str) -> list[tuple[int, time]]:
+    """`mon@12:30,thu@08:00` as (weekday, time) pairs, in week order, each slot once."""
+    slots: list[tuple[int, time]] = []
+    for part in text.split(","):
+        day, _, clock = part.strip().partition("@")
+        if not clock:
+            raise UsageError(f"slot {shown(part.strip())} is not DAY@HH:MM (like mon@12:30)")
+        slot = (parse_day(day), parse_clock(clock))
+        if slot in slots:
+            raise UsageError(f"slot {shown(part.strip())} is given twice")
+        slots.append(slot)
+    if not 1 <= len(slots) <= 21:
+        raise UsageError("give 1 to 21 slots, like mon@12:30,thu@08:00")
+    return sorted(slots)
+
+
+def split_goal(goal: int, count: int) -> list[int]:
+    """The weekly goal in `count` parts that add up to it, the first ones a minute longer."""
+    base, extra = divmod(goal, count)
+    if base == 0:
+        raise UsageError(f"a {goal}-minute goal cannot fill {count} sessions of a minute or more")
+    return [base + (1 if index < extra else 0) for index in range(count)]
+
+
+def local_zone() -> ZoneInfo:
+    """The local time zone by its IANA name ($TZ, else /etc/localtime), for the VTIMEZONE."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def calendar_bytes(
+    slots: Sequence[tuple[int, time]],
+    goal: int,
+    reviews: Sequence[Sequence[tuple[str, int]]],
+    now: datetime,
+    zone: ZoneInfo,
+) -> bytes:
+    """The calendar: one weekly event per slot, lasting its share of the goal, with a
+    5-minute alert and the planned reviews of that session in its description."""
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//microup//weekly learning sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "microup learning")
+    sequence = int(now.timestamp()) // 60
+    local_now = now.astimezone(zone)
+    for index, ((weekday, clock), minutes) in enumerate(
+        zip(slots, split_goal(goal, len(slots)), strict=True)
+    ):
+        day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
+        start = datetime.combine(day, clock, tzinfo=zone)
+        planned = reviews[index] if index < len(reviews) else []
+        lines = [f"{minutes} minutes of learning ({plural(goal, 'minute')} a week in all)."]
+        if planned:
+            lines.append("Review first: " + ", ".join(f"{t} ({m} min)" for t, m in planned))
+        lines.append(f"Then log it: microup log {minutes} -t TOPIC")
+        event = Event()
+        event.add("uid", f"microup-{DAY_NAMES[weekday]}-{clock:%H%M}@{UID_DOMAIN}")
+        event.add("dtstamp", now.astimezone(timezone.utc))
+        event.add("sequence", sequence)
+        event.add("summary", f"microup: {minutes} min of learning")
+        event.add("description", "\n".join(lines))
+        event.add("dtstart", start)
+        event.add("duration", timedelta(minutes=minutes))
+        event.add("rrule", {"freq": "weekly"})
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"microup: {minutes} min of learning in {ALERT_MINUTES} minutes")
+        alarm.add("trigger", timedelta(minutes=-ALERT_MINUTES))
+        event.add_component(alarm)
+        calendar.add_component(event)
+    today = local_now.date()  # the zone's rules from a year back to five years ahead
+    calendar.add_missing_timezones(
+        first_date=today - timedelta(days=366), last_date=today + timedelta(days=5 * 366)
+    )
+    data: bytes = calendar.to_ical()
+    return data
