@@ -223,9 +223,12 @@ class Bench:
         return target
 
     def create_schema(self, path: Path) -> None:
-        """Let microup create its schema by running `microup --db PATH week` once."""
+        """Let microup create its schema by running `microup --db PATH config review-budget 20` (a write:
+        read commands never create a store) once."""
         command = Command(
-            "schema", [str(self.microup), "--db", str(path), "week"], self.env_for(path)
+            "schema",
+            [str(self.microup), "--db", str(path), "config", "review-budget", "20"],
+            self.env_for(path),
         )
         self.run_captured(command)
         if not path.exists():
