@@ -223,8 +223,7 @@ class Bench:
         return target
 
     def create_schema(self, path: Path) -> None:
-        """Let microup create its schema by running `microup --db PATH config review-budget 20` (a write:
-        read commands never create a store) once."""
+        """Let microup create its schema with one writing command (reads never create one)."""
         command = Command(
             "schema",
             [str(self.microup), "--db", str(path), "config", "review-budget", "20"],
