@@ -422,3 +422,53 @@ def test_a_read_on_a_full_disk_reads_the_file_as_it_is(
         assert len(store.entries()) == 1
     with pytest.raises(StoreError, match="disk I/O error"), transaction(path, write=True):
         pass
+
+
+def _wal_of_another_database(tmp_path: Path) -> bytes:
+    """A WAL that holds no page 1: another database's change to one of its tables."""
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE t (x)")
+    connection.execute("INSERT INTO t VALUES ('a')")
+    connection.commit()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
+    connection.execute("UPDATE t SET x = 'b'")
+    connection.commit()
+    data = Path(f"{other}-wal").read_bytes()
+    connection.close()
+    return data
+
+
+def test_a_foreign_wal_without_page_one_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        for day in range(30):
+            store.add_entry(Entry(at=at(20) - timedelta(days=day), minutes=20))
+    Path(f"{path}-wal").write_bytes(_wal_of_another_database(tmp_path))
+    before, wal_before = path.read_bytes(), Path(f"{path}-wal").read_bytes()
+    with (
+        pytest.raises(StoreError, match=r"m\.db-wal belongs to another database"),
+        transaction(path, write=False),
+    ):
+        pass
+    assert path.read_bytes() == before and Path(f"{path}-wal").read_bytes() == wal_before
+
+
+def test_a_wal_left_by_a_crash_of_our_own_is_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute(
+        "INSERT INTO entry (at, utc_offset, minutes, kind) VALUES (?, 0, 30, 'learn')",
+        (int(at(10).timestamp()),),
+    )
+    writer.commit()
+    crashed = Path(f"{path}-wal").read_bytes()  # what kill -9 would have left
+    writer.close()
+    Path(f"{path}-wal").write_bytes(crashed)
+    with transaction(path, write=False) as store:
+        assert sorted(entry.minutes for entry in store.entries()) == [20, 30]

@@ -102,11 +102,64 @@ def _check_wal(path: Path, page_size: int) -> None:
                     or int.from_bytes(page[68:72], "big") != APPLICATION_ID
                 )
             offset += _FRAME_HEADER + page_size
-    if foreign:
+    if foreign or (not _wal_in_use(path) and not _replays_cleanly(path, wal)):
         raise StoreError(
             f"{wal} belongs to another database, not to {path}; both left untouched "
             "(move the -wal file away if the store is right without it)"
         )
+
+
+_SHM_DEAD_MAN_SWITCH = 128
+"""The byte of the -shm file every open SQLite connection holds a shared lock on (unix VFS)."""
+
+
+def _wal_in_use(path: Path) -> bool:
+    """Whether another process has the store open now: then its -wal is live and ours.
+
+    SQLite's unix VFS keeps a read lock on one byte of the -shm file for as long as a
+    connection is open; if we can take a write lock on that byte, nobody has the store open.
+    """
+    import fcntl
+
+    shm = Path(f"{path}-shm")
+    try:
+        descriptor = os.open(shm, os.O_RDWR)
+    except OSError:
+        return False  # no -shm (or not ours to write): no live connection keeps one open
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DEAD_MAN_SWITCH)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, _SHM_DEAD_MAN_SWITCH)
+        return False
+    finally:
+        os.close(descriptor)
+
+
+def _replays_cleanly(path: Path, wal: Path) -> bool:
+    """Whether a -wal nobody is using turns the store into a healthy microup store.
+
+    Tried on copies in a temporary folder, so the store itself is never touched: the rare
+    case of a -wal left by a crash (ours, fine) or copied from another database (refused).
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="microup-wal-") as folder:
+        copy = Path(folder) / "check.db"
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, Path(f"{copy}-wal"))
+        try:
+            reader = sqlite3.connect(copy)
+            try:
+                healthy = bool(reader.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+                read_marks(lambda sql: reader.execute(sql).fetchone()[0], copy)
+                return healthy
+            finally:
+                reader.close()
+        except (sqlite3.DatabaseError, StoreError):
+            return False
 
 
 def _inspect(path: Path) -> int:
