@@ -250,3 +250,28 @@ def test_a_closed_or_full_stdout_is_one_line_and_never_fails_a_saved_change(
     assert "Traceback" not in closed.stderr and closed.stderr.count("\n") == 2
     entries = json.loads(microup("entries", "--json", env=home_env).stdout)["entries"]
     assert len(entries) == 1 + len(targets) + 1  # every saved log is there, once
+
+
+def test_json_and_exports_stay_valid_on_an_ascii_terminal(home_env: dict[str, str]) -> None:
+    env = {**home_env, "PYTHONIOENCODING": "ascii"}
+    assert microup("log", "5", "-t", "\u00dcn\u00ef \U0001f389", env=env).returncode == 0
+    exported = microup("export", env=env)
+    topic = json.loads(exported.stdout)["entries"][0]["topic"]  # UTF-8 data, not \\xdc
+    assert topic == "\u00dcn\u00ef \U0001f389"
+    listed = json.loads(microup("entries", "--json", env=env).stdout)
+    assert listed["entries"][0]["topic"] == "\u00dcn\u00ef \U0001f389"
+
+
+def test_a_reader_that_goes_away_never_fails_a_saved_change(home_env: dict[str, str]) -> None:
+    done = subprocess.run(
+        f"'{MICROUP}' log 5 -t SQL | true; echo \"$?\" ${{PIPESTATUS[0]}}",
+        shell=True,
+        executable="/bin/bash",
+        env=home_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.split()[-1] == "0", done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(json.loads(microup("entries", "--json", env=home_env).stdout)["entries"]) == 1

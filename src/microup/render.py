@@ -7,6 +7,7 @@ and an escape sequence in a note can never reach the terminal.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -26,10 +27,18 @@ from microup.weeks import WeekSummary
 BAR_WIDTH = 20
 
 
+class _Console(Console):
+    """Rich's console, except that a closed pipe is an error microup reports itself (Rich
+    would exit 1 on its own, even after a command had saved its change)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
 def console(*, stderr: bool = False) -> Console:
     """A console that interprets nothing it is given; colour only on a terminal without NO_COLOR."""
     plain = bool(os.environ.get("NO_COLOR"))  # no colour, and no bold or dim either
-    return Console(
+    return _Console(
         stderr=stderr,
         markup=False,
         emoji=False,
@@ -67,7 +76,9 @@ def unicode_ok(out: Console) -> bool:
 
 def print_json(payload: Any) -> None:
     """JSON for scripts: plain stdout, no Rich, non-ASCII kept as is."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    plain = encoding != "utf8"  # then \u escapes: still valid JSON, whatever the terminal
+    sys.stdout.write(json.dumps(payload, ensure_ascii=plain, indent=2) + "\n")
 
 
 # Entries ------------------------------------------------------------------------------------

@@ -126,6 +126,10 @@ class MicroupGroup(TyperGroup):
             if error.errno not in _OUTPUT_FAILURES:
                 raise
             _output_lost(_describe(error))
+        except SystemExit as exit_:  # Typer exits 1 itself on a closed pipe
+            if isinstance(exit_.__context__, BrokenPipeError):
+                _output_lost("the reader of the output went away")
+            raise
         except ValueError as error:
             if "closed file" not in str(error):
                 raise

@@ -1,6 +1,7 @@
 """The long-run commands: stats and the calendar, export and import."""
 
 import glob
+import io
 import os
 import stat
 import sys
@@ -157,12 +158,22 @@ def export(
                 return transfer.write_csv(stream, store.all_entries())
             return transfer.write_json(stream, store.all_entries(), goals, settings)
 
-        if output is None:
-            write(sys.stdout)
+        if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
+            sys.stdout.flush()
+            stream: TextIO = io.TextIOWrapper(
+                sys.stdout.buffer, encoding="utf-8", newline="", write_through=True
+            )
+            try:
+                write(stream)
+                stream.flush()
+            finally:
+                stream.detach()  # type: ignore[attr-defined]  # a TextIOWrapper
             return
         with output_file(output, ctx.obj.db) as stream:
             count = write(stream)
-    render.console().print(f"Exported {count} entries to {printable(str(output))} ({chosen}).")
+    render.console().print(
+        f"Exported {plural(count, 'entry', 'entries')} to {printable(str(output))} ({chosen})."
+    )
 
 
 @app.command("import")
