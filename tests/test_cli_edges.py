@@ -271,3 +271,23 @@ def test_entries_on_a_narrow_terminal_keep_the_id(
     monkeypatch.setenv("COLUMNS", "20")
     shown = run("entries").stdout
     assert shown.startswith("#1  ") and "A long topic" in shown.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stop"],
+        ["cancel"],
+        ["undo"],
+        ["delete", "3", "--yes"],
+        ["edit", "3", "-m", "4"],
+        ["topics", "rename", "a", "b", "--yes"],
+    ],
+)
+def test_commands_that_change_what_is_there_never_create_a_store(
+    tmp_path: Path, args: list[str]
+) -> None:
+    typo = tmp_path / "typo.db"
+    result = CliRunner().invoke(app, ["--db", str(typo), *args])
+    assert result.exit_code == 1 and "there is no store at" in result.stderr
+    assert not typo.exists()

@@ -62,7 +62,7 @@ def rename(
         if not typer.confirm(question + "?", default=False):
             render.console().print("Nothing changed.")
             return
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         source, target = store.topic_row(old_name), store.topic_row(new_name)
         if source is None:
             raise NotFoundError(f"no topic {old_name!r}")
@@ -97,7 +97,7 @@ def undo(
     if show:
         _show_history(ctx, HISTORY_LIMIT, json=False)
         return
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         message = store.journal.undo_last()
     render.console().print(render.user_text(message))
 

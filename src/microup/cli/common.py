@@ -240,12 +240,14 @@ def now() -> datetime:
 
 
 @contextmanager
-def open_store(ctx: typer.Context, *, write: bool) -> Iterator["Store"]:
+def open_store(ctx: typer.Context, *, write: bool, create: bool = True) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
     from microup.store import transaction
 
     settings: Settings = ctx.obj
-    with transaction(settings.db, write=write, explicit=settings.explicit) as store:
+    with transaction(
+        settings.db, write=write, explicit=settings.explicit, create=create
+    ) as store:
         yield store
 
 

@@ -255,7 +255,7 @@ def edit(
         changes["note"] = clean_note(note)
     if at is not None:
         changes["at"] = parse_when(at, now())
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         from microup.store.journal import entry_step
 
         before = store.get_entry(entry_id)
@@ -295,7 +295,7 @@ def delete(
             return
     from microup.store.journal import entry_step
 
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         removed = store.delete_entry(entry_id)
         store.journal.record(
             f"Deleted {render.entry_label(removed)}",

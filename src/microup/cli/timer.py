@@ -126,7 +126,7 @@ def stop(
     end = parse_when(at, moment) if at is not None else moment
     length = parse_duration(minutes) if minutes is not None else None
     grade = int(parse_grade(recall)) if recall is not None else None
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         timer = store.timer()
         if timer is None:
             raise NotFoundError("no timer is running (start one with: microup start -t TOPIC)")
@@ -170,7 +170,7 @@ def cancel(ctx: typer.Context) -> None:
     """Drop the running timer without logging anything."""
     from microup import render
 
-    with open_store(ctx, write=True) as store:
+    with open_store(ctx, write=True, create=False) as store:
         timer = store.timer()
         if timer is None:
             raise NotFoundError("no timer is running")

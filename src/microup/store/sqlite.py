@@ -282,7 +282,7 @@ def _create_store(path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _prepare(path: Path, *, write: bool, explicit: bool) -> int | None:
+def _prepare(path: Path, *, write: bool, explicit: bool, create: bool = True) -> int | None:
     """Make sure `path` is a store we may open; its schema version, or None for no store.
 
     A command that writes creates a missing store; one that only reads never does: at a
@@ -300,8 +300,8 @@ def _prepare(path: Path, *, write: bool, explicit: bool) -> int | None:
                 f"{stray} is left from a database that is no longer there; move it away "
                 f"before microup creates a new store at {path}"
             ) from None
-        if not write:
-            if explicit:
+        if not write or not create:
+            if explicit or not create:
                 raise NoStoreError(
                     f"there is no store at {path}; check the path, or log a first session "
                     "there to create one (microup --db PATH log 20)"
@@ -330,14 +330,17 @@ def _wal_is_empty(path: Path) -> bool:
 
 
 @contextmanager
-def transaction(path: Path, *, write: bool, explicit: bool = True) -> Iterator[Store]:
+def transaction(
+    path: Path, *, write: bool, explicit: bool = True, create: bool = True
+) -> Iterator[Store]:
     """Open the store at `path` for one command: one transaction, committed only on success.
 
     `explicit` says the person chose the path (`--db`, `MICROUP_DB`): a read-only command
-    then reports a missing store rather than showing an empty one.
+    then reports a missing store rather than showing an empty one. Without `create`, a
+    command that changes what is there (edit, undo, stop) never creates a store either.
     """
     try:
-        version = _prepare(path, write=write, explicit=explicit)
+        version = _prepare(path, write=write, explicit=explicit, create=create)
     except DatabaseError as error:
         raise _store_failure(path, error) from None
     except OSError as error:
