@@ -105,7 +105,7 @@ def test_undo_walks_back_every_kind_of_change(
     run("stop")
     history = json.loads(run("history", "--json").stdout)["changes"]
     assert len(history) == 6 and not any(change["undone"] for change in history)
-    assert run("undo").stdout == "Removed #6 15 min Go\n"
+    assert run("undo").stdout == "Removed #6 15 min Go; the timer runs again\n"
     assert json.loads(run("status", "--json").stdout)["running"]  # the timer is back
     run("cancel")
     assert run("undo").stdout == "Reverted the import of 3 entries\n"
@@ -148,3 +148,43 @@ def test_week_and_remind_show_a_running_timer(run: Run, frozen: time_machine.Tra
     assert "Running since" in run("week").stdout and "(12 min): SQL" in run("week").stdout
     assert json.loads(run("week", "--json").stdout)["timer"]["minutes"] == 12
     assert "microup stop logs it" in run("remind").stdout
+
+
+def test_undo_of_a_stop_never_drops_the_timer_running_now(
+    run: Run, frozen: time_machine.Traveller
+) -> None:
+    run("start", "-t", "A")
+    frozen.shift(timedelta(minutes=30))
+    run("stop")
+    run("start", "-t", "B", "-n", "important")
+    assert "stop or cancel it before undoing" in one_line_error(run("undo"))
+    assert json.loads(run("status", "--json").stdout)["note"] == "important"
+
+
+def test_the_timer_keeps_the_rules_of_log(run: Run, frozen: time_machine.Traveller) -> None:
+    run("log", "20", "-t", "Go", "--at", "2026-11-01")
+    run("start", "-t", "Go", "--at", "5h ago")
+    assert "has run for 5 h 0 min" in one_line_error(run("start", "--switch", "-t", "Py"))
+    assert "before the running timer started" in one_line_error(
+        run("start", "--switch", "--at", "6h ago")
+    )
+    run("cancel")
+    run("start", "-t", "Fresh")
+    frozen.shift(timedelta(minutes=10))
+    assert "nothing learnt" in one_line_error(run("stop", "--recall", "easy"))
+    run("cancel")
+    assert "weeks before your first entry" in one_line_error(run("start", "--at", "2016-01-01"))
+
+
+def test_an_undone_import_keeps_settings_changed_since(
+    run: Run, frozen: object, tmp_path: Path
+) -> None:
+    exported = tmp_path / "in.json"
+    exported.write_text(
+        '{"format": "microup", "version": 1, "entries": [], "settings": {"review-budget": "30"}}',
+        encoding="utf-8",
+    )
+    run("import", str(exported))
+    run("config", "review-budget", "45")
+    run("undo")
+    assert "45" in run("config", "review-budget").stdout

@@ -181,3 +181,13 @@ def test_the_installed_command_reaches_the_right_store_with_a_bare_environment(
     )
     assert done.returncode == 0, done.stderr
     assert "25/60 min" in done.stdout
+
+
+def test_a_failed_switch_keeps_the_reminder_that_works(
+    run: Run, frozen: object, fake_crontab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("cron", "install").exit_code == 0
+    monkeypatch.setenv("FAKE_SYSTEMCTL_FAIL", "Failed to connect to bus")
+    one_line_error(run("remind", "install", "--via", "systemd"), code=1)
+    assert "microup-reminder" in fake_crontab.read_text()
+    assert "cron: mon at 09:00" in run("remind", "show").stdout

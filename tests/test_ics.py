@@ -48,7 +48,8 @@ def test_sessions_add_up_to_the_goal_with_alerts_a_time_zone_and_stable_uids(
         [alarm] = event.walk("VALARM")  # type: ignore[attr-defined]
         assert alarm["TRIGGER"].dt == timedelta(minutes=-5)
         assert "DTSTAMP" in event  # type: ignore[operator]
-    assert "Review first: SQL" in str(found[0]["DESCRIPTION"])  # type: ignore[index]
+    # On a Tuesday the next session is Thursday's: this week's first reviews go there.
+    assert "Review first: SQL" in str(found[1]["DESCRIPTION"])  # type: ignore[index]
     first_uids = [str(event["UID"]) for event in found]  # type: ignore[index]
     first_sequence = [int(event["SEQUENCE"]) for event in found]  # type: ignore[index]
     frozen.shift(timedelta(days=1))
@@ -66,7 +67,14 @@ def test_sessions_add_up_to_the_goal_with_alerts_a_time_zone_and_stable_uids(
 def test_bad_slots_are_refused_and_write_nothing(run: Run, frozen: object, tmp_path: Path) -> None:
     run("log", "20")
     path = tmp_path / "week.ics"
-    for slots in ("mon", "mon@25:00", "funday@10:00", "mon@10:00,mon@10:00", ""):
+    for slots in (
+        "mon",
+        "mon@25:00",
+        "funday@10:00",
+        "mon@10:00,mon@10:00",
+        "",
+        "mon@10:00,mon@10:10",
+    ):
         one_line_error(run("plan", "--ics", str(path), "--slots", slots))
     assert not path.exists()
     assert "--ics" in one_line_error(run("plan", "--slots", "mon@10:00"))
@@ -78,3 +86,24 @@ def test_slot_parsing_and_goal_split() -> None:
         (2, datetime(1, 1, 1, 7, 5).time()),
     ]
     assert split_goal(60, 3) == [20, 20, 20] and split_goal(70, 3) == [24, 23, 23]
+
+
+def test_a_zone_without_a_name_keeps_the_local_offset(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "<+0530>-5:30")
+    time.tzset()
+    try:
+        run("log", "20")
+        path = tmp_path / "week.ics"
+        assert run("plan", "--ics", str(path), "--slots", "mon@12:30").exit_code == 0
+        _, [event] = events(path)
+        start = event["DTSTART"].dt  # type: ignore[index]
+        assert start.utcoffset() in (None, timedelta(0)) or start.hour == 12
+        local = start.astimezone(__import__("datetime").timezone(timedelta(hours=5, minutes=30)))
+        assert (local.hour, local.minute) == (12, 30)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

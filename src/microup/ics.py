@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,6 +38,22 @@ def parse_slots(text: str) -> list[tuple[int, time]]:
     return sorted(slots)
 
 
+def check_overlap(slots: Sequence[tuple[int, time]], minutes: Sequence[int]) -> None:
+    """Refuse slots whose sessions would overlap within the week."""
+    spans = sorted(
+        (weekday * 1440 + clock.hour * 60 + clock.minute, length, weekday, clock)
+        for (weekday, clock), length in zip(slots, minutes, strict=True)
+    )
+    for (start, length, day, clock), (after, _, next_day, next_clock) in zip(
+        spans, [*spans[1:], (spans[0][0] + 7 * 1440, 0, spans[0][2], spans[0][3])], strict=True
+    ):
+        if start + length > after:
+            raise UsageError(
+                f"the sessions at {DAY_NAMES[day]}@{clock:%H:%M} and "
+                f"{DAY_NAMES[next_day]}@{next_clock:%H:%M} would overlap"
+            )
+
+
 def split_goal(goal: int, count: int) -> list[int]:
     """The weekly goal in `count` parts that add up to it, the first ones a minute longer."""
     base, extra = divmod(goal, count)
@@ -46,21 +62,24 @@ def split_goal(goal: int, count: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(count)]
 
 
-def local_zone() -> ZoneInfo:
-    """The local time zone by its IANA name ($TZ, else /etc/localtime), for the VTIMEZONE."""
+def local_zone() -> tzinfo:
+    """The local time zone by its IANA name ($TZ, else /etc/localtime), for the VTIMEZONE;
+    without a name (a POSIX TZ string), the offset in force now, so times stay right."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = str(Path("/etc/localtime").resolve())
-        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
-    except OSError:
-        pass
+    if not candidates[0]:  # with TZ set, /etc/localtime is not the zone in use
+        try:
+            target = str(Path("/etc/localtime").resolve())
+            candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+        except OSError:
+            pass
     for name in candidates:
         if name:
             try:
                 return ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
                 continue
-    return ZoneInfo("UTC")
+    fixed = datetime.now().astimezone().tzinfo
+    return fixed if fixed is not None else timezone.utc
 
 
 def calendar_bytes(
@@ -68,7 +87,7 @@ def calendar_bytes(
     goal: int,
     reviews: Sequence[Sequence[tuple[str, int]]],
     now: datetime,
-    zone: ZoneInfo,
+    zone: tzinfo,
 ) -> bytes:
     """The calendar: one weekly event per slot, lasting its share of the goal, with a
     5-minute alert and the planned reviews of that session in its description."""
@@ -78,14 +97,20 @@ def calendar_bytes(
     calendar.add("prodid", "-//microup//weekly learning sessions//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "microup learning")
-    sequence = int(now.timestamp()) // 60
+    sequence = int(now.timestamp())  # grows with every export (a second apart at least)
     local_now = now.astimezone(zone)
-    for index, ((weekday, clock), minutes) in enumerate(
-        zip(slots, split_goal(goal, len(slots)), strict=True)
-    ):
+    starts = []
+    for weekday, clock in slots:
         day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
         start = datetime.combine(day, clock, tzinfo=zone)
-        planned = reviews[index] if index < len(reviews) else []
+        starts.append(start if start >= local_now else start + timedelta(weeks=1))
+    soonest = sorted(range(len(slots)), key=lambda index: starts[index])
+    planned_for = {slot: reviews[rank] for rank, slot in enumerate(soonest) if rank < len(reviews)}
+    lengths = split_goal(goal, len(slots))
+    check_overlap(slots, lengths)
+    for index, ((weekday, clock), minutes) in enumerate(zip(slots, lengths, strict=True)):
+        start = starts[index]
+        planned = planned_for.get(index, [])
         lines = [f"{minutes} minutes of learning ({plural(goal, 'minute')} a week in all)."]
         if planned:
             lines.append("Review first: " + ", ".join(f"{t} ({m} min)" for t, m in planned))
@@ -96,7 +121,10 @@ def calendar_bytes(
         event.add("sequence", sequence)
         event.add("summary", f"microup: {minutes} min of learning")
         event.add("description", "\n".join(lines))
-        event.add("dtstart", start)
+        # A named zone travels as a VTIMEZONE; a bare offset (no DST to follow) as UTC.
+        event.add(
+            "dtstart", start if isinstance(zone, ZoneInfo) else start.astimezone(timezone.utc)
+        )
         event.add("duration", timedelta(minutes=minutes))
         event.add("rrule", {"freq": "weekly"})
         alarm = Alarm()

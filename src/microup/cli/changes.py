@@ -77,6 +77,9 @@ def rename(
                 {"move": [moved, source[0]]},
                 {"topic": list(source)},
             ]
+        elif source[1] == new_name:
+            render.console().print(render.user_text(f"{source[1]!r} is already its name"))
+            return
         else:
             store.rename_topic(source[0], new_name)
             done = f"Renamed {source[1]!r} to {new_name!r}"

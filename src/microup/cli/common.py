@@ -245,9 +245,7 @@ def open_store(ctx: typer.Context, *, write: bool, create: bool = True) -> Itera
     from microup.store import transaction
 
     settings: Settings = ctx.obj
-    with transaction(
-        settings.db, write=write, explicit=settings.explicit, create=create
-    ) as store:
+    with transaction(settings.db, write=write, explicit=settings.explicit, create=create) as store:
         yield store
 
 

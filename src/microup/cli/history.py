@@ -208,12 +208,12 @@ def import_command(
         adopt_goals = not store.goals().changes
         for start, minutes in batch.goals if adopt_goals else []:
             store.set_goal(start, minutes)
-            steps.append({"goal": [start.isoformat(), None]})
+            steps.append({"goal": [start.isoformat(), None, minutes]})
         stored = store.settings()
         new_settings = {k: v for k, v in settings.items() if k not in stored}
         for key, value in new_settings.items():
             store.set_setting(key, value)
-            steps.append({"setting": [key, None]})
+            steps.append({"setting": [key, None, value]})
         if steps:
             count = plural(len(fresh), "entry", "entries")
             store.journal.record(

@@ -73,7 +73,7 @@ def log(
     if entry.kind == "review" and entry.topic is None:
         raise UsageError("a review needs the topic it reviews: --topic NAME")
     if at is not None and not yes:
-        _confirm_backfill(ctx, entry.at)
+        confirm_backfill(ctx, entry.at)
     with open_store(ctx, write=True) as store:
         if entry.kind == "review" and entry.topic and store.find_topic(entry.topic) is None:
             raise UsageError(
@@ -94,7 +94,11 @@ BACKFILL_LIMIT = timedelta(weeks=4)
 
 
 def record_added(
-    store: "Store", added: list["Entry"], verb: str, more: list[dict[str, Any]] | None = None
+    store: "Store",
+    added: list["Entry"],
+    verb: str,
+    more: list[dict[str, Any]] | None = None,
+    undo_note: str = "",
 ) -> None:
     """Journal entries just added (by log or stop): undo removes them (and takes `more`
     steps back, such as restarting the timer a stop ended)."""
@@ -103,10 +107,10 @@ def record_added(
     ids = [entry.id for entry in added if entry.id is not None]
     labels = ", ".join(render.entry_label(entry) for entry in added)
     steps: list[dict[str, Any]] = [{"delete": [min(ids), max(ids)]}, *(more or [])]
-    store.journal.record(f"{verb} {labels}", f"Removed {labels}", steps)
+    store.journal.record(f"{verb} {labels}", f"Removed {labels}{undo_note}", steps)
 
 
-def _confirm_backfill(ctx: typer.Context, at: datetime) -> None:
+def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
     """A time long before the first entry is usually a typo (2016 for 2026): ask first, on a
     terminal; in a script, refuse without --yes. Nothing is written before the answer."""
     from microup.errors import NoStoreError
@@ -177,7 +181,7 @@ def goal(
                 f"Weekly goal {new_goal} min from {week_label(today)}",
                 f"Weekly goal from {week_label(today)} back to "
                 + (f"{before} min" if before else "what it was"),
-                [{"goal": [monday.isoformat(), before]}],
+                [{"goal": [monday.isoformat(), before, new_goal]}],
             )
         current = store.goals().goal_for(monday)
     out = render.console()

@@ -168,11 +168,11 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
         if _reminded_at(store) is None:
             store.set_setting(REMINDED_AT, moment.isoformat())
         last = _reminded_at(store)
+        prepare_log(job.log)
+        where = scheduler.install(job)  # first: if it fails, the reminder there stays
         for other in all_schedulers():
             if other.name != scheduler.name and other.installed() is not None:
                 other.remove()
-        prepare_log(job.log)
-        where = scheduler.install(job)
     next_time = crontab.next_reminder(moment, weekday, clock, last)
     out = render.console()
     out.print(

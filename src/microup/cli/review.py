@@ -13,7 +13,7 @@ from microup.weeks import week_start
 
 if TYPE_CHECKING:
     from microup.plan import ReviewView
-from microup.parse import clean_topic, printable
+from microup.parse import clean_topic, plural, printable
 
 NOTHING_YET = (
     "Nothing to review yet. Log a session with a topic to start: microup log 20 --topic SQL"
@@ -134,7 +134,8 @@ def _write_ics(
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
     render.console().print(
-        f"Wrote {len(chosen)} weekly sessions ({goal} min a week) to {printable(str(path))}; "
+        f"Wrote {plural(len(chosen), 'weekly session')} ({goal} min a week) to "
+        f"{printable(str(path))}; "
         "import it into your calendar (importing again updates the same events)."
     )
 

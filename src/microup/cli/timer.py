@@ -4,6 +4,7 @@ The running session is a row in the store, committed at once, so it survives a c
 closed terminal; `stop` turns it into an entry and removes the row in one transaction.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -52,12 +53,34 @@ def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) ->
     kind: Kind = "review" if timer.kind == "review" or recall is not None else "learn"
     if kind == "review" and timer.topic is None:
         raise UsageError("a review needs the topic it reviews; this timer has none")
+    if kind == "review":
+        _learnt(store, timer.topic)
     saved = store.add_entry(
         Entry(timer.started, minutes, timer.topic, timer.note, recall, kind=kind)
     )
     store.set_timer(None)
-    record_added(store, [saved], "Stopped the timer:", [{"timer": timer_step(timer)}])
+    record_added(
+        store,
+        [saved],
+        "Stopped the timer:",
+        [{"timer": timer_step(timer)}],
+        "; the timer runs again",
+    )
     return saved
+
+
+def _refuse_long_run(elapsed: timedelta, timer: "Timer", command: str) -> None:
+    """A timer left running for hours was most likely forgotten: ask how long it really was."""
+    from microup import render
+
+    if elapsed <= LONG_RUN:
+        return
+    hours, rest = divmod(int(elapsed.total_seconds() // 60), 60)
+    raise UsageError(
+        f"the timer has run for {hours} h {rest} min since {render.local_time(timer.started)}: "
+        "first say when you stopped (microup stop --at WHEN) or how long it was "
+        f"(microup stop --minutes D){' and start again' if command != 'stop' else ''}"
+    )
 
 
 @app.command()
@@ -86,10 +109,16 @@ def start(
     )
     if review and timer.topic is None:
         raise UsageError("a review needs the topic it reviews: --topic NAME")
+    if at is not None:
+        from microup.cli.journal import confirm_backfill
+
+        confirm_backfill(ctx, timer.started)
     out = render.console()
     with open_store(ctx, write=True) as store:
         if review:
             _learnt(store, timer.topic)
+        if timer.topic is not None:  # shown as the topic is already spelt
+            timer = replace(timer, topic=store.find_topic(timer.topic) or timer.topic)
         running = store.timer()
         if running is not None:
             if not switch:
@@ -97,6 +126,9 @@ def start(
                     f"a timer is already running since {render.local_time(running.started)}: "
                     "microup stop, or start --switch"
                 )
+            if timer.started < running.started:
+                raise UsageError("--at is before the running timer started")
+            _refuse_long_run(timer.started - running.started, running, "start --switch")
             minutes = round((timer.started - running.started).total_seconds() / 60)
             stopped = _finish(store, running, minutes, None)
             out.print(render.describe_entry(stopped, "Logged"))
@@ -132,13 +164,8 @@ def stop(
             raise NotFoundError("no timer is running (start one with: microup start -t TOPIC)")
         if length is None:
             elapsed = end - timer.started
-            if elapsed > LONG_RUN and at is None:
-                hours, rest = divmod(int(elapsed.total_seconds() // 60), 60)
-                raise UsageError(
-                    f"the timer has run for {hours} h {rest} min since "
-                    f"{render.local_time(timer.started)}: say when you stopped with --at WHEN "
-                    "or how long it was with --minutes D"
-                )
+            if at is None:
+                _refuse_long_run(elapsed, timer, "stop")
             if elapsed < timedelta(0):
                 raise UsageError("--at is before the timer started")
             length = round(elapsed.total_seconds() / 60)

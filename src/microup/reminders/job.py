@@ -14,6 +14,7 @@ from pathlib import Path
 
 from microup.crontab import DAY_NAMES, parse_clock, parse_day
 from microup.errors import MicroupError, UsageError
+from microup.parse import shown
 
 JOB_NAME = "microup-reminder"
 WRITTEN_BY = "Written by microup (microup remind install); microup remind remove deletes it."
@@ -40,7 +41,9 @@ class ReminderJob:
             if not path.is_absolute():
                 raise ValueError(f"the {what} path must be absolute: {path}")
             if any(ord(c) < 32 or ord(c) == 127 for c in str(path)):
-                raise UsageError(f"the {what} path contains a control character: {path!r}")
+                raise UsageError(
+                    f"the {what} path contains a control character: {shown(str(path))}"
+                )
 
     def argv(self) -> list[str]:
         """The command, as a list of arguments."""

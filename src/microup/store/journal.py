@@ -4,7 +4,8 @@ transaction, the steps that revert it and what undoing it will say.
 Steps are plain JSON, so they mean the same to any later microup:
 - ``{"delete": [first_id, last_id]}``: entries the change added (a log, a stop, an import);
 - ``{"restore": [entry, ...]}``: entries as they were before an edit or a delete, ids kept;
-- ``{"goal": [week_start, minutes or null]}``, ``{"setting": [key, value or null]}``;
+- ``{"goal": [week_start, minutes or null, minutes set]}``, ``{"setting": [key, value or
+  null, value set]}``: put back only if nothing changed it again since;
 - ``{"topic": [id, name, key]}``: a topic's name before a rename (recreated if merged away);
 - ``{"move": [[entry_id, ...], topic_id]}``: entries moved back to the topic they came from;
 - ``{"timer": timer or null}``: the running timer as it was.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, delete, select
 
 from microup.domain import Change, Entry, Timer
-from microup.errors import NotFoundError
+from microup.errors import NotFoundError, UsageError
 from microup.models import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
 from microup.parse import from_stored, utc_offset_minutes
 
@@ -126,13 +127,19 @@ class Journal:
             for saved in value:
                 self.store.put_entry(_entry_of(saved))
         elif kind == "goal":
-            week, minutes = value
+            week, minutes, *set_to = value
+            current = self.session.get(GoalRow, week)
+            if set_to and (current is None or current.minutes != set_to[0]):
+                return  # changed again since: the later change stands
             if minutes is None:
                 self.session.exec(delete(GoalRow).where(col(GoalRow.week_start) == week))
             else:
                 self.store.set_goal(date.fromisoformat(week), minutes)
         elif kind == "setting":
-            key, setting = value
+            key, setting, *set_to = value
+            now_value = self.store.settings().get(key)
+            if set_to and now_value != set_to[0]:
+                return  # changed again since: the later change stands
             if setting is None:
                 self.session.exec(delete(SettingRow).where(col(SettingRow.key) == key))
             else:
@@ -148,6 +155,12 @@ class Journal:
                     row.topic_id = topic_id
                     self.session.add(row)
         elif kind == "timer":
+            running = self.session.get(TimerRow, 1)
+            if running is not None and value is not None:
+                raise UsageError(
+                    "a timer is running now; stop or cancel it before undoing the stop "
+                    "(undo would start the earlier timer again)"
+                )
             self.session.exec(delete(TimerRow))
             if value is not None:
                 self.session.add(
