@@ -101,6 +101,8 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(
 
 
 def test_missing_entries_exit_1(run: Run, frozen: object) -> None:
+    assert "there is no store" in one_line_error(run("undo"), code=1)  # and none is made
+    run("config", "min-gap", "60")  # a store with no entries
     assert "no entry with id 7" in one_line_error(run("edit", "7", "--minutes", "5"), code=1)
     assert "no entry with id 7" in one_line_error(run("delete", "7", "--yes"), code=1)
     assert "nothing to undo" in one_line_error(run("undo"), code=1)
