@@ -102,11 +102,16 @@ def _check_wal(path: Path, page_size: int) -> None:
                     or int.from_bytes(page[68:72], "big") != APPLICATION_ID
                 )
             offset += _FRAME_HEADER + page_size
-    if foreign or (not _wal_in_use(path) and not _replays_cleanly(path, wal)):
-        raise StoreError(
-            f"{wal} belongs to another database, not to {path}; both left untouched "
-            "(move the -wal file away if the store is right without it)"
-        )
+    message = (
+        f"{wal} belongs to another database, not to {path}; both left untouched "
+        "(move the -wal file away if the store is right without it)"
+    )
+    if foreign:
+        raise StoreError(message)
+    if not _wal_in_use(path) and not _replays_cleanly(path, wal):
+        # Maybe a microup that closed between our look and our copy: looked at again
+        # (for up to two seconds) before it counts as another database's.
+        raise _Unsettled(message)
 
 
 _SHM_DEAD_MAN_SWITCH = 128
@@ -148,8 +153,11 @@ def _replays_cleanly(path: Path, wal: Path) -> bool:
 
     with tempfile.TemporaryDirectory(prefix="microup-wal-") as folder:
         copy = Path(folder) / "check.db"
-        shutil.copyfile(path, copy)
-        shutil.copyfile(wal, Path(f"{copy}-wal"))
+        try:
+            shutil.copyfile(path, copy)
+            shutil.copyfile(wal, Path(f"{copy}-wal"))
+        except FileNotFoundError:
+            return True  # checkpointed and gone since we looked: nothing left to replay
         try:
             reader = sqlite3.connect(copy)
             try:
