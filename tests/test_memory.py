@@ -23,8 +23,6 @@ from microup.memory import (
     parse_grade,
     recall_series,
     retention,
-    reviewed_difficulty,
-    reviewed_stability,
 )
 
 HOUR = 3600
@@ -119,15 +117,20 @@ def test_relearning_after_a_failure_never_drops_below_a_fresh_start(
         assert piece.recall(moment) >= fresh.recall(moment) - 1e-12
 
 
-@given(stabilities, hours, hours, minutes, st.sampled_from([0, 1, 2, 3, 4]))
+def _reviewed_once(learnt_hours_ago: float, length: int, grade: Grade | None) -> float:
+    memory = TopicMemory("T")
+    memory.learn(0, 20)
+    memory.review(int(learnt_hours_ago * HOUR), length, None if grade is None else int(grade))
+    return memory.materials[0].stability
+
+
+@given(hours, hours, minutes, grades)
 def test_a_review_spaced_later_gains_more(
-    s: float, early: float, late: float, length: int, grade: int
+    early: float, late: float, length: int, grade: Grade | None
 ) -> None:
     early, late = sorted((early, late))
-    assert reviewed_stability(s, START_DIFFICULTY, early, length, grade) <= reviewed_stability(
-        s, START_DIFFICULTY, late, length, grade
-    )
-    assert reviewed_stability(s, START_DIFFICULTY, late, length, grade) >= s
+    assert _reviewed_once(early, length, grade) <= _reviewed_once(late, length, grade)
+    assert _reviewed_once(late, length, grade) >= SEED_STABILITY_HOURS
 
 
 @given(st.integers(min_value=2, max_value=14 * 24), st.integers(min_value=1, max_value=60 * 24))
@@ -151,13 +154,17 @@ def test_minutes_help_with_diminishing_returns(a: float, b: float) -> None:
 
 @given(st.lists(st.sampled_from(list(Grade)), max_size=30))
 def test_difficulty_stays_in_range_and_drifts_back(steps: list[Grade]) -> None:
-    difficulty = START_DIFFICULTY
+    memory = TopicMemory("T")
+    memory.learn(0, 20)
+    at = 0
     for grade in steps:
-        difficulty = reviewed_difficulty(difficulty, int(grade))
-        assert 1.0 <= difficulty <= 10.0
+        at += WEEK
+        memory.review(at, 5, int(grade))
+        assert 1.0 <= memory.materials[0].difficulty <= 10.0
     for _ in range(40):
-        difficulty = reviewed_difficulty(difficulty, int(Grade.GOOD))
-    assert difficulty == pytest.approx(START_DIFFICULTY, abs=0.01)
+        at += WEEK
+        memory.review(at, 5, int(Grade.GOOD))
+    assert memory.materials[0].difficulty == pytest.approx(START_DIFFICULTY, abs=0.01)
 
 
 def test_learning_is_not_counted_as_review_of_older_material() -> None:

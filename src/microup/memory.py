@@ -71,7 +71,7 @@ DECAY, FACTOR, SEED_STABILITY_HOURS = _solve_seed_curve()
 
 # --- The growth rule ----------------------------------------------------------------------
 # A successful review Δ hours after the last exposure multiplies stability by
-#     1 + GROWTH · effort(minutes) · ease(D) · grade_weight · (Δ/S)^SPACING
+#     1 + GROWTH · effort(minutes) · ease · grade_weight · (Δ/S)^SPACING,  ease = (11-D)/6
 # - (Δ/S)^SPACING is the spacing effect: a review later in the curve gains more, with
 #   diminishing returns (SPACING < 1), and a review at Δ = 0 gains nothing. Unlike FSRS's
 #   S^(-w9), nothing here explodes at minute scale: material reviewed a week after it was
@@ -141,27 +141,6 @@ def retention(elapsed_hours: float, stability_hours: float) -> float:
 def effort(minutes: float) -> float:
     """How much a review of this many minutes counts: concave, 1 at five minutes, capped."""
     return min(EFFORT_MAX, math.sqrt(max(minutes, 0.0) / EFFORT_REFERENCE_MINUTES))
-
-
-def ease(difficulty: float) -> float:
-    """Growth scale from difficulty: 1 at the start value, less for harder material."""
-    return (11.0 - difficulty) / (11.0 - START_DIFFICULTY)
-
-
-def reviewed_stability(
-    stability: float, difficulty: float, elapsed_hours: float, minutes: float, grade: int
-) -> float:
-    """Stability after a review ``elapsed_hours`` after the last exposure (grade 0 = ungraded)."""
-    spaced: float = (max(elapsed_hours, 0.0) / stability) ** SPACING
-    gain = GROWTH * effort(minutes) * ease(difficulty) * _GRADE_WEIGHT[grade] * spaced
-    return min(MAX_STABILITY_HOURS, stability * (1.0 + gain))
-
-
-def reviewed_difficulty(difficulty: float, grade: int) -> float:
-    """Difficulty moves with the grade, then reverts part of the way to its start value."""
-    moved = difficulty + _DIFFICULTY_STEP[grade]
-    reverted = START_DIFFICULTY + (moved - START_DIFFICULTY) * (1.0 - DIFFICULTY_REVERSION)
-    return min(MAX_DIFFICULTY, max(MIN_DIFFICULTY, reverted))
 
 
 @dataclass
@@ -250,7 +229,7 @@ class TopicMemory:
         ):
             self._record_graded(at, grade != Grade.AGAIN)
         step = 0 if grade is None else int(grade)
-        # reviewed_stability and reviewed_difficulty, inlined: this loop is the fold's hot path.
+        # The growth rule (top of this module), written out flat: this is the fold's hot path.
         shared = GROWTH * effort(minutes) * _GRADE_WEIGHT[step] / (11.0 - START_DIFFICULTY)
         d_step, d_keep = _DIFFICULTY_STEP[step], 1.0 - DIFFICULTY_REVERSION
         for piece in self.materials:
