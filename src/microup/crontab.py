@@ -192,29 +192,6 @@ def job_words(line: str) -> tuple[list[str], Path]:
     return words[start:end], Path(words[end + 1])
 
 
-def parse_job(line: str) -> tuple[int, time]:
-    """The (weekday, time) an installed job passes to `remind --scheduled`, for `cron show`."""
-    broken = MicroupError(
-        "the microup job in your crontab is not readable; run `microup cron install` again"
-    )
-    fields = line.split(None, 5)
-    if len(fields) < 6:
-        raise broken
-    try:
-        words = shlex.split(fields[5], comments=True)
-    except ValueError:
-        raise broken from None
-    values: dict[str, str] = {}
-    for option in ("--day", "--time"):
-        if words.count(option) != 1 or words.index(option) + 1 >= len(words):
-            raise broken
-        values[option] = words[words.index(option) + 1]
-    try:
-        return parse_day(values["--day"]), parse_clock(values["--time"])
-    except UsageError:
-        raise broken from None
-
-
 def _on(day: date, at: time, like: datetime) -> datetime:
     return datetime.combine(day, at.replace(tzinfo=None), tzinfo=like.tzinfo)
 
