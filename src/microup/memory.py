@@ -143,7 +143,7 @@ def effort(minutes: float) -> float:
     return min(EFFORT_MAX, math.sqrt(max(minutes, 0.0) / EFFORT_REFERENCE_MINUTES))
 
 
-@dataclass
+@dataclass(slots=True)
 class Material:
     """What one learning session taught: its own memory, re-exposed by every review."""
 
@@ -293,21 +293,21 @@ class TopicMemory:
         )
 
     def _merge_oldest(self) -> None:
+        """The two oldest pieces as one, in place: minutes add up, stability is their
+        minutes-weighted geometric mean, the note and date those of the newer piece."""
         a, b = self.materials[0], self.materials[1]
         minutes = a.minutes + b.minutes
         share = a.minutes / minutes
-        self.materials[0:2] = [
-            Material(
-                learnt_at=b.learnt_at,
-                last_seen=max(a.last_seen, b.last_seen),
-                stability=math.exp(
-                    share * math.log(a.stability) + (1 - share) * math.log(b.stability)
-                ),
-                difficulty=share * a.difficulty + (1 - share) * b.difficulty,
-                minutes=minutes,
-                note=b.note if b.note is not None else a.note,
+        if a.stability != b.stability:  # (unreviewed pieces all share S0: no logs needed)
+            b.stability = math.exp(
+                share * math.log(a.stability) + (1 - share) * math.log(b.stability)
             )
-        ]
+        b.difficulty = share * a.difficulty + (1 - share) * b.difficulty
+        b.last_seen = max(a.last_seen, b.last_seen)
+        b.minutes = minutes
+        if b.note is None:
+            b.note = a.note
+        del self.materials[0]
 
 
 StudyRow = tuple[str, int, int, "int | None", bool, "str | None"]
