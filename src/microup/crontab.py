@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -245,23 +244,14 @@ def _crontab_command() -> str:
     )
 
 
-def _run(
-    args: list[str], stdin: bytes | None, timeout: float
-) -> subprocess.CompletedProcess[bytes]:
-    return run_program(args, stdin, timeout)
-
-
-_message = message_of
-
-
 def read_table(*, timeout: float = TIMEOUT) -> str:
     """The user's crontab (`crontab -l`); '' when they have none yet.
 
     Decoded with surrogateescape so that write_table() gives back the very same bytes.
     """
-    done = _run([_crontab_command(), "-l"], None, timeout)
+    done = run_program([_crontab_command(), "-l"], None, timeout)
     if done.returncode != 0:
-        message = _message(done.stderr)
+        message = message_of(done.stderr)
         if "no crontab for" in message.lower():
             return ""
         raise MicroupError(f"`crontab -l` failed: {message}")
@@ -272,11 +262,11 @@ def write_table(text: str, *, timeout: float = TIMEOUT) -> None:
     """Replace the user's crontab with `text` (`crontab -`); an empty text removes the crontab
     (`crontab -r`), so removing our job from a crontab we created leaves none, as before."""
     if not text:
-        done = _run([_crontab_command(), "-r"], None, timeout)
-        if done.returncode != 0 and "no crontab for" not in _message(done.stderr).lower():
-            raise MicroupError(f"`crontab -r` failed: {_message(done.stderr)}")
+        done = run_program([_crontab_command(), "-r"], None, timeout)
+        if done.returncode != 0 and "no crontab for" not in message_of(done.stderr).lower():
+            raise MicroupError(f"`crontab -r` failed: {message_of(done.stderr)}")
         return
     data = text.encode("utf-8", "surrogateescape")
-    done = _run([_crontab_command(), "-"], data, timeout)
+    done = run_program([_crontab_command(), "-"], data, timeout)
     if done.returncode != 0:
-        raise MicroupError(f"`crontab -` refused the new table: {_message(done.stderr)}")
+        raise MicroupError(f"`crontab -` refused the new table: {message_of(done.stderr)}")

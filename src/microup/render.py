@@ -185,10 +185,14 @@ def changes_table(changes: Sequence[Change]) -> Table:
     return table
 
 
+def timer_minutes(timer: Timer, now: datetime) -> int:
+    """Whole minutes the timer has run (0 for a start a moment in the future)."""
+    return max(0, int((now - timer.started).total_seconds() // 60))
+
+
 def timer_line(timer: Timer, now: datetime) -> Text:
     """`Running since 09:10 (25 min): SQL, review`."""
-    minutes = max(0, int((now - timer.started).total_seconds() // 60))
-    line = Text(f"Running since {local_time(timer.started)} ({minutes} min)")
+    line = Text(f"Running since {local_time(timer.started)} ({timer_minutes(timer, now)} min)")
     if timer.topic:
         line.append(": ").append_text(user_text(timer.topic, "bold"))
     if timer.kind == "review":
@@ -202,7 +206,7 @@ def timer_json(timer: Timer | None, now: datetime) -> dict[str, Any]:
     return {
         "running": True,
         "started": iso(timer.started),
-        "minutes": max(0, int((now - timer.started).total_seconds() // 60)),
+        "minutes": timer_minutes(timer, now),
         "topic": timer.topic,
         "note": timer.note,
         "kind": timer.kind,

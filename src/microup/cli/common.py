@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from microup import __version__
-from microup.errors import MicroupError
+from microup.errors import MicroupError, UsageError
 from microup.locations import DB_ENV_VAR, resolve_db_path
 from microup.parse import clean_topic, printable, shown
 
@@ -283,6 +283,25 @@ def this_week(store: "Store", moment: datetime) -> "WeekSummary":
     from microup.weeks import summarize_week
 
     return summarize_week(moment.date(), store.daily_minutes(), store.goals())
+
+
+def require_learnt(store: "Store", topic: str | None) -> None:
+    """A review re-exposes what was learnt: refuse one of a topic with nothing learnt yet."""
+    if topic is not None and store.find_topic(topic) is None:
+        raise UsageError(
+            f"nothing learnt on {shown(topic)} yet to review: record it without --review"
+        )
+
+
+RecallOption = Annotated[
+    str | None,
+    typer.Option(
+        "--recall",
+        "-r",
+        metavar="GRADE",
+        help="For a review: how well you recalled it: again, hard, good, easy (or 1-4).",
+    ),
+]
 
 
 def optional_topic(text: str | None) -> str | None:

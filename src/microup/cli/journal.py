@@ -10,12 +10,14 @@ from microup.cli import common
 from microup.cli.common import (
     JsonOption,
     NoteOption,
+    RecallOption,
     TopicOption,
     WhenOption,
     app,
     now,
     open_store,
     optional_topic,
+    require_learnt,
     this_week,
     whole_number,
 )
@@ -24,7 +26,7 @@ from microup.errors import UsageError
 if TYPE_CHECKING:
     from microup.domain import Entry
     from microup.store import Store
-from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when, shown
+from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
 from microup.weeks import week_start
 
 
@@ -37,15 +39,7 @@ def log(
     topic: TopicOption = None,
     note: NoteOption = None,
     at: WhenOption = None,
-    recall: Annotated[
-        str | None,
-        typer.Option(
-            "--recall",
-            "-r",
-            metavar="GRADE",
-            help="For a review: how well you recalled it: again, hard, good, easy (or 1-4).",
-        ),
-    ] = None,
+    recall: RecallOption = None,
     review: Annotated[
         bool,
         typer.Option(
@@ -75,10 +69,8 @@ def log(
     if at is not None and not yes:
         confirm_backfill(ctx, entry.at)
     with open_store(ctx, write=True) as store:
-        if entry.kind == "review" and entry.topic and store.find_topic(entry.topic) is None:
-            raise UsageError(
-                f"nothing learnt on {shown(entry.topic)} yet to review: log it without --review"
-            )
+        if entry.kind == "review":
+            require_learnt(store, entry.topic)
         saved = store.add_entry(entry)
         record_added(store, [saved], "Logged")
         past = week_start(saved.at.date()) < week_start(moment.date())

@@ -13,16 +13,18 @@ import typer
 from microup.cli.common import (
     JsonOption,
     NoteOption,
+    RecallOption,
     TopicOption,
     WhenOption,
     app,
     now,
     open_store,
     optional_topic,
+    require_learnt,
     this_week,
 )
 from microup.errors import NotFoundError, UsageError
-from microup.parse import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when, shown
+from microup.parse import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when
 
 if TYPE_CHECKING:
     from microup.domain import Entry, Kind, Timer
@@ -30,11 +32,6 @@ if TYPE_CHECKING:
 
 LONG_RUN = timedelta(hours=3)
 """A timer left running longer than this is not logged without --at or --minutes."""
-
-
-def _learnt(store: "Store", topic: str | None) -> None:
-    if topic is not None and store.find_topic(topic) is None:
-        raise UsageError(f"nothing learnt on {shown(topic)} yet to review: start without --review")
 
 
 def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) -> "Entry":
@@ -54,7 +51,7 @@ def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) ->
     if kind == "review" and timer.topic is None:
         raise UsageError("a review needs the topic it reviews; this timer has none")
     if kind == "review":
-        _learnt(store, timer.topic)
+        require_learnt(store, timer.topic)
     saved = store.add_entry(
         Entry(timer.started, minutes, timer.topic, timer.note, recall, kind=kind)
     )
@@ -116,7 +113,7 @@ def start(
     out = render.console()
     with open_store(ctx, write=True) as store:
         if review:
-            _learnt(store, timer.topic)
+            require_learnt(store, timer.topic)
         if timer.topic is not None:  # shown as the topic is already spelt
             timer = replace(timer, topic=store.find_topic(timer.topic) or timer.topic)
         running = store.timer()
@@ -145,10 +142,7 @@ def stop(
     minutes: Annotated[
         str | None, typer.Option("--minutes", "-m", metavar="D", help="How long it really was.")
     ] = None,
-    recall: Annotated[
-        str | None,
-        typer.Option("--recall", "-r", metavar="GRADE", help="For a review: again..easy (1-4)."),
-    ] = None,
+    recall: RecallOption = None,
 ) -> None:
     """Stop the running timer and log it as an entry."""
     from microup import render

@@ -327,9 +327,8 @@ def _prepare(path: Path, *, write: bool, explicit: bool, create: bool = True) ->
 def _must_read_frozen(path: Path) -> bool:
     """A read that SQLite could not do normally: a file or folder we may not write (SQLite
     would need to create -wal and -shm), when nothing waits in a WAL."""
-    wal = Path(f"{path}-wal")
-    pending = wal.exists() and wal.stat().st_size > 0
-    return not pending and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return _wal_is_empty(path) and not writable
 
 
 def _wal_is_empty(path: Path) -> bool:
