@@ -244,3 +244,8 @@ def test_reviews_outside_the_plan_say_what_waits(run: Run, frozen: object) -> No
     run("log", "20", "-t", "C", "--review")
     assert "Planned but not reviewed, for next week: A" in run("review").stdout
     assert "over budget" in run("plan").stdout
+
+
+def test_a_first_week_says_why_there_is_nothing_to_review(run: Run, frozen: object) -> None:
+    run("log", "20", "-t", "SQL")
+    assert "joins next week's plan" in run("review").stdout

@@ -166,7 +166,13 @@ def review_view(
             line.append(" Well kept!")
         parts.append(line)
     else:
-        parts.append(Text("Nothing to review right now; the rest of the week's plan: microup plan"))
+        parts.append(
+            Text("Nothing to review right now; the rest of the week's plan: microup plan")
+            if plan.blocks
+            else Text(
+                "Nothing to review this week: what you learn this week joins next week's plan."
+            )
+        )
     if rows:
         parts.append(review_table(rows, view))
     if more:
