@@ -16,10 +16,25 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "microup.db"
 
 
-def resolve_db_path(option: Path | None, environ: Mapping[str, str]) -> Path:
-    """`--db PATH` wins over MICROUP_DB, which wins over the per-user data folder."""
-    chosen = option or (Path(environ[DB_ENV_VAR]) if environ.get(DB_ENV_VAR) else default_db_path())
-    return chosen.expanduser().absolute()
+DATABASE_URL_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+StoreLocation = Path | str
+"""An SQLite file (a path) or a shared PostgreSQL database (a `postgresql://` URL)."""
+
+
+def is_database_url(location: StoreLocation) -> bool:
+    """Whether `--db` named a PostgreSQL server rather than an SQLite file."""
+    return isinstance(location, str) and location.startswith(DATABASE_URL_SCHEMES)
+
+
+def resolve_db_path(option: str | None, environ: Mapping[str, str]) -> StoreLocation:
+    """`--db` wins over MICROUP_DB, which wins over the per-user data folder; a
+    `postgresql://` URL is kept as it is, anything else is a file path."""
+    chosen = option or environ.get(DB_ENV_VAR) or None
+    if chosen is not None and is_database_url(chosen):
+        return chosen
+    path = Path(chosen) if chosen is not None else default_db_path()
+    return path.expanduser().absolute()
 
 
 def make_private_folder(folder: Path) -> None:

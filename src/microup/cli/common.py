@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from microup import __version__
 from microup.errors import MicroupError, UsageError
-from microup.locations import DB_ENV_VAR, resolve_db_path
+from microup.locations import DB_ENV_VAR, StoreLocation, resolve_db_path
 from microup.parse import clean_topic, printable, shown
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ _STDOUT_CLOSED = False
 
 def _committed() -> bool:
     """Whether this run committed a change (the store module is loaded only if it was used)."""
-    store = sys.modules.get("microup.store.sqlite")
+    store = sys.modules.get("microup.store.base")
     return bool(getattr(store, "COMMITTED", False))
 
 
@@ -177,7 +177,7 @@ app = typer.Typer(
 class Settings:
     """What the global options decided, passed to every command on the Typer context."""
 
-    db: Path
+    db: StoreLocation
     explicit: bool
     """Whether the person chose the store (`--db`, MICROUP_DB): reads then never fall back."""
 
@@ -192,11 +192,12 @@ def _show_version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
-            metavar="PATH",
-            help="Database file (default: $MICROUP_DB, else the per-user data folder).",
+            metavar="PATH|URL",
+            help="Database file, or a postgresql:// URL for a shared store "
+            "(default: $MICROUP_DB, else the per-user data folder).",
         ),
     ] = None,
     version: Annotated[

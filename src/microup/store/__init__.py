@@ -1,8 +1,13 @@
-"""The one place that talks to the database: the schema, the SQLite file, every query."""
+"""The one place that talks to the database: the schema, both engines, every query."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from microup.locations import StoreLocation, is_database_url
 from microup.store.queries import Store
 from microup.store.schema import _SCHEMA_V1, _SCHEMA_V2, APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from microup.store.sqlite import transaction
 
 __all__ = [
     "APPLICATION_ID",
@@ -13,3 +18,28 @@ __all__ = [
     "Store",
     "transaction",
 ]
+
+
+@contextmanager
+def transaction(
+    location: StoreLocation, *, write: bool, explicit: bool = True, create: bool = True
+) -> Iterator[Store]:
+    """One transaction on the store at `location`, committed only if the block succeeds.
+
+    A path is an SQLite file (see `store.sqlite`); a `postgresql://` URL is a shared
+    database (see `store.postgres`), whose driver is imported only then.
+    """
+    if is_database_url(location):
+        from microup.store import postgres
+
+        with postgres.transaction(str(location), write=write) as store:
+            yield store
+    else:
+        from pathlib import Path
+
+        from microup.store import sqlite
+
+        with sqlite.transaction(
+            Path(location), write=write, explicit=explicit, create=create
+        ) as store:
+            yield store

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, delete, select
 
 from microup.domain import DedupeKey, Entry, Timer, TopicTotal
@@ -46,9 +46,22 @@ def _to_entry(row: EntryRow, topic: str | None) -> Entry:
     )
 
 
+EPOCH_DAY = date(1970, 1, 1)
+
+
 def _local_day() -> Any:
-    """SQL for the local calendar day an entry was logged on, as the person lived it."""
-    return func.date(col(EntryRow.at) + col(EntryRow.utc_offset) * 60, "unixepoch")
+    """SQL for the local calendar day an entry was logged on, as the person lived it: days
+    since 1970-01-01, in integer arithmetic both engines do alike."""
+    return (col(EntryRow.at) + col(EntryRow.utc_offset) * 60) // SECONDS_PER_DAY
+
+
+def _day_number(day: date) -> int:
+    return (day - EPOCH_DAY).days
+
+
+OFFSET_SPAN = 4096
+"""`at * OFFSET_SPAN + offset + 1440` packs a time and its UTC offset (-1440..1440) into one
+integer that orders like the time, so `max()` finds the last entry's offset in one pass."""
 
 
 class Store:
@@ -65,11 +78,13 @@ class Store:
         found = self.session.exec(select(TopicRow.id).where(TopicRow.key == key)).first()
         if found is not None:
             return found
-        row = TopicRow(name=name, key=key)
-        self.session.add(row)
-        self.session.flush()
-        assert row.id is not None
-        return row.id
+        # Two writers may create the same topic at once (on PostgreSQL, where writes do not
+        # queue behind one file lock): the loser's insert does nothing and reads the winner's.
+        self.session.connection().execute(
+            text("INSERT INTO topic (name, key) VALUES (:name, :key) ON CONFLICT DO NOTHING"),
+            {"name": name, "key": key},
+        )
+        return self.session.exec(select(TopicRow.id).where(TopicRow.key == key)).one()  # type: ignore[return-value]
 
     def drop_unused_topics(self) -> None:
         """Topics with no entries left are forgotten (their spelling with them)."""
@@ -93,23 +108,20 @@ class Store:
 
     def topic_totals(self) -> list[TopicTotal]:
         """Each topic with its total minutes, sessions and last study, most recent first."""
-        last_at = func.max(EntryRow.at)
+        last = func.max(col(EntryRow.at) * OFFSET_SPAN + col(EntryRow.utc_offset) + 1440)
         query = (
-            select(  # type: ignore[call-overload]  # SQLModel types select() up to 4 columns
-                TopicRow.name,
-                func.sum(EntryRow.minutes),
-                func.count(col(EntryRow.id)),
-                last_at,
-                EntryRow.utc_offset,  # SQLite takes this from the row holding max(at)
-            )
+            select(TopicRow.name, func.sum(EntryRow.minutes), func.count(col(EntryRow.id)), last)
             .join(EntryRow, col(EntryRow.topic_id) == TopicRow.id)
-            .group_by(col(TopicRow.id))
-            .order_by(last_at.desc())
+            .group_by(col(TopicRow.id), col(TopicRow.name))
+            .order_by(last.desc())
         )
-        return [
-            TopicTotal(name, int(minutes), int(sessions), from_stored(at, offset))
-            for name, minutes, sessions, at, offset in self.session.exec(query)
-        ]
+        totals = []
+        for name, minutes, sessions, packed in self.session.exec(query):
+            at, offset = divmod(int(packed), OFFSET_SPAN)
+            totals.append(
+                TopicTotal(name, int(minutes), int(sessions), from_stored(at, offset - 1440))
+            )
+        return totals
 
     # Entries ------------------------------------------------------------------------------
 
@@ -255,11 +267,14 @@ class Store:
         query = select(day, func.sum(EntryRow.minutes)).group_by(day)
         if first is not None:  # bound by UTC time first so the index on `at` does the work
             lowest = datetime.combine(first, datetime.min.time()).timestamp() - SECONDS_PER_DAY
-            query = query.where(EntryRow.at >= int(lowest), day >= first.isoformat())
+            query = query.where(EntryRow.at >= int(lowest), day >= _day_number(first))
         if last is not None:
             highest = datetime.combine(last, datetime.max.time()).timestamp() + SECONDS_PER_DAY
-            query = query.where(EntryRow.at <= int(highest), day <= last.isoformat())
-        return {date.fromisoformat(day): int(total) for day, total in self.session.exec(query)}
+            query = query.where(EntryRow.at <= int(highest), day <= _day_number(last))
+        return {
+            EPOCH_DAY + timedelta(days=int(day)): int(total)
+            for day, total in self.session.exec(query)
+        }
 
     def study_sessions(self, topic: str | None = None) -> Iterator[StudyRow]:
         """Every session with a topic as (topic, UTC epoch seconds, minutes, recall, is_review,
@@ -298,8 +313,11 @@ class Store:
     def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows as plain tuples from the DB-API cursor, inside this transaction: the hot paths
         (replaying and exporting 100,000 entries) skip SQLAlchemy's per-row machinery."""
-        connection = self.session.connection().connection.driver_connection
-        return iter(connection.execute(sql, parameters))  # type: ignore[union-attr]
+        connection = self.session.connection()
+        if connection.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")  # psycopg's placeholder; our SQL has no other "?"
+        driver = connection.connection.driver_connection
+        return iter(driver.execute(sql, parameters))  # type: ignore[union-attr]
 
     def dedupe_counts(self) -> Counter[DedupeKey]:
         """How many entries share each (time, minutes, topic, note): what an import skips."""

@@ -24,13 +24,12 @@ from sqlmodel import Session
 
 from microup.errors import NoStoreError, StoreBusyError, StoreError
 from microup.locations import make_private_folder, remove_leftovers
+from microup.store.base import mark_committed
 from microup.store.queries import Store
 from microup.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_marks
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
-COMMITTED = False
-"""Set once this process has committed a change: output failures after it are not failures."""
 
 
 class _Unsettled(StoreError):
@@ -383,8 +382,8 @@ def transaction(
             session.commit()
         except DatabaseError as error:
             raise _store_failure(path, error) from None
-    global COMMITTED
-    COMMITTED = COMMITTED or write or needs_migration
+    if write or needs_migration:
+        mark_committed()
 
 
 def _open(stack: ExitStack, path: Path, *, write: bool, frozen: bool) -> Session:
