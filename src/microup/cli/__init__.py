@@ -3,10 +3,10 @@
 Each module of this package adds its commands to the one Typer app in `common`.
 """
 
-from microup.cli import changes, history, journal, remind, review, timer
+from microup.cli import admin, changes, history, journal, remind, review, timer
 from microup.cli.common import app
 
-__all__ = ["app", "changes", "history", "journal", "main", "remind", "review", "timer"]
+__all__ = ["admin", "app", "changes", "history", "journal", "main", "remind", "review", "timer"]
 
 
 def main() -> None:

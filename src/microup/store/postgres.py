@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
@@ -93,11 +94,10 @@ def connection(url: str, *, lock: int | None = None) -> Iterator[Connection]:
     """
     engine = _engine(url)
     try:
-        with engine.connect() as conn:
-            with conn.begin():
-                if lock is not None:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {lock})")
-                yield conn
+        with engine.connect() as conn, conn.begin():
+            if lock is not None:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {lock})")
+            yield conn
     except DBAPIError as error:
         raise failure(url, error) from None
     finally:

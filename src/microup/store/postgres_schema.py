@@ -32,7 +32,7 @@ STORE_TABLES = ("topic", "entry", "goal", "setting", "timer", "journal")
 _LEARNER = "learner TEXT NOT NULL DEFAULT current_user"
 
 _TABLES = (
-    f"""CREATE TABLE microup_schema (
+    """CREATE TABLE microup_schema (
         version INTEGER NOT NULL,
         only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row)
     )""",
@@ -109,7 +109,7 @@ _ROLES = tuple(
     for role in (LEARNER_ROLE, REPORTER_ROLE)
 )
 
-_ISOLATION = tuple(
+_OWN_ROWS = tuple(
     statement
     for table in STORE_TABLES
     for statement in (
@@ -120,7 +120,9 @@ _ISOLATION = tuple(
         f"REVOKE ALL ON {table} FROM PUBLIC",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {LEARNER_ROLE}",
     )
-) + (
+)
+_ISOLATION = (
+    *_OWN_ROWS,
     f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
     f"GRANT USAGE ON SCHEMA {SCHEMA} TO {LEARNER_ROLE}, {REPORTER_ROLE}",
     f"GRANT SELECT ON microup_schema TO {LEARNER_ROLE}, {REPORTER_ROLE}",

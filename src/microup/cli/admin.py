@@ -1,0 +1,213 @@
+"""The shared PostgreSQL store's administration: `db init`, learners and reporters, cohorts
+and the cohort report. Each command works on the store `--db`/MICROUP_DB names (a URL)."""
+
+from typing import Annotated
+
+import typer
+
+from microup.cli import common
+from microup.cli.common import JsonOption, app, show_help_without_command
+from microup.errors import MicroupError, UsageError
+from microup.locations import is_database_url
+from microup.parse import plural, printable
+
+MAX_REPORT_WEEKS = 104
+
+db_app = typer.Typer(
+    help="Set up a shared PostgreSQL store and its learners (for its administrator).",
+    invoke_without_command=True,
+)
+app.add_typer(db_app, name="db")
+db_app.callback()(show_help_without_command)
+
+cohort_app = typer.Typer(
+    help="Named groups of learners on a shared store, and their aggregate report.",
+    invoke_without_command=True,
+)
+app.add_typer(cohort_app, name="cohort")
+cohort_app.callback()(show_help_without_command)
+
+
+def _shared_url(ctx: typer.Context, given: str | None = None) -> str:
+    """The PostgreSQL URL to work on: the argument, else --db / MICROUP_DB."""
+    location = given if given is not None else ctx.obj.db
+    if not is_database_url(location):
+        shown = printable(str(location))
+        raise UsageError(
+            f"{shown} is not a postgresql:// URL: this command works on a shared store "
+            "(give --db postgresql://ROLE@HOST/DATABASE or set MICROUP_DB)"
+        )
+    return str(location)
+
+
+def _say(text: str) -> None:
+    """Lines that may hold names people typed: shown literally, one per line."""
+    from microup import render
+
+    out = render.console()
+    for line in text.split("\n"):
+        out.print(render.user_text(line))
+
+
+@db_app.command("init")
+def init(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="URL", help="postgresql://ADMIN@HOST/DATABASE (default: --db / MICROUP_DB)."
+        ),
+    ] = None,
+) -> None:
+    """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
+    from microup.store import postgres_schema
+    from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE, shown_url
+
+    target = _shared_url(ctx, url)
+    created = postgres_schema.init_database(target)
+    where = shown_url(target)
+    _say(
+        f"{'Created the microup store in' if created else 'The microup store is up to date in'} "
+        f"{where}.\n"
+        f"Each learner connects as their own login role, a member of {LEARNER_ROLE}:\n"
+        f"  microup --db {where} db add-learner NAME\n"
+        f"  (in SQL: CREATE ROLE name LOGIN; GRANT {LEARNER_ROLE} TO name;)\n"
+        f"A reporting role may read cohort reports and nothing else ({REPORTER_ROLE}):\n"
+        f"  microup --db {where} db add-reporter NAME\n"
+        "Learners then use postgresql://NAME@HOST/DATABASE as their --db or MICROUP_DB."
+    )
+
+
+RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Database role names.")]
+
+
+def _add_roles(ctx: typer.Context, names: list[str], group: str, what: str) -> None:
+    from microup.store import postgres_schema
+
+    url = _shared_url(ctx)
+    for name in names:
+        postgres_schema.check_role_name(name)
+    for name in names:
+        created = postgres_schema.grant_role(url, name, group)
+        made = " (a new login role: give it a password with \\password in psql)" if created else ""
+        _say(f"{name} is now a {what}{made}.")
+
+
+@db_app.command("add-learner")
+def add_learner(ctx: typer.Context, names: RoleNames) -> None:
+    """Let roles log their own sessions (creating login roles that do not exist yet)."""
+    from microup.store.postgres import LEARNER_ROLE
+
+    _add_roles(ctx, names, LEARNER_ROLE, "learner")
+
+
+@db_app.command("add-reporter")
+def add_reporter(ctx: typer.Context, names: RoleNames) -> None:
+    """Let roles read cohort reports: aggregates only, never anyone's entries."""
+    from microup.store.postgres import REPORTER_ROLE
+
+    _add_roles(ctx, names, REPORTER_ROLE, "reporter")
+
+
+CohortName = Annotated[str, typer.Argument(metavar="NAME", help="The cohort's name.")]
+Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learner role names.")]
+
+
+@cohort_app.command("create")
+def create(ctx: typer.Context, name: CohortName) -> None:
+    """Start a new, empty cohort."""
+    from microup.store import cohorts
+
+    cohorts.create_cohort(_shared_url(ctx), cohorts.check_cohort_name(name), _now_at())
+    _say(f"Created cohort {name!r}; enrol learners with: microup cohort add NAME LEARNER...")
+
+
+@cohort_app.command("add")
+def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
+    """Enrol learners in a cohort."""
+    from microup.store import cohorts
+
+    added = cohorts.add_members(_shared_url(ctx), name, learners)
+    _say(f"Added {plural(len(added), 'learner')} to {name!r}.")
+
+
+@cohort_app.command("remove")
+def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
+    """Take learners out of a cohort (their entries stay theirs)."""
+    from microup.store import cohorts
+
+    removed = cohorts.remove_members(_shared_url(ctx), name, learners)
+    _say(f"Removed {plural(len(removed), 'learner')} from {name!r}.")
+
+
+@cohort_app.command("delete")
+def delete(ctx: typer.Context, name: CohortName) -> None:
+    """Forget a cohort and who was in it (nobody's entries are touched)."""
+    from microup.store import cohorts
+
+    members = cohorts.delete_cohort(_shared_url(ctx), name)
+    _say(f"Deleted cohort {name!r} ({plural(members, 'learner')} enrolled; entries kept).")
+
+
+@cohort_app.command("list")
+def list_(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Every cohort and its learners (administrators only)."""
+    from microup import render
+    from microup.store import cohorts
+
+    found = cohorts.list_cohorts(_shared_url(ctx))
+    if json:
+        render.print_json({"cohorts": [{"name": n, "learners": m} for n, m in found]})
+    elif not found:
+        _say("No cohorts yet. Start one with: microup cohort create NAME")
+    else:
+        for name, members in found:
+            _say(f"{name}  ({plural(len(members), 'learner')}): {', '.join(members)}")
+
+
+def _now_at() -> int:
+    return int(common.now().timestamp())
+
+
+@cohort_app.command("report")
+def report(
+    ctx: typer.Context,
+    name: CohortName,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks", "-w", metavar="N", min=1, max=MAX_REPORT_WEEKS, help="Weeks shown."
+        ),
+    ] = 8,
+    json: JsonOption = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Print the weekly trend as CSV.")] = False,
+) -> None:
+    """How the cohort is managing: this week, adherence beside the UK pilot, the trend."""
+    import sys
+
+    from microup import render
+    from microup.cohort import CohortReport, report_json, report_rows
+    from microup.store import cohorts
+    from microup.weeks import week_start
+
+    if json and csv:
+        raise UsageError("choose one of --json and --csv")
+    moment = common.now()
+    payload = cohorts.cohort_report(
+        _shared_url(ctx), name, week_start(moment.date()), weeks, int(moment.timestamp())
+    )
+    result = CohortReport.from_payload(payload)
+    if json:
+        render.print_json(report_json(result))
+        return
+    if result.suppressed:
+        raise MicroupError(result.suppressed_reason)
+    if csv:
+        import csv as csv_module
+
+        csv_module.writer(sys.stdout, lineterminator="\n").writerows(report_rows(result))
+        return
+    from microup.render_cohort import cohort_view
+
+    out = render.console()
+    out.print(cohort_view(result, out))
