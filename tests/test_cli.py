@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, make_store, one_line_error
+from conftest import Run, make_store, one_line_error, store_state
 from microup import __version__
 
 LONDON = ZoneInfo("Europe/London")
@@ -42,14 +42,15 @@ def test_help_lists_every_command(run: Run) -> None:
         assert command in result.stdout
 
 
-def test_log_confirms_and_shows_progress(run: Run, frozen: object, db_path: Path) -> None:
+@pytest.mark.both_engines
+def test_log_confirms_and_shows_progress(run: Run, frozen: object, db: Path | str) -> None:
     result = run("log", "20", "--topic", "SQL", "--note", "joins")
     assert result.exit_code == 0, result.stderr
     first, bar, pace = result.stdout.splitlines()
     assert first.startswith("Logged #1  20 min  SQL  (2026-11-23 09:00)")
     assert "20/60 min (33%)" in bar and "2026-W48" in bar
     assert pace == "40 min to go: 6 min a day over 7 days reaches your 60-minute goal."
-    assert db_path.exists()
+    assert not isinstance(db, Path) or db.exists()
     [entry] = entries_json(run)
     assert entry == {
         "id": 1,
@@ -62,6 +63,7 @@ def test_log_confirms_and_shows_progress(run: Run, frozen: object, db_path: Path
     }
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize(
     "args",
     [
@@ -92,12 +94,12 @@ def test_log_confirms_and_shows_progress(run: Run, frozen: object, db_path: Path
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(
-    run: Run, frozen: object, db_path: Path, args: list[str]
+    run: Run, frozen: object, db: Path | str, args: list[str]
 ) -> None:
     assert run("log", "15", "-t", "Seed").exit_code == 0
-    before = file_bytes(db_path)
+    before = store_state(db)
     one_line_error(run(*args), code=2)
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
 
 
 def test_missing_entries_exit_1(run: Run, frozen: object) -> None:
@@ -108,6 +110,7 @@ def test_missing_entries_exit_1(run: Run, frozen: object) -> None:
     assert "nothing to undo" in one_line_error(run("undo"), code=1)
 
 
+@pytest.mark.both_engines
 def test_user_text_is_shown_literally(run: Run, frozen: object) -> None:
     topic, note = "[red]x[/red] [/] :smile:", "[bold]n[/bold] \x1b[2J ok"
     assert run("log", "20", "-t", topic).exit_code == 0
@@ -139,6 +142,7 @@ def test_stored_escape_codes_never_reach_the_terminal(
     assert "evil \\x1b]0;title\\x07 \\x1b[2J" in shown
 
 
+@pytest.mark.both_engines
 def test_week_json(run: Run, frozen: object, time_machine: object) -> None:
     run("log", "20", "--at", "2026-11-22T23:59")  # Sunday, the week before
     run("log", "45", "--at", "2026-11-16T08:00")
@@ -167,6 +171,7 @@ def test_new_goal_applies_from_this_week_on(run: Run, frozen: object, db_path: P
     assert week["streak"] == 1  # last week still judged against 60
 
 
+@pytest.mark.both_engines
 def test_entries_filters(run: Run, frozen: object) -> None:
     run("log", "10", "-t", "SQL", "--at", "3d ago")
     run("log", "20", "-t", "Rust", "--at", "2d ago")
@@ -181,6 +186,7 @@ def test_entries_filters(run: Run, frozen: object) -> None:
     assert "No entries" in run("entries", "--topic", "Go").stdout
 
 
+@pytest.mark.both_engines
 def test_edit_delete_undo(run: Run, frozen: object) -> None:
     run("log", "10", "-t", "SQL", "-n", "first")
     run("log", "20", "-t", "Rust")
@@ -219,6 +225,7 @@ def test_delete_asks_on_a_terminal(
     assert entries_json(run) == []
 
 
+@pytest.mark.both_engines
 def test_topics(run: Run, frozen: object) -> None:
     run("log", "10", "-t", "SQL", "--at", "2d ago")
     run("log", "20", "-t", "sql")

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, one_line_error
+from conftest import Run, one_line_error, store_state
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London"))
+
+pytestmark = pytest.mark.both_engines
 
 
 @pytest.fixture
@@ -48,16 +50,16 @@ def test_a_timer_survives_between_commands_and_stops_into_one_entry(
 
 
 def test_switch_stops_the_first_and_a_long_run_asks_how_long(
-    run: Run, frozen: time_machine.Traveller, db_path: Path
+    run: Run, frozen: time_machine.Traveller, db: Path | str
 ) -> None:
     run("start", "-t", "SQL")
     frozen.shift(timedelta(minutes=10))
     assert run("start", "-t", "Go", "--switch").exit_code == 0
     frozen.shift(timedelta(hours=4))
-    before = file_bytes(db_path)
+    before = store_state(db)
     refused = one_line_error(run("stop"))
     assert "has run for 4 h 0 min" in refused and "--minutes" in refused
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
     assert run("stop", "--minutes", "45").exit_code == 0
     assert [(e["topic"], e["minutes"]) for e in entries(run)] == [("Go", 45), ("SQL", 10)]
 

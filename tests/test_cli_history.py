@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, make_store, one_line_error
+from conftest import Run, file_bytes, make_store, one_line_error, store_state
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # Wednesday of 2026-W48
 
@@ -36,6 +36,7 @@ def history(run: Run) -> None:
         assert run("log", str(minutes), "-t", topic, "--at", when).exit_code == 0
 
 
+@pytest.mark.both_engines
 def test_stats_json(run: Run, frozen: time_machine.Traveller) -> None:
     frozen.move_to(datetime(2026, 11, 16, 7, 0, tzinfo=ZoneInfo("Europe/London")))
     assert run("goal", "90").exit_code == 0
@@ -64,6 +65,7 @@ def test_stats_json(run: Run, frozen: time_machine.Traveller) -> None:
     assert len(json.loads(run("stats", "--json").stdout)["weeks"]) == 6  # none before the first
 
 
+@pytest.mark.both_engines
 def test_stats_and_calendar_views(run: Run, frozen: object) -> None:
     history(run)
     shown = run("stats", "--calendar").stdout
@@ -74,14 +76,15 @@ def test_stats_and_calendar_views(run: Run, frozen: object) -> None:
     assert calendar.exit_code == 0 and "The last 8 weeks: 275 min on 6 days" in calendar.stdout
 
 
-def test_stats_with_nothing_logged(run: Run, frozen: object, db_path: Path) -> None:
-    make_store(db_path)
+def test_stats_with_nothing_logged(run: Run, frozen: object, db: Path | str) -> None:
+    make_store(db)
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["adherence"]["verdict"] == "too early to say"
     assert stats["total_minutes"] == 0
     assert run("stats").exit_code == 0 and run("calendar").exit_code == 0
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_export_import_export_round_trip(
     run: Run, frozen: object, tmp_path: Path, fmt: str
@@ -110,6 +113,7 @@ def test_export_import_export_round_trip(
         assert [line.split(",", 1)[1] for line in again.read_text().splitlines()] == strip_ids
 
 
+@pytest.mark.both_engines
 def test_export_to_stdout(run: Run, frozen: object) -> None:
     history(run)
     assert len(json.loads(run("export").stdout)["entries"]) == 6
@@ -117,6 +121,7 @@ def test_export_to_stdout(run: Run, frozen: object) -> None:
     assert csv_out[0] == "id,at,minutes,topic,note,recall,kind" and len(csv_out) == 7
 
 
+@pytest.mark.both_engines
 def test_importing_twice_adds_nothing(run: Run, frozen: object, tmp_path: Path) -> None:
     history(run)
     exported = tmp_path / "out.json"
@@ -128,8 +133,9 @@ def test_importing_twice_adds_nothing(run: Run, frozen: object, tmp_path: Path) 
     assert "Imported 0 entries" in run("import", str(exported)).stdout  # into the original too
 
 
+@pytest.mark.both_engines
 def test_one_bad_row_imports_nothing(
-    run: Run, frozen: object, tmp_path: Path, db_path: Path
+    run: Run, frozen: object, tmp_path: Path, db: Path | str
 ) -> None:
     history(run)
     bad = tmp_path / "bad.csv"
@@ -137,10 +143,10 @@ def test_one_bad_row_imports_nothing(
         "id,at,minutes,topic,note,recall\n1,2026-11-01T10:00,20,SQL,,\n"
         "2,2026-11-02T10:00,20,SQL,,\n3,2026-11-03T10:00,0,SQL,,\n"
     )
-    before = file_bytes(db_path)
+    before = store_state(db)
     message = one_line_error(run("import", str(bad)))
     assert "line 4" in message and "between 1 and 600" in message
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
 
 
 @pytest.mark.parametrize(
@@ -195,6 +201,7 @@ def test_export_through_a_symbolic_link_writes_its_target(
     assert link.is_symlink() and json.loads(target.read_text())["format"] == "microup"
 
 
+@pytest.mark.both_engines
 def test_imported_goals_never_override_your_own(run: Run, frozen: object, tmp_path: Path) -> None:
     path = tmp_path / "goals.json"
     path.write_text(
@@ -256,6 +263,7 @@ def test_file_names_are_printed_literally(run: Run, frozen: object, tmp_path: Pa
     assert "\x1b" not in run("import", str(odd)).stdout
 
 
+@pytest.mark.both_engines
 def test_export_and_import_carry_the_kind(run: Run, tmp_path: Path) -> None:
     run("log", "20", "-t", "SQL", "--at", "2026-11-02T10:00")
     run("log", "5", "-t", "SQL", "--review", "--at", "2026-11-09T10:00")
@@ -304,6 +312,7 @@ def test_export_keeps_the_files_mode_and_cleans_up_after_a_killed_export(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
 
 
+@pytest.mark.both_engines
 def test_a_new_persons_stats_start_at_their_first_week(
     run: Run, frozen: object, tmp_path: Path
 ) -> None:

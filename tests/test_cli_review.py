@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, file_bytes, make_store, one_line_error
+from conftest import Run, make_store, one_line_error, store_state
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London"))  # a Monday
+
+pytestmark = pytest.mark.both_engines
 
 
 class _AnyFloat:
@@ -37,8 +39,8 @@ def review_json(run: Run, *args: str) -> dict[str, object]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def test_nothing_logged_says_how_to_start(run: Run, frozen: object, db_path: Path) -> None:
-    make_store(db_path)
+def test_nothing_logged_says_how_to_start(run: Run, frozen: object, db: Path | str) -> None:
+    make_store(db)
     result = run("review")
     assert result.exit_code == 0
     assert "microup log 20 --topic" in result.stdout
@@ -148,25 +150,25 @@ def test_review_on_a_graded_topic_fits_the_person(run: Run, frozen: object) -> N
     assert {(e["kind"], e["recall"]) for e in entries} == {("learn", None), ("review", 1)}
 
 
-def test_a_review_needs_a_topic(run: Run, frozen: object, db_path: Path) -> None:
+def test_a_review_needs_a_topic(run: Run, frozen: object, db: Path | str) -> None:
     run("log", "5")
-    before = file_bytes(db_path)
+    before = store_state(db)
     assert "--topic" in one_line_error(run("log", "5", "--review"))
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
 
 
 @pytest.mark.parametrize("grade", ["meh", "0", "5", "", "goodish"])
-def test_bad_recall_is_refused(run: Run, frozen: object, db_path: Path, grade: str) -> None:
+def test_bad_recall_is_refused(run: Run, frozen: object, db: Path | str, grade: str) -> None:
     run("log", "5")
-    before = file_bytes(db_path)
+    before = store_state(db)
     assert "again, hard, good or easy" in one_line_error(run("log", "5", "-r", grade))
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
 
 
 def test_config_shows_validates_and_changes_the_settings(
-    run: Run, frozen: object, db_path: Path
+    run: Run, frozen: object, db: Path | str
 ) -> None:
-    make_store(db_path)
+    make_store(db)
     shown = run("config").stdout
     for name in ("review-budget", "target-retention", "min-gap"):
         assert name in shown
@@ -178,7 +180,7 @@ def test_config_shows_validates_and_changes_the_settings(
     assert [r["topic"] for r in review_json(run)["suggestions"]] == ["SQL"]
     assert run("config", "review-budget", "1h").exit_code == 0
     assert review_json(run)["budget"]["week_minutes"] == 60
-    before = file_bytes(db_path)
+    before = store_state(db)
     for args in (
         ["config", "bogus"],
         ["config", "target-retention", "1.5"],
@@ -189,7 +191,7 @@ def test_config_shows_validates_and_changes_the_settings(
         ["config", "review-budget", "601"],
     ):
         one_line_error(run(*args))
-    assert file_bytes(db_path) == before
+    assert store_state(db) == before
 
 
 def test_curve_for_material_learnt_once(run: Run, frozen: object) -> None:

@@ -60,10 +60,10 @@ def init(
     ] = None,
 ) -> None:
     """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
+    target = _shared_url(ctx, url)
     from microup.store import postgres_schema
     from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE, shown_url
 
-    target = _shared_url(ctx, url)
     created = postgres_schema.init_database(target)
     where = shown_url(target)
     _say(
@@ -82,9 +82,9 @@ RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Databas
 
 
 def _add_roles(ctx: typer.Context, names: list[str], group: str, what: str) -> None:
+    url = _shared_url(ctx)
     from microup.store import postgres_schema
 
-    url = _shared_url(ctx)
     for name in names:
         postgres_schema.check_role_name(name)
     for name in names:

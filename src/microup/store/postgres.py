@@ -23,6 +23,13 @@ from microup.parse import printable
 from microup.store.base import mark_committed
 from microup.store.queries import Store
 
+try:
+    import psycopg
+except ImportError:  # the optional extra is not installed
+    raise StoreError(
+        'a postgresql:// store needs the PostgreSQL driver: pip install "microup[postgres]"'
+    ) from None
+
 SCHEMA = "microup"
 PG_SCHEMA_VERSION = 1
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
@@ -39,12 +46,6 @@ def _url(text: str) -> URL:
         url = make_url(text)
     except ArgumentError:
         raise StoreError(f"{printable(text)} is not a database URL") from None
-    try:
-        import psycopg  # noqa: F401  # the optional extra
-    except ImportError:
-        raise StoreError(
-            'a postgresql:// store needs the PostgreSQL driver: pip install "microup[postgres]"'
-        ) from None
     return url.set(drivername="postgresql+psycopg")
 
 
@@ -68,19 +69,19 @@ def _engine(text: str) -> Engine:
     )
 
 
-def failure(url: str, error: DBAPIError) -> StoreError:
+def failure(url: str, error: Exception) -> StoreError:
     """One line for what the server said; the URL shown without its password."""
-    original = getattr(error, "orig", error)
+    original = getattr(error, "orig", None) or error
     detail = printable(str(original).strip().splitlines()[0] if str(original).strip() else "")
     code = getattr(original, "sqlstate", None) or ""
     where = shown_url(url)
-    if isinstance(error, IntegrityError):
+    if isinstance(error, (IntegrityError, psycopg.IntegrityError)):
         return StoreError(f"the database refused the change ({detail}); nothing was saved")
     if code == "42501":
         return StoreError(f"{where}: permission denied ({detail}); nothing was saved")
     if code in ("40001", "40P01", "55P03"):
         return StoreBusyError(f"{where} is busy ({detail}); nothing was saved, try again")
-    if isinstance(error, OperationalError) and not code:
+    if isinstance(error, (OperationalError, psycopg.OperationalError)) and not code:
         return StoreError(f"cannot connect to {where}: {detail}")
     return StoreError(f"{where}: {detail}; nothing was saved")
 
@@ -166,7 +167,7 @@ def transaction(url: str, *, write: bool) -> Iterator[Store]:
                 )
             yield Store(session)
             session.commit()
-    except DBAPIError as error:
+    except (DBAPIError, psycopg.Error) as error:  # the latter from `Store._raw_rows`
         raise failure(url, error) from None
     finally:
         engine.dispose()

@@ -284,6 +284,8 @@ class Store:
         if topic is not None:
             topics = topics.where(TopicRow.key == topic_key(topic))
         names = dict(self.session.exec(topics).all())
+        if not names:
+            return
         sql = "SELECT topic_id, at, minutes, recall, kind, note FROM entry WHERE topic_id "
         sql += "IS NOT NULL" if topic is None else f"IN ({','.join('?' * len(names))})"
         rows = self._raw_rows(
