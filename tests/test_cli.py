@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -254,3 +254,18 @@ def test_broken_store_is_reported_not_overwritten(run: Run, db_path: Path, conte
     for args in (["log", "20"], ["week"], ["entries"], ["undo"]):
         one_line_error(run(*args), code=1)
     assert db_path.read_bytes() == content
+
+
+@pytest.mark.both_engines
+def test_a_streak_longer_than_the_days_first_read_is_counted_whole(
+    run: Run, frozen: object, db: Path | str
+) -> None:
+    from microup.domain import Entry
+    from microup.store import transaction
+
+    with transaction(db, write=True) as store:
+        for back in range(1, 41):  # every one of the last 40 weeks met, the week before not
+            store.add_entry(Entry(at=MONDAY_MORNING - timedelta(weeks=back), minutes=60))
+        store.add_entry(Entry(at=MONDAY_MORNING - timedelta(weeks=42), minutes=60))
+    week = json.loads(run("week", "--json").stdout)
+    assert week["streak"] == 40

@@ -258,9 +258,16 @@ def test_a_version_1_store_migrates_in_place_graded_entries_become_reviews(
     assert kinds == [("joins", "learn"), (None, "review")]
     assert [row[4] for row in rows] == [False, True]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     index = connection.execute("PRAGMA index_info(ix_entry_topic_at)").fetchall()
-    assert [row[2] for row in index] == ["topic_id", "at", "minutes", "recall", "kind"]
+    assert [row[2] for row in index] == [
+        "topic_id",
+        "at",
+        "minutes",
+        "recall",
+        "kind",
+        "utc_offset",
+    ]
     connection.close()
 
 
@@ -472,3 +479,20 @@ def test_a_wal_left_by_a_crash_of_our_own_is_replayed(tmp_path: Path) -> None:
     Path(f"{path}-wal").write_bytes(crashed)
     with transaction(path, write=False) as store:
         assert sorted(entry.minutes for entry in store.entries()) == [20, 30]
+
+
+def test_day_and_topic_totals_read_the_covering_indexes_only(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20, topic="SQL"))
+    connection = sqlite3.connect(path)
+    plans = {
+        "days": "SELECT (at + utc_offset * 60) / 86400 AS d, sum(minutes) FROM entry"
+        " WHERE at >= 0 GROUP BY d",
+        "topics": "SELECT topic_id, sum(minutes), count(id),"
+        " max(at * 4096 + utc_offset + 1440) FROM entry WHERE topic_id IS NOT NULL"
+        " GROUP BY topic_id",
+    }
+    for query in plans.values():
+        plan = " ".join(row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
+        assert "COVERING INDEX" in plan, plan

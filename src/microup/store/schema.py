@@ -103,11 +103,22 @@ _SCHEMA_V4 = (
     )""",
 )
 
+# Version 5: covering indexes. Per-day sums (`week`, `log`, `stats`) and per-topic totals
+# (`topics`, `stats`) read the index alone, never the table (issue 12: topics at 1M entries
+# went from one table lookup per entry to none).
+_SCHEMA_V5 = (
+    "DROP INDEX ix_entry_at",
+    "CREATE INDEX ix_entry_at ON entry (at, utc_offset, minutes)",
+    "DROP INDEX ix_entry_topic_at",
+    "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind, utc_offset)",
+)
+
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V1),
     _run_statements(_SCHEMA_V2),
     _regroup_topics,
     _run_statements(_SCHEMA_V4),
+    _run_statements(_SCHEMA_V5),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
