@@ -102,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="Keep both databases.")
     options = parser.parse_args()
     server = os.environ.get("MICROUP_BENCH_PG_URL")
     if not server:
@@ -154,6 +155,9 @@ def main() -> None:
         for _ in range(options.runs)
     ]
     print(f"cohort report (150 learners, 12 weeks, crowded): {statistics.median(report):.3f} s")
+    if options.keep:
+        print(f"kept: {alone} and {crowded}")
+        return
     with psycopg.connect(server, autocommit=True) as conn:
         for admin in (alone, crowded):
             conn.execute(f"DROP DATABASE {make_url(admin).database} WITH (FORCE)")

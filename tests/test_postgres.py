@@ -304,3 +304,21 @@ def test_the_cohort_bands_use_exactly_the_stats_rule(pg_admin_url: str, frozen: 
     rows = as_role(pg_admin_url, "cohort", "report", "c", "--csv").stdout.splitlines()
     assert rows[0] == "week,start,active,met,median_minutes,review_follow_through"
     assert len(rows) == 9
+
+
+def test_a_learners_queries_can_use_the_indexes_that_lead_with_the_learner(
+    learner_url: str,
+) -> None:
+    assert as_role(learner_url, "log", "20", "-t", "SQL").exit_code == 0
+    import psycopg
+
+    with psycopg.connect(learner_url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        for query in (
+            "SELECT min(at) FROM microup.entry",
+            "SELECT max(id) FROM microup.entry",
+            "SELECT topic_id, at FROM microup.entry WHERE topic_id IS NOT NULL"
+            " ORDER BY topic_id, at",
+        ):
+            plan = " ".join(row[0] for row in conn.execute(f"EXPLAIN {query}"))
+            assert "ix_entry_learner" in plan and "learner = CURRENT_USER" in plan, plan

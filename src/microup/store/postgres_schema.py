@@ -29,7 +29,10 @@ from microup.store.postgres import (
 
 STORE_TABLES = ("topic", "entry", "goal", "setting", "timer", "journal")
 
-_LEARNER = "learner TEXT NOT NULL DEFAULT current_user"
+# Role names are `name`, collated "C": the column is too, or `learner = current_user` could
+# not use the indexes that lead with the learner (a collation mismatch forces a full scan).
+_LEARNER = 'learner TEXT COLLATE "C" NOT NULL DEFAULT current_user'
+
 
 _TABLES = (
     """CREATE TABLE microup_schema (
@@ -58,6 +61,7 @@ _TABLES = (
         FOREIGN KEY (learner, topic_id) REFERENCES topic (learner, id)
     )""",
     "CREATE INDEX ix_entry_learner_at ON entry (learner, at) INCLUDE (utc_offset, minutes)",
+    "CREATE INDEX ix_entry_learner_id ON entry (learner, id)",
     """CREATE INDEX ix_entry_learner_topic_at ON entry (learner, topic_id, at)
         INCLUDE (minutes, recall, kind, utc_offset)""",
     f"""CREATE TABLE goal (
@@ -95,7 +99,7 @@ _TABLES = (
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
-        learner TEXT NOT NULL,
+        learner TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (cohort, learner)
     )""",
 )
@@ -143,7 +147,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = {SCHEMA}, pg_temp
 AS $report$
 DECLARE
-    members TEXT[];
+    members TEXT[] COLLATE "C";
     window_start DATE := this_monday - 7 * (weeks - 1);
     window_day BIGINT := (this_monday - 7 * (weeks - 1)) - DATE '1970-01-01';
     result JSONB;
