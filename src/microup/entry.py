@@ -1,6 +1,7 @@
 """The console-script entry point, kept free of heavy imports so Ctrl-C during start-up is
 answered like Ctrl-C anywhere else: one line and exit 130, never a traceback."""
 
+import contextlib
 import os
 import sys
 
@@ -28,8 +29,6 @@ def main() -> None:
     if not isinstance(code, (int, type(None))):
         sys.stderr.write(f"{code}\n")
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(status)
