@@ -30,6 +30,10 @@ IMPORT_RUNS = 3
 IMPORT_GOAL_SECONDS = 30.0
 SEED = 20261123
 BIG_ENTRIES = 100_000
+HUGE_ENTRIES = 1_000_000
+EXPORT_1M_GOAL_SECONDS = 6.0
+IMPORT_1M_GOAL_SECONDS = 15.0
+IMPORT_1M_GOAL_MIB = 200
 BIG_TOPICS = 300
 SMALL_ENTRIES = 100
 SMALL_TOPICS = 5
@@ -203,7 +207,9 @@ class Bench:
         if kind not in self._stores:
             path = self.fresh_dir(f"store-{kind}") / "microup.db"
             self.create_schema(path)
-            if kind == "big":
+            if kind == "huge":
+                fill_store(path, HUGE_ENTRIES, BIG_TOPICS, days=5 * 365, seed=SEED)
+            elif kind == "big":
                 fill_store(path, BIG_ENTRIES, BIG_TOPICS, days=5 * 365, seed=SEED)
             elif kind == "small":
                 fill_store(path, SMALL_ENTRIES, SMALL_TOPICS, days=91, seed=SEED + 1)
@@ -322,6 +328,84 @@ def pair_log(bench: Bench) -> Result:
     return ratio_result(bench, "log", 1.3, command, baseline)
 
 
+def pair_bare(bench: Bench) -> Result:
+    """`microup log 20` vs the bare interpreter: the figure a person feels, for reference."""
+    command = bench.microup_cmd("microup log 20", ["log", "20"], bench.copy_of("small"))
+    baseline = bench.python_cmd("python -c pass", "pass")
+    result = ratio_result(bench, "log-vs-python", 1.0, command, baseline)
+    result.goal, result.ok, result.note = "reference", True, "no goal: what the libraries cost"
+    return result
+
+
+def million_pair(subcommand: str, goal: float) -> Callable[[Bench], Result]:
+    """A pair running SUBCOMMAND on the 1,000,000-entry store vs the 100,000-entry one."""
+
+    def run(bench: Bench) -> Result:
+        args = subcommand.split()
+        huge = bench.microup_cmd(f"microup {subcommand} (1M)", args, bench.store("huge"))
+        big = bench.microup_cmd(f"microup {subcommand} (100k)", args, bench.store("big"))
+        if args[0] == "log":  # a write: each run on a copy, so the stores stay as built
+            huge = bench.microup_cmd(f"microup {subcommand} (1M)", args, bench.copy_of("huge"))
+            big = bench.microup_cmd(f"microup {subcommand} (100k)", args, bench.copy_of("big"))
+        return ratio_result(bench, f"{args[0]}-1m", goal, huge, big)
+
+    run.__doc__ = f"`microup {subcommand}` with 1,000,000 entries vs 100,000."
+    return run
+
+
+def peak_mib_and_seconds(bench: Bench, command: Command) -> tuple[float, float]:
+    """Run a command once under a small wrapper that reports its peak memory (max RSS)."""
+    wrapper = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "sys.exit(done.stderr.decode()) if done.returncode else None\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, elapsed)\n"
+    )
+    if command.before_each is not None:
+        command.before_each()
+    done = subprocess.run(
+        [str(bench.python), "-c", wrapper, *command.argv],
+        env=command.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise BenchError(f"'{command.shell()}' failed: {done.stderr.strip()}")
+    mib, seconds = done.stdout.split()
+    return float(mib), float(seconds)
+
+
+def pair_million_transfer(bench: Bench) -> Result:
+    """Export 1,000,000 entries, then import them into an empty store: time and peak memory."""
+    export_file = bench.fresh_dir("export-1m") / "export.json"
+    export = bench.microup_cmd(
+        "microup export (1M)", ["export", "--output", str(export_file)], bench.store("huge")
+    )
+    export_mib, export_seconds = peak_mib_and_seconds(bench, export)
+    target = bench.fresh_dir("import-1m") / "microup.db"
+    command = bench.microup_cmd("microup import FILE (1M)", ["import", str(export_file)], target)
+    import_mib, import_seconds = peak_mib_and_seconds(bench, command)
+    result = Result(
+        "transfer-1m",
+        command.label,
+        export.label,
+        f"import < {IMPORT_1M_GOAL_SECONDS:g} s and {IMPORT_1M_GOAL_MIB} MiB; "
+        f"export < {EXPORT_1M_GOAL_SECONDS:g} s",
+        [import_seconds],
+        [export_seconds],
+    )
+    result.ok = (
+        import_seconds < IMPORT_1M_GOAL_SECONDS
+        and import_mib < IMPORT_1M_GOAL_MIB
+        and export_seconds < EXPORT_1M_GOAL_SECONDS
+    )
+    result.note = f"peak memory: import {import_mib:.0f} MiB, export {export_mib:.0f} MiB"
+    return result
+
+
 def pair_help(bench: Bench) -> Result:
     """`microup --help` vs importing Typer alone."""
     command = bench.microup_cmd("microup --help", ["--help"], bench.fresh_dir("db") / "m.db")
@@ -388,12 +472,27 @@ class Pair:
 
 
 PAIRS: tuple[Pair, ...] = (
+    Pair("log-vs-python", ("log",), pair_bare),
     Pair("log", ("log",), pair_log),
     Pair("help", (), pair_help),
     Pair("review-scale", ("review",), scale_pair("review", 2.0)),
     Pair("week-scale", ("week",), scale_pair("week", 1.5)),
     Pair("stats-scale", ("stats",), scale_pair("stats", 2.0)),
     Pair("import-100k", ("import", "export"), pair_import),
+    *(
+        Pair(f"{command.split()[0]}-1m", (command.split()[0],), million_pair(command, goal))
+        for command, goal in (
+            ("log 20", 1.1),
+            ("week", 1.1),
+            ("entries", 1.1),
+            ("topics", 1.3),
+            ("stats", 1.3),
+            ("review", 1.3),
+            ("plan", 1.3),
+            ("remind", 1.3),
+        )
+    ),
+    Pair("transfer-1m", ("import", "export"), pair_million_transfer),
 )
 
 

@@ -15,7 +15,16 @@ import pytest
 from microup.domain import Entry
 from microup.errors import NoStoreError, NotFoundError, StoreError
 from microup.locations import default_db_path, resolve_db_path
-from microup.models import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
+from microup.models import (
+    DayTotalRow,
+    EntryRow,
+    GoalRow,
+    JournalRow,
+    SettingRow,
+    TimerRow,
+    TopicRow,
+    TopicTotalRow,
+)
 from microup.parse import from_stored
 from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
 
@@ -59,7 +68,16 @@ def test_models_mirror_the_migrated_schema(tmp_path: Path) -> None:
     with transaction(path, write=True):
         pass
     connection = sqlite3.connect(path)
-    for model in (EntryRow, TopicRow, GoalRow, SettingRow, TimerRow, JournalRow):
+    for model in (
+        EntryRow,
+        TopicRow,
+        GoalRow,
+        SettingRow,
+        TimerRow,
+        JournalRow,
+        DayTotalRow,
+        TopicTotalRow,
+    ):
         table = model.__table__  # type: ignore[attr-defined]
         stored = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
         assert stored == {column.name for column in table.columns}, table.name
@@ -496,3 +514,60 @@ def test_day_and_topic_totals_read_the_covering_indexes_only(tmp_path: Path) -> 
     for query in plans.values():
         plan = " ".join(row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
         assert "COVERING INDEX" in plan, plan
+
+
+def _recomputed_totals(store: Any) -> tuple[dict[date, int], list[tuple[str, int, int, datetime]]]:
+    """Day and topic totals summed from the entries themselves, as the triggers must keep them."""
+    days: dict[date, int] = {}
+    topics: dict[str, list[Any]] = {}
+    for entry in store.all_entries():
+        day = entry.at.date()
+        days[day] = days.get(day, 0) + entry.minutes
+        if entry.topic is not None:
+            key = store.find_topic(entry.topic)
+            minutes, sessions, last = topics.get(key, [0, 0, None])
+            latest = entry.at if last is None or entry.at >= last else last
+            topics[key] = [minutes + entry.minutes, sessions + 1, latest]
+    totals = sorted((name, m, s, last) for name, (m, s, last) in topics.items())
+    return days, totals
+
+
+@pytest.mark.both_engines
+def test_running_totals_match_the_entries_after_any_change(db: Path | str) -> None:
+    """Whatever writes (log, edit, delete, undo's put-back, import, merge), the per-day and
+    per-topic totals the triggers keep equal a fresh sum over the entries."""
+    rng = random.Random(12)
+    names = ["SQL", "sql", "Stats", "Go", None]
+
+    def random_entry(entry_id: int | None = None) -> Entry:
+        offset = rng.choice((-300, 0, 60, 330))
+        when = from_stored(1_790_000_000 + rng.randrange(0, 40 * 86_400), offset)
+        return Entry(at=when, minutes=rng.randint(1, 90), topic=rng.choice(names), id=entry_id)
+
+    for round_ in range(6):
+        with transaction(db, write=True) as store:
+            for _ in range(25):
+                ids = [entry.id for entry in store.entries()]
+                action = rng.choice(("add", "add", "replace", "delete", "put", "batch", "merge"))
+                if action == "add" or not ids:
+                    store.add_entry(random_entry())
+                elif action == "replace":
+                    store.replace_entry(rng.choice(ids), random_entry())
+                elif action == "delete":
+                    store.delete_entry(rng.choice(ids))
+                elif action == "put":
+                    gone = store.delete_entry(rng.choice(ids))
+                    store.put_entry(gone)
+                elif action == "batch":
+                    store.add_entries([random_entry() for _ in range(5)])
+                else:
+                    source, target = store.topic_row("Go"), store.topic_row("Stats")
+                    if source and target:
+                        store.merge_topic(source[0], target[0])
+        with transaction(db, write=False) as store:
+            days, topics = _recomputed_totals(store)
+            assert store.daily_minutes() == days, round_
+            shown = sorted(
+                (t.name, t.minutes, t.sessions, t.last_studied) for t in store.topic_totals()
+            )
+            assert shown == topics, round_

@@ -74,3 +74,23 @@ class JournalRow(SQLModel, table=True):
     undo_message: str
     steps: str
     undone: bool = False
+
+
+class DayTotalRow(SQLModel, table=True):
+    """Minutes of one local day (days since 1970-01-01), kept by triggers on `entry`."""
+
+    __tablename__ = "day_total"
+
+    day: int = Field(primary_key=True)
+    minutes: int
+
+
+class TopicTotalRow(SQLModel, table=True):
+    """A topic's minutes, sessions and last entry (time and offset packed), kept by triggers."""
+
+    __tablename__ = "topic_total"
+
+    topic_id: int = Field(primary_key=True)
+    minutes: int
+    sessions: int
+    last: int

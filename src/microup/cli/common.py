@@ -280,29 +280,11 @@ def review_view(store: "Store", moment: datetime) -> "ReviewView":
     return ReviewView(view, settings, moment, week_label(today))
 
 
-STREAK_WINDOW_WEEKS = 8
-
-
 def this_week(store: "Store", moment: datetime) -> "WeekSummary":
-    """The week holding `moment`, reading only as far back as the streak reaches.
+    """The week holding `moment`, with the streak (per-day totals: one row a day)."""
+    from microup.weeks import summarize_week
 
-    Days are read from a few weeks back; only a streak that runs right through that window
-    needs an earlier start (four times further each time), so a long history costs little.
-    """
-    from datetime import timedelta
-
-    from microup.weeks import summarize_week, week_start
-
-    today, goals = moment.date(), store.goals()
-    first_entry = store.first_entry_at()
-    weeks = STREAK_WINDOW_WEEKS
-    while True:
-        first = week_start(today) - timedelta(weeks=weeks)
-        summary = summarize_week(today, store.daily_minutes(first), goals)
-        reached_start = first_entry is None or first <= first_entry.date() - timedelta(days=1)
-        if summary.streak < weeks or reached_start:
-            return summary
-        weeks *= 4
+    return summarize_week(moment.date(), store.daily_minutes(), store.goals())
 
 
 def require_learnt(store: "Store", topic: str | None) -> None:

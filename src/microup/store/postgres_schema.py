@@ -27,7 +27,16 @@ from microup.store.postgres import (
     shown_url,
 )
 
-STORE_TABLES = ("topic", "entry", "goal", "setting", "timer", "journal")
+STORE_TABLES = (
+    "topic",
+    "entry",
+    "goal",
+    "setting",
+    "timer",
+    "journal",
+    "day_total",
+    "topic_total",
+)
 
 # Role names are `name`, collated "C": the column is too, or `learner = current_user` could
 # not use the indexes that lead with the learner (a collation mismatch forces a full scan).
@@ -96,6 +105,55 @@ _TABLES = (
         undone BOOLEAN NOT NULL DEFAULT false
     )""",
     "CREATE INDEX ix_journal_learner ON journal (learner, id)",
+    f"""CREATE TABLE day_total (
+        {_LEARNER},
+        day BIGINT NOT NULL,
+        minutes BIGINT NOT NULL,
+        PRIMARY KEY (learner, day)
+    )""",
+    f"""CREATE TABLE topic_total (
+        {_LEARNER},
+        topic_id BIGINT PRIMARY KEY,
+        minutes BIGINT NOT NULL,
+        sessions BIGINT NOT NULL,
+        last BIGINT NOT NULL
+    )""",
+    "CREATE INDEX ix_topic_total_learner ON topic_total (learner, last)",
+    # The running totals, as on SQLite (see `store.schema`): kept on every change to `entry`,
+    # under the row's own learner (an administrator's bulk load counts for its learners).
+    """CREATE FUNCTION keep_totals() RETURNS trigger LANGUAGE plpgsql AS $keep$
+    BEGIN
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            UPDATE day_total SET minutes = minutes - OLD.minutes
+                WHERE learner = OLD.learner AND day = (OLD.at + OLD.utc_offset * 60) / 86400;
+            DELETE FROM day_total WHERE learner = OLD.learner
+                AND day = (OLD.at + OLD.utc_offset * 60) / 86400 AND minutes <= 0;
+            UPDATE topic_total SET minutes = minutes - OLD.minutes, sessions = sessions - 1,
+                last = coalesce((SELECT max(e.at * 4096 + e.utc_offset + 1440) FROM entry e
+                                 WHERE e.learner = OLD.learner AND e.topic_id = OLD.topic_id), 0)
+                WHERE topic_id = OLD.topic_id;
+            DELETE FROM topic_total WHERE topic_id = OLD.topic_id AND sessions <= 0;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO day_total (learner, day, minutes)
+                VALUES (NEW.learner, (NEW.at + NEW.utc_offset * 60) / 86400, NEW.minutes)
+                ON CONFLICT (learner, day)
+                DO UPDATE SET minutes = day_total.minutes + excluded.minutes;
+            IF NEW.topic_id IS NOT NULL THEN
+                INSERT INTO topic_total (learner, topic_id, minutes, sessions, last)
+                    VALUES (NEW.learner, NEW.topic_id, NEW.minutes, 1,
+                            NEW.at * 4096 + NEW.utc_offset + 1440)
+                    ON CONFLICT (topic_id) DO UPDATE SET
+                        minutes = topic_total.minutes + excluded.minutes,
+                        sessions = topic_total.sessions + 1,
+                        last = greatest(topic_total.last, excluded.last);
+            END IF;
+        END IF;
+        RETURN NULL;
+    END
+    $keep$""",
+    """CREATE TRIGGER entry_totals AFTER INSERT OR DELETE OR UPDATE OF at, utc_offset, minutes,
+        topic_id ON entry FOR EACH ROW EXECUTE FUNCTION keep_totals()""",
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,

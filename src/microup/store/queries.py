@@ -13,7 +13,15 @@ from sqlmodel import Session, col, delete, select
 from microup.domain import DedupeKey, Entry, Timer, TopicTotal
 from microup.errors import NotFoundError
 from microup.memory import StudyRow
-from microup.models import EntryRow, GoalRow, SettingRow, TimerRow, TopicRow
+from microup.models import (
+    DayTotalRow,
+    EntryRow,
+    GoalRow,
+    SettingRow,
+    TimerRow,
+    TopicRow,
+    TopicTotalRow,
+)
 from microup.parse import from_stored, topic_key, utc_offset_minutes
 from microup.store.journal import Journal
 from microup.weeks import GoalHistory
@@ -49,19 +57,15 @@ def _to_entry(row: EntryRow, topic: str | None) -> Entry:
 EPOCH_DAY = date(1970, 1, 1)
 
 
-def _local_day() -> Any:
-    """SQL for the local calendar day an entry was logged on, as the person lived it: days
-    since 1970-01-01, in integer arithmetic both engines do alike."""
-    return (col(EntryRow.at) + col(EntryRow.utc_offset) * 60) // SECONDS_PER_DAY
-
-
 def _day_number(day: date) -> int:
     return (day - EPOCH_DAY).days
 
 
 OFFSET_SPAN = 4096
 """`at * OFFSET_SPAN + offset + 1440` packs a time and its UTC offset (-1440..1440) into one
-integer that orders like the time, so `max()` finds the last entry's offset in one pass."""
+integer that orders like the time, so `max()` keeps the last entry's offset with its time.
+Local days are `(at + offset * 60) / 86400` in integer arithmetic, alike on both engines
+(see `store.schema`, whose triggers keep both)."""
 
 
 class Store:
@@ -107,20 +111,17 @@ class Store:
         ).first()
 
     def topic_totals(self) -> list[TopicTotal]:
-        """Each topic with its total minutes, sessions and last study, most recent first."""
-        last = func.max(col(EntryRow.at) * OFFSET_SPAN + col(EntryRow.utc_offset) + 1440)
+        """Each topic with its total minutes, sessions and last study, most recent first
+        (from `topic_total`, which triggers keep: a row a topic, whatever the history)."""
         query = (
-            select(TopicRow.name, func.sum(EntryRow.minutes), func.count(col(EntryRow.id)), last)
-            .join(EntryRow, col(EntryRow.topic_id) == TopicRow.id)
-            .group_by(col(TopicRow.id), col(TopicRow.name))
-            .order_by(last.desc())
+            select(TopicRow.name, TopicTotalRow.minutes, TopicTotalRow.sessions, TopicTotalRow.last)
+            .join(TopicTotalRow, col(TopicTotalRow.topic_id) == TopicRow.id)
+            .order_by(col(TopicTotalRow.last).desc())
         )
         totals = []
         for name, minutes, sessions, packed in self.session.exec(query):
             at, offset = divmod(int(packed), OFFSET_SPAN)
-            totals.append(
-                TopicTotal(name, int(minutes), int(sessions), from_stored(at, offset - 1440))
-            )
+            totals.append(TopicTotal(name, minutes, sessions, from_stored(at, offset - 1440)))
         return totals
 
     # Entries ------------------------------------------------------------------------------
@@ -262,18 +263,15 @@ class Store:
         return [_to_entry(row, names.get(row.topic_id or 0)) for row in rows]
 
     def daily_minutes(self, first: date | None = None, last: date | None = None) -> dict[date, int]:
-        """Minutes per local calendar day, summed in SQL (optionally only `first`..`last`)."""
-        day = _local_day()
-        query = select(day, func.sum(EntryRow.minutes)).group_by(day)
-        if first is not None:  # bound by UTC time first so the index on `at` does the work
-            lowest = datetime.combine(first, datetime.min.time()).timestamp() - SECONDS_PER_DAY
-            query = query.where(EntryRow.at >= int(lowest), day >= _day_number(first))
+        """Minutes per local calendar day (optionally only `first`..`last`), from `day_total`,
+        which triggers keep: one row a day, whatever the number of entries."""
+        query = select(DayTotalRow.day, DayTotalRow.minutes)
+        if first is not None:
+            query = query.where(DayTotalRow.day >= _day_number(first))
         if last is not None:
-            highest = datetime.combine(last, datetime.max.time()).timestamp() + SECONDS_PER_DAY
-            query = query.where(EntryRow.at <= int(highest), day <= _day_number(last))
+            query = query.where(DayTotalRow.day <= _day_number(last))
         return {
-            EPOCH_DAY + timedelta(days=int(day)): int(total)
-            for day, total in self.session.exec(query)
+            EPOCH_DAY + timedelta(days=day): minutes for day, minutes in self.session.exec(query)
         }
 
     def study_sessions(self, topic: str | None = None) -> Iterator[StudyRow]:

@@ -103,14 +103,57 @@ _SCHEMA_V4 = (
     )""",
 )
 
-# Version 5: covering indexes. Per-day sums (`week`, `log`, `stats`) and per-topic totals
-# (`topics`, `stats`) read the index alone, never the table (issue 12: topics at 1M entries
-# went from one table lookup per entry to none).
+# Version 5: what grows with the history is summed as it is written. `day_total` holds the
+# minutes of each local day and `topic_total` each topic's minutes, sessions and last entry,
+# kept by triggers on every insert, update and delete (whoever makes it: a command, undo, an
+# import), so `week`, `log`, `stats` and `topics` read a few hundred rows, not every entry.
+# The entry index covers (at, id) order and the per-day sums (issue 12).
+_DAY = "(({row}.at + {row}.utc_offset * 60) / 86400)"
+_PACKED = "({row}.at * 4096 + {row}.utc_offset + 1440)"
+"""A time and its offset in one integer that orders like the time (see `queries.OFFSET_SPAN`)."""
+
+
+def _add_to_totals(row: str) -> str:
+    return f"""
+        INSERT INTO day_total (day, minutes) VALUES ({_DAY.format(row=row)}, {row}.minutes)
+            ON CONFLICT (day) DO UPDATE SET minutes = minutes + excluded.minutes;
+        INSERT INTO topic_total (topic_id, minutes, sessions, last)
+            SELECT {row}.topic_id, {row}.minutes, 1, {_PACKED.format(row=row)}
+            WHERE {row}.topic_id IS NOT NULL
+            ON CONFLICT (topic_id) DO UPDATE SET minutes = minutes + excluded.minutes,
+                sessions = sessions + 1, last = max(last, excluded.last);"""
+
+
+_TAKE_FROM_TOTALS = f"""
+        UPDATE day_total SET minutes = minutes - old.minutes WHERE day = {_DAY.format(row="old")};
+        DELETE FROM day_total WHERE day = {_DAY.format(row="old")} AND minutes <= 0;
+        UPDATE topic_total SET minutes = minutes - old.minutes, sessions = sessions - 1,
+            last = coalesce((SELECT max({_PACKED.format(row="entry")}) FROM entry
+                             WHERE entry.topic_id = old.topic_id), 0)
+            WHERE topic_id = old.topic_id;
+        DELETE FROM topic_total WHERE topic_id = old.topic_id AND sessions <= 0;"""
+
 _SCHEMA_V5 = (
     "DROP INDEX ix_entry_at",
-    "CREATE INDEX ix_entry_at ON entry (at, utc_offset, minutes)",
+    "CREATE INDEX ix_entry_at ON entry (at, id, utc_offset, minutes)",
     "DROP INDEX ix_entry_topic_at",
     "CREATE INDEX ix_entry_topic_at ON entry (topic_id, at, minutes, recall, kind, utc_offset)",
+    "CREATE TABLE day_total (day INTEGER PRIMARY KEY, minutes INTEGER NOT NULL)",
+    """CREATE TABLE topic_total (
+        topic_id INTEGER PRIMARY KEY,
+        minutes INTEGER NOT NULL,
+        sessions INTEGER NOT NULL,
+        last INTEGER NOT NULL
+    )""",
+    f"""INSERT INTO day_total (day, minutes)
+        SELECT {_DAY.format(row="entry")}, sum(minutes) FROM entry GROUP BY 1""",
+    f"""INSERT INTO topic_total (topic_id, minutes, sessions, last)
+        SELECT topic_id, sum(minutes), count(*), max({_PACKED.format(row="entry")})
+        FROM entry WHERE topic_id IS NOT NULL GROUP BY topic_id""",
+    f"CREATE TRIGGER entry_added AFTER INSERT ON entry BEGIN {_add_to_totals('new')} END",
+    f"CREATE TRIGGER entry_removed AFTER DELETE ON entry BEGIN {_TAKE_FROM_TOTALS} END",
+    f"""CREATE TRIGGER entry_changed AFTER UPDATE OF at, utc_offset, minutes, topic_id ON entry
+        BEGIN {_TAKE_FROM_TOTALS} {_add_to_totals("new")} END""",
 )
 
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
