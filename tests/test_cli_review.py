@@ -251,3 +251,65 @@ def test_reviews_outside_the_plan_say_what_waits(run: Run, frozen: object) -> No
 def test_a_first_week_says_why_there_is_nothing_to_review(run: Run, frozen: object) -> None:
     run("log", "20", "-t", "SQL")
     assert "joins next week's plan" in run("review").stdout
+
+
+def _clear_review_cache(db: Path | str) -> None:
+    from sqlalchemy import text
+
+    from microup.store import transaction
+
+    with transaction(db, write=True) as store:
+        store.session.connection().execute(text("DELETE FROM review_cache"))
+
+
+def _cached_topics(db: Path | str) -> int:
+    from microup.memory import FOLD_KEY
+    from microup.store import transaction
+
+    with transaction(db, write=False) as store:
+        return len(store.review_states(FOLD_KEY))
+
+
+def test_the_review_cache_never_changes_what_is_shown(
+    run: Run, frozen: time_machine.Traveller, db: Path | str
+) -> None:
+    """Plans and recall figures are the same from a cold cache, a warm one, a cache a later
+    week builds on, and one an edit or delete of an old session has invalidated."""
+    frozen.move_to(NOW - timedelta(weeks=6))
+    for back, topic, args in (
+        (40, "SQL", []),
+        (38, "Stats", []),
+        (30, "SQL", ["--recall", "hard"]),
+        (20, "Stats", ["--recall", "good"]),
+        (12, "Go", []),
+        (3, "SQL", ["--recall", "again"]),
+    ):
+        assert run("log", "20", "-t", topic, "--at", f"{back}d ago", "--yes", *args).exit_code == 0
+    frozen.move_to(NOW)
+
+    def shown() -> tuple[object, ...]:
+        return (review_json(run, "--all"), run("plan", "--json").stdout, run("week").stdout)
+
+    cold = shown()
+    assert _cached_topics(db) == 3  # written by the first review command
+    assert shown() == cold  # from the cache
+    _clear_review_cache(db)
+    assert shown() == cold
+
+    frozen.move_to(NOW + timedelta(weeks=1))  # a new week folds on from last week's cache
+    later = shown()
+    _clear_review_cache(db)
+    assert shown() == later
+
+    entries = json.loads(run("entries", "--json").stdout)["entries"]
+    oldest_sql = next(e["id"] for e in reversed(entries) if e["topic"] == "SQL")
+    moved = (NOW - timedelta(days=35)).strftime("%Y-%m-%dT%H:%M")
+    assert run("edit", str(oldest_sql), "--at", moved).exit_code == 0
+    edited = shown()
+    assert edited != later
+    _clear_review_cache(db)
+    assert shown() == edited
+    assert run("delete", str(oldest_sql), "--yes").exit_code == 0
+    deleted = shown()
+    _clear_review_cache(db)
+    assert shown() == deleted

@@ -16,11 +16,13 @@ from microup.memory import (
     START_DIFFICULTY,
     Grade,
     GradedReview,
+    StudyRow,
     TopicMemory,
     effort,
     fit_multiplier,
     fold_topics,
     parse_grade,
+    personal_fit,
     recall_series,
     retention,
 )
@@ -234,3 +236,47 @@ def test_the_fit_moves_toward_the_truth_as_graded_reviews_accumulate(truth: floa
 @pytest.mark.parametrize("text", ["again", "HARD", " good ", "4"])
 def test_grades_parse(text: str) -> None:
     assert isinstance(parse_grade(text), Grade)
+
+
+study_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["SQL", "Go", "Stats"]),
+        st.integers(min_value=0, max_value=200 * 86_400),
+        st.integers(min_value=1, max_value=90),
+        st.sampled_from([None, 1, 2, 3, 4]),
+        st.booleans(),
+        st.sampled_from([None, "joins", "x"]),
+    ),
+    max_size=80,
+)
+
+
+@given(study_rows, st.integers(min_value=0, max_value=200 * 86_400), st.integers(0, 60))
+def test_folding_on_from_a_cached_checkpoint_is_the_whole_fold(
+    rows: list[StudyRow], cutoff: int, later_weeks: int
+) -> None:
+    """The review cache's promise: a memory kept as it stood before `cutoff` (through its
+    JSON state), then folded on with the later sessions, is what folding everything gives."""
+    import json
+
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    snapshot = cutoff + later_weeks * 86_400
+    whole = fold_topics(rows, snapshot_at=snapshot)
+    before = fold_topics([row for row in rows if row[1] < cutoff], snapshot_at=cutoff)
+    kept = {
+        topic: TopicMemory.from_state(topic, json.loads(json.dumps(memory.checkpoint.state())))
+        for topic, memory in before.items()
+        if memory.checkpoint is not None
+    }
+    resumed = fold_topics([row for row in rows if row[1] >= cutoff], snapshot, start=kept)
+    assert resumed.keys() == whole.keys()
+    for topic, memory in whole.items():
+        again = resumed[topic]
+        assert again.state() == memory.state()
+        assert again.earlier == memory.earlier
+        assert (again.last_studied, again.minutes, again.reviews) == (
+            memory.last_studied,
+            memory.minutes,
+            memory.reviews,
+        )
+    assert personal_fit(resumed.values(), since=cutoff) == personal_fit(whole.values(), cutoff)

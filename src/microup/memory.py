@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import Any
 
 from microup.errors import UsageError
 from microup.parse import shown
@@ -104,6 +105,9 @@ FIT_PRIOR_SIGMA = 0.5
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
 FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
+FOLD_VERSION = 1
+"""Bump when the fold's rules change: cached memories of another fold are not used."""
+
 
 class Grade(IntEnum):
     """How well the person recalled the topic at a review."""
@@ -119,6 +123,25 @@ _GRADE_WORDS: dict[str, Grade] = {g.name.lower(): g for g in Grade} | {
 }
 _GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade; 0 = ungraded (as good)
 _DIFFICULTY_STEP = (0.0, 2.0, 1.0, 0.0, -1.0)
+
+FOLD_KEY = repr(
+    (
+        FOLD_VERSION,
+        GROWTH,
+        SPACING,
+        EFFORT_REFERENCE_MINUTES,
+        EFFORT_MAX,
+        _GRADE_WEIGHT,
+        _DIFFICULTY_STEP,
+        START_DIFFICULTY,
+        DIFFICULTY_REVERSION,
+        MAX_STABILITY_HOURS,
+        MAX_MATERIALS,
+        FIT_MIN_GAP_SECONDS,
+        FIT_MAX_REVIEWS,
+    )
+)
+"""What a cached memory must have been folded under to be used (see `store.review_cache`)."""
 
 
 def parse_grade(text: str) -> Grade:
@@ -181,6 +204,7 @@ class TopicMemory:
     """One topic's material, folded from its sessions in time order."""
 
     __slots__ = (
+        "checkpoint",
         "earlier",
         "fit_since",
         "graded",
@@ -202,6 +226,45 @@ class TopicMemory:
         self.reviews = 0
         self.earlier: list[Material] = []
         """The material as it stood before the snapshot time given to `fold_topics`."""
+        self.checkpoint: TopicMemory | None = None
+        """The whole memory as it stood before that time: what the review cache keeps."""
+
+    def copy(self) -> TopicMemory:
+        """A deep copy (material changes in place as the fold goes on)."""
+        twin = TopicMemory(self.topic, self.fit_since)
+        twin.materials = [replace(piece) for piece in self.materials]
+        twin.graded = deque(self.graded, maxlen=FIT_MAX_REVIEWS)
+        twin.last_studied, twin.minutes, twin.reviews = (
+            self.last_studied,
+            self.minutes,
+            self.reviews,
+        )
+        return twin
+
+    def state(self) -> dict[str, Any]:
+        """Everything the fold carries forward, as JSON-ready values (floats exact)."""
+        return {
+            "materials": [
+                [p.learnt_at, p.last_seen, p.stability, p.difficulty, p.minutes, p.note]
+                for p in self.materials
+            ],
+            "graded": [
+                [g.at, g.elapsed_hours, g.stabilities, g.weights, g.recalled] for g in self.graded
+            ],
+            "totals": [self.last_studied, self.minutes, self.reviews],
+        }
+
+    @classmethod
+    def from_state(cls, topic: str, state: Mapping[str, Any]) -> TopicMemory:
+        """The memory `state()` described, ready to fold later sessions into."""
+        memory = cls(topic)
+        memory.materials = [Material(*piece) for piece in state["materials"]]
+        memory.graded.extend(
+            GradedReview(at, tuple(e), tuple(s), tuple(w), bool(r))
+            for at, e, s, w, r in state["graded"]
+        )
+        memory.last_studied, memory.minutes, memory.reviews = state["totals"]
+        return memory
 
     @property
     def sessions(self) -> int:
@@ -323,16 +386,23 @@ def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -
 
 
 def fold_topics(
-    rows: Iterable[StudyRow], snapshot_at: int | None = None, fit_since: int = 0
+    rows: Iterable[StudyRow],
+    snapshot_at: int | None = None,
+    fit_since: int = 0,
+    start: Mapping[str, TopicMemory] | None = None,
 ) -> dict[str, TopicMemory]:
     """Each topic's memory from its rows, in time order within each topic.
 
-    With ``snapshot_at``, each topic also keeps a copy of its material as it stood just
-    before that time (``earlier``): the week's plan is made from the week's start, so it
-    does not churn as the week's own sessions are logged. Graded reviews before
-    ``fit_since`` are not kept for the personal fit (it follows recent evidence).
+    With ``snapshot_at``, each topic also keeps a copy of itself as it stood just before
+    that time (``checkpoint``, and its material as ``earlier``): the week's plan is made from
+    the week's start, so it does not churn as the week's own sessions are logged. Graded
+    reviews before ``fit_since`` are not kept for the personal fit (it follows recent
+    evidence). ``start`` holds memories already folded through some earlier time (from the
+    review cache): only later rows are given for those topics, and folding goes on from them.
     """
-    topics: dict[str, TopicMemory] = {}
+    topics: dict[str, TopicMemory] = {
+        topic: memory.copy() for topic, memory in (start or {}).items()
+    }
     frozen: set[str] = set()
     for topic, at, minutes, grade, is_review, note in rows:
         memory = topics.get(topic)
@@ -340,7 +410,7 @@ def fold_topics(
             memory = topics[topic] = TopicMemory(topic, fit_since)
         if snapshot_at is not None and at >= snapshot_at and topic not in frozen:
             frozen.add(topic)
-            memory.earlier = [replace(piece) for piece in memory.materials]
+            memory.checkpoint = memory.copy()
         if is_review:
             memory.review(at, minutes, grade)
         else:
@@ -348,7 +418,9 @@ def fold_topics(
     if snapshot_at is not None:
         for topic, memory in topics.items():
             if topic not in frozen:
-                memory.earlier = [replace(piece) for piece in memory.materials]
+                memory.checkpoint = memory.copy()
+            assert memory.checkpoint is not None
+            memory.earlier = memory.checkpoint.materials
     return topics
 
 
@@ -439,8 +511,8 @@ def fit_multiplier(graded: Sequence[GradedReview]) -> PersonalFit:
     return PersonalFit(math.exp(theta), math.exp(low), math.exp(high), len(recent))
 
 
-def personal_fit(memories: Iterable[TopicMemory]) -> PersonalFit:
-    """The fit over every topic's graded reviews."""
-    graded = [review for memory in memories for review in memory.graded]
+def personal_fit(memories: Iterable[TopicMemory], since: int = 0) -> PersonalFit:
+    """The fit over every topic's graded reviews from ``since`` on."""
+    graded = [review for memory in memories for review in memory.graded if review.at >= since]
     graded.sort(key=lambda review: review.at)
     return fit_multiplier(graded)

@@ -94,3 +94,15 @@ class TopicTotalRow(SQLModel, table=True):
     minutes: int
     sessions: int
     last: int
+
+
+class ReviewCacheRow(SQLModel, table=True):
+    """A topic's memory folded through the sessions before `cutoff`, as `TopicMemory.state()`
+    JSON; triggers drop it when an entry before the cutoff changes (see `store.schema`)."""
+
+    __tablename__ = "review_cache"
+
+    topic_id: int = Field(primary_key=True)
+    fold: str
+    cutoff: int
+    state: str

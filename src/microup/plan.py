@@ -198,11 +198,13 @@ def outlook(
     budget: int,
     goal: int,
     sessions_left: int,
+    start: Mapping[str, TopicMemory] | None = None,
 ) -> Outlook:
     """Fold the rows (by topic, then time), fit the person, and plan the week from its start.
 
     ``week_start`` is the local Monday 00:00 as UTC epoch seconds; rows from then on are the
-    week's own sessions, counted against the plan.
+    week's own sessions, counted against the plan. ``start`` holds topics already folded
+    through an earlier time (no later than ``week_start``); their rows begin after it.
     """
     reviewed: Counter[str] = Counter()
     learnt = 0
@@ -218,10 +220,8 @@ def outlook(
                     learnt += row[2]
             yield row
 
-    memories = fold_topics(
-        tally(rows), snapshot_at=week_start, fit_since=week_start - FIT_WINDOW_SECONDS
-    )
-    fit = personal_fit(memories.values())
+    memories = fold_topics(tally(rows), snapshot_at=week_start, start=start)
+    fit = personal_fit(memories.values(), since=week_start - FIT_WINDOW_SECONDS)
     at_start = {
         topic: recall_of(memory.earlier, week_start, fit.multiplier)
         for topic, memory in memories.items()

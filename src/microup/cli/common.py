@@ -23,6 +23,9 @@ from microup.locations import DB_ENV_VAR, StoreLocation, resolve_db_path
 from microup.parse import clean_topic, printable, shown
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from microup.memory import TopicMemory
     from microup.plan import ReviewView
     from microup.store import Store
     from microup.weeks import WeekSummary
@@ -270,14 +273,50 @@ def review_view(store: "Store", moment: datetime) -> "ReviewView":
     left = sessions_left(expected_sessions(active_weeks), held, 7 - today.weekday())
     start = int(datetime.combine(monday, datetime.min.time()).astimezone().timestamp())
     goal = store.goals().goal_for(monday)
+    cached = _cached_memories(store, start)
     view = outlook(
-        store.study_sessions(),
+        store.study_sessions(after={topic: cutoff for topic, (cutoff, _) in cached.items()}),
         week_start=start,
         budget=min(settings.review_budget, goal),  # review lives inside the weekly goal
         goal=goal,
         sessions_left=left,
+        start={topic: memory for topic, (_, memory) in cached.items()},
     )
+    _keep_memories(store, view.memories, cached, start)
     return ReviewView(view, settings, moment, week_label(today))
+
+
+def _cached_memories(store: "Store", week_start: int) -> "dict[str, tuple[int, TopicMemory]]":
+    """Topics already folded through a time no later than this week's start (see
+    `Store.review_states`): only the sessions since then need folding now."""
+    import json
+
+    from microup.memory import FOLD_KEY, TopicMemory
+
+    return {
+        topic: (cutoff, TopicMemory.from_state(topic, json.loads(state)))
+        for topic, (cutoff, state) in store.review_states(FOLD_KEY).items()
+        if cutoff <= week_start
+    }
+
+
+def _keep_memories(
+    store: "Store",
+    memories: "Mapping[str, TopicMemory]",
+    cached: "Mapping[str, tuple[int, TopicMemory]]",
+    week_start: int,
+) -> None:
+    """Cache each topic as it stood at this week's start, where the cache was older."""
+    import json
+
+    from microup.memory import FOLD_KEY
+
+    fresh = {
+        topic: json.dumps(memory.checkpoint.state(), separators=(",", ":"))
+        for topic, memory in memories.items()
+        if memory.checkpoint is not None and cached.get(topic, (-1, None))[0] < week_start
+    }
+    store.save_review_states(FOLD_KEY, week_start, fresh)
 
 
 def this_week(store: "Store", moment: datetime) -> "WeekSummary":

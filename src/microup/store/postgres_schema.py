@@ -36,6 +36,7 @@ STORE_TABLES = (
     "journal",
     "day_total",
     "topic_total",
+    "review_cache",
 )
 
 # Role names are `name`, collated "C": the column is too, or `learner = current_user` could
@@ -154,6 +155,32 @@ _TABLES = (
     $keep$""",
     """CREATE TRIGGER entry_totals AFTER INSERT OR DELETE OR UPDATE OF at, utc_offset, minutes,
         topic_id ON entry FOR EACH ROW EXECUTE FUNCTION keep_totals()""",
+    f"""CREATE TABLE review_cache (
+        {_LEARNER},
+        topic_id BIGINT PRIMARY KEY,
+        fold TEXT NOT NULL,
+        cutoff BIGINT NOT NULL,
+        state TEXT NOT NULL
+    )""",
+    """CREATE FUNCTION forget_reviews() RETURNS trigger LANGUAGE plpgsql AS $forget$
+    BEGIN
+        IF TG_TABLE_NAME = 'topic' THEN
+            DELETE FROM review_cache WHERE topic_id = OLD.id;
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            DELETE FROM review_cache WHERE topic_id = OLD.topic_id AND cutoff > OLD.at;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            DELETE FROM review_cache WHERE topic_id = NEW.topic_id AND cutoff > NEW.at;
+        END IF;
+        RETURN NULL;
+    END
+    $forget$""",
+    """CREATE TRIGGER entry_reviews AFTER INSERT OR DELETE OR UPDATE ON entry
+        FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
+    """CREATE TRIGGER topic_reviews AFTER DELETE ON topic
+        FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, insert, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete, select
 
 from microup.domain import DedupeKey, Entry, Timer, TopicTotal
@@ -17,6 +18,7 @@ from microup.models import (
     DayTotalRow,
     EntryRow,
     GoalRow,
+    ReviewCacheRow,
     SettingRow,
     TimerRow,
     TopicRow,
@@ -27,6 +29,8 @@ from microup.store.journal import Journal
 from microup.weeks import GoalHistory
 
 SECONDS_PER_DAY = 86_400
+BUSY_TIMEOUT_MS = 15_000
+"""How long a write waits for another microup's write lock on SQLite (see `store.sqlite`)."""
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -274,23 +278,67 @@ class Store:
             EPOCH_DAY + timedelta(days=day): minutes for day, minutes in self.session.exec(query)
         }
 
-    def study_sessions(self, topic: str | None = None) -> Iterator[StudyRow]:
-        """Every session with a topic as (topic, UTC epoch seconds, minutes, recall, is_review,
-        note), by topic then time: one query along the index on (topic, at), streamed.
+    def study_sessions(
+        self, topic: str | None = None, after: Mapping[str, int] | None = None
+    ) -> Iterator[StudyRow]:
+        """Sessions with a topic as (topic, UTC epoch seconds, minutes, recall, is_review, note),
+        by topic then time: one range of the index on (topic, at) a topic, streamed. For the
+        topics in `after`, only the sessions from that time on (the rest is in the cache).
         """
-        topics = select(TopicRow.id, TopicRow.name)
+        topics = select(TopicRow.id, TopicRow.name).order_by(col(TopicRow.id))
         if topic is not None:
             topics = topics.where(TopicRow.key == topic_key(topic))
-        names = dict(self.session.exec(topics).all())
-        if not names:
-            return
-        sql = "SELECT topic_id, at, minutes, recall, kind, note FROM entry WHERE topic_id "
-        sql += "IS NOT NULL" if topic is None else f"IN ({','.join('?' * len(names))})"
-        rows = self._raw_rows(
-            sql + " ORDER BY topic_id, at, id", [] if topic is None else list(names)
+        columns = "SELECT at, minutes, recall, kind, note FROM entry WHERE topic_id = ?"
+        for topic_id, name in self.session.exec(topics).all():
+            since = (after or {}).get(name)
+            rows = self._raw_rows(
+                columns + (" ORDER BY at, id" if since is None else " AND at >= ? ORDER BY at, id"),
+                (topic_id,) if since is None else (topic_id, since),
+            )
+            for at, minutes, recall, kind, note in rows:
+                yield name, at, minutes, recall, kind == "review", note
+
+    def review_states(self, fold: str) -> dict[str, tuple[int, str]]:
+        """Cached memories folded under `fold`: topic -> (cutoff, `TopicMemory.state()` JSON)."""
+        query = (
+            select(TopicRow.name, ReviewCacheRow.cutoff, ReviewCacheRow.state)
+            .join(ReviewCacheRow, col(ReviewCacheRow.topic_id) == TopicRow.id)
+            .where(ReviewCacheRow.fold == fold)
         )
-        for topic_id, at, minutes, recall, kind, note in rows:
-            yield names[topic_id], at, minutes, recall, kind == "review", note
+        return {name: (cutoff, state) for name, cutoff, state in self.session.exec(query)}
+
+    def save_review_states(self, fold: str, cutoff: int, states: Mapping[str, str]) -> None:
+        """Keep memories folded through `cutoff`, if the store can take it without waiting.
+
+        A cache, so best effort: inside the command's own transaction, skipped without a
+        word when the store is read-only, busy with another writer, or changed since this
+        command began reading (the next review command tries again).
+        """
+        if not states:
+            return
+        connection = self.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        ids = dict(self.session.exec(select(TopicRow.name, TopicRow.id)).all())
+        rows = [
+            {"topic_id": ids[name], "fold": fold, "cutoff": cutoff, "state": state}
+            for name, state in states.items()
+            if name in ids
+        ]
+        statement = text(
+            "INSERT INTO review_cache (topic_id, fold, cutoff, state)"
+            " VALUES (:topic_id, :fold, :cutoff, :state) ON CONFLICT (topic_id) DO UPDATE SET"
+            " fold = excluded.fold, cutoff = excluded.cutoff, state = excluded.state"
+        )
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            with self.session.begin_nested():
+                connection.execute(statement, rows)
+        except DBAPIError:
+            pass
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def all_entries(self) -> Iterator[Entry]:
         """Every entry, oldest first, streamed with its topic name: for export."""

@@ -154,6 +154,23 @@ _SCHEMA_V5 = (
     f"CREATE TRIGGER entry_removed AFTER DELETE ON entry BEGIN {_TAKE_FROM_TOTALS} END",
     f"""CREATE TRIGGER entry_changed AFTER UPDATE OF at, utc_offset, minutes, topic_id ON entry
         BEGIN {_TAKE_FROM_TOTALS} {_add_to_totals("new")} END""",
+    # A topic's memory folded through the sessions before `cutoff` (the review commands keep
+    # it, `Store.save_review_states`): any change to a session before the cutoff drops it.
+    """CREATE TABLE review_cache (
+        topic_id INTEGER PRIMARY KEY,
+        fold TEXT NOT NULL,
+        cutoff INTEGER NOT NULL,
+        state TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER review_cache_added AFTER INSERT ON entry BEGIN
+        DELETE FROM review_cache WHERE topic_id = new.topic_id AND cutoff > new.at; END""",
+    """CREATE TRIGGER review_cache_removed AFTER DELETE ON entry BEGIN
+        DELETE FROM review_cache WHERE topic_id = old.topic_id AND cutoff > old.at; END""",
+    """CREATE TRIGGER review_cache_changed AFTER UPDATE ON entry BEGIN
+        DELETE FROM review_cache WHERE (topic_id = old.topic_id AND cutoff > old.at)
+            OR (topic_id = new.topic_id AND cutoff > new.at); END""",
+    """CREATE TRIGGER review_cache_topic_gone AFTER DELETE ON topic BEGIN
+        DELETE FROM review_cache WHERE topic_id = old.id; END""",
 )
 
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
