@@ -533,7 +533,7 @@ def _recomputed_totals(store: Any) -> tuple[dict[date, int], list[tuple[str, int
 
 
 @pytest.mark.both_engines
-def test_running_totals_match_the_entries_after_any_change(db: Path | str) -> None:
+def test_running_totals_match_the_entries_after_any_change(db: Path | str, tmp_path: Path) -> None:
     """Whatever writes (log, edit, delete, undo's put-back, import, merge), the per-day and
     per-topic totals the triggers keep equal a fresh sum over the entries."""
     rng = random.Random(12)
@@ -559,7 +559,7 @@ def test_running_totals_match_the_entries_after_any_change(db: Path | str) -> No
                     gone = store.delete_entry(rng.choice(ids))
                     store.put_entry(gone)
                 elif action == "batch":
-                    store.add_entries([random_entry() for _ in range(5)])
+                    _imported(store, [random_entry() for _ in range(5)], tmp_path)
                 else:
                     source, target = store.topic_row("Go"), store.topic_row("Stats")
                     if source and target:
@@ -571,3 +571,30 @@ def test_running_totals_match_the_entries_after_any_change(db: Path | str) -> No
                 (t.name, t.minutes, t.sessions, t.last_studied) for t in store.topic_totals()
             )
             assert shown == topics, round_
+
+
+def _imported(store: Any, entries: list[Entry], folder: Path) -> int:
+    import tempfile
+
+    from microup.store.staging import Staging
+
+    with Staging(Path(tempfile.mkdtemp(dir=folder))) as staging:
+        staging.add(entries)
+        return int(store.import_entries(staging.batches()))
+
+
+@pytest.mark.both_engines
+def test_an_import_adds_only_copies_the_store_lacks(db: Path | str, tmp_path: Path) -> None:
+    """Duplicates are a multiset on (time, minutes, topic in any case, note): a file with an
+    entry twice adds it twice, and importing the same file again adds nothing."""
+    a = Entry(at=at(20), minutes=20, topic="SQL", note="x")
+    same_but_case = Entry(at=at(20), minutes=20, topic="sql", note="x")
+    b = Entry(at=at(20), minutes=21, topic="SQL", note="x")
+    plain = Entry(at=at(21), minutes=5)
+    with transaction(db, write=True) as store:
+        store.add_entry(same_but_case)
+        assert _imported(store, [a, a, b, plain], tmp_path) == 3
+        assert _imported(store, [a, a, b, plain], tmp_path) == 0
+        assert _imported(store, [a, a, a, plain, plain], tmp_path) == 2
+        assert store.find_topic("SQL") == "sql"  # the store's spelling wins
+        assert len(store.entries()) == 6

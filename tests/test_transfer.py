@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from microup.domain import Entry
 from microup.errors import UsageError
 from microup.parse import clean_note, clean_topic
-from microup.transfer import dedupe_key, read_export, to_add, write_csv, write_json
+from microup.transfer import read_export, write_csv, write_json
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -135,16 +134,6 @@ def test_csv_quotes_commas_quotes_and_newlines() -> None:
 def test_bad_files_name_the_row_and_the_problem(text: str, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace("[", r"\[")):
         read_export(text, None, NOW)
-
-
-def test_duplicates_are_counted_so_importing_twice_adds_nothing() -> None:
-    a = Entry(at=NOW, minutes=20, topic="SQL", note="x")
-    same_but_case = Entry(at=NOW, minutes=20, topic="sql", note="x")
-    b = Entry(at=NOW, minutes=21, topic="SQL", note="x")
-    assert dedupe_key(a) == dedupe_key(same_but_case) != dedupe_key(b)
-    assert to_add([a, a, b], Counter()) == [a, a, b]
-    assert to_add([a, a, b], Counter([dedupe_key(a)])) == [a, b]
-    assert to_add([a, a, b], Counter([dedupe_key(a), dedupe_key(a), dedupe_key(b)])) == []
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from typing import Literal
 Kind = Literal["learn", "review"]
 KINDS: tuple[Kind, ...] = ("learn", "review")
 
-DedupeKey = tuple[int, int, str | None, str | None]
 """(UTC epoch seconds, minutes, topic key, note): entries equal in these are the same entry."""
 
 

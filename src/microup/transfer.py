@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from microup.domain import KINDS, DedupeKey, Entry, Kind
+from microup.domain import KINDS, Entry, Kind
 from microup.errors import UsageError
 from microup.memory import parse_grade
 from microup.parse import (
@@ -24,23 +23,12 @@ from microup.parse import (
     parse_duration,
     parse_goal,
     parse_when,
-    topic_key,
 )
 
 EXPORT_FORMAT = "microup"
 EXPORT_VERSION = 1
 CSV_COLUMNS = ("id", "at", "minutes", "topic", "note", "recall", "kind")
 FORMATS = ("json", "csv")
-
-
-def dedupe_key(entry: Entry) -> DedupeKey:
-    """What makes two entries the same: time (to the second), minutes, topic (any case), note."""
-    return (
-        int(entry.at.timestamp()),
-        entry.minutes,
-        topic_key(entry.topic) if entry.topic else None,
-        entry.note,
-    )
 
 
 def entry_record(entry: Entry) -> dict[str, Any]:
@@ -54,6 +42,10 @@ def entry_record(entry: Entry) -> dict[str, Any]:
     }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+"""One encoder for every row (json.dumps with options builds a new one each call)."""
+
+
 def write_json(
     out: TextIO,
     entries: Iterable[Entry],
@@ -65,7 +57,7 @@ def write_json(
     count = 0
     for entry in entries:
         out.write(",\n  " if count else "\n  ")
-        out.write(json.dumps(entry_record(entry), ensure_ascii=False))
+        out.write(_ENCODE(entry_record(entry)))
         count += 1
     goal_rows = [{"week_start": start.isoformat(), "minutes": minutes} for start, minutes in goals]
     out.write("\n ],\n")
@@ -175,47 +167,154 @@ def _rows_with_numbers(rows: Iterable[tuple[str, Any]], now: datetime) -> Iterat
             raise UsageError(f"{where}: {error}") from None
 
 
-def _read_json(text: str, now: datetime) -> ImportBatch:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
-    except (ValueError, RecursionError):  # numbers too long, nesting too deep
-        raise UsageError(
-            "not a JSON file microup can read (too deeply nested or too long)"
-        ) from None
-    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+MAX_VALUE_CHARS = 1 << 20
+"""The longest single JSON value an import reads (an entry, the goals, the settings)."""
+MAX_CSV_FIELD_CHARS = 16_384
+MAX_IMPORT_ENTRIES = 10_000_000
+_CHUNK_CHARS = 1 << 16
+_TOO_LONG = "not a JSON file microup can read (too deeply nested or too long)"
+
+
+class _JsonStream:
+    """Reads one JSON value at a time from a text stream, never holding more than one value
+    (and a chunk) in memory: an export of a million entries is read in constant memory."""
+
+    def __init__(self, stream: _Joined) -> None:
+        self.stream = stream
+        self.text = ""
+        self.at = 0
+        self.lines_before = 0  # newlines in the text already dropped, for error messages
+        self.ended = False
+        self.decoder = json.JSONDecoder()
+
+    def _more(self) -> bool:
+        if self.ended:
+            return False
+        chunk = self.stream.read(_CHUNK_CHARS)
+        if not chunk:
+            self.ended = True
+            return False
+        self.lines_before += self.text.count("\n", 0, self.at)
+        self.text = self.text[self.at :] + chunk
+        self.at = 0
+        return True
+
+    def line(self, position: int | None = None) -> int:
+        return (
+            self.lines_before
+            + self.text.count("\n", 0, self.at if position is None else position)
+            + 1
+        )
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            while self.at < len(self.text) and self.text[self.at] in " \t\r\n":
+                self.at += 1
+            if self.at < len(self.text) or not self._more():
+                return self.text[self.at : self.at + 1]
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
+            found = self.peek() or "the end of the file"
+            raise UsageError(
+                f"not valid JSON (line {self.line()}: expected {char!r}, found {found!r})"
+            )
+        self.at += 1
+
+    def value(self) -> Any:
+        """The next whole value; more text is read while it is cut off by the chunk's end."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.text, self.at)
+            except json.JSONDecodeError as error:
+                if len(self.text) - self.at <= MAX_VALUE_CHARS and self._more():
+                    continue
+                if len(self.text) - self.at > MAX_VALUE_CHARS:
+                    raise UsageError(_TOO_LONG) from None
+                raise UsageError(
+                    f"not valid JSON (line {self.line(error.pos)}: {error.msg})"
+                ) from None
+            except (ValueError, RecursionError):  # numbers too long, nesting too deep
+                raise UsageError(_TOO_LONG) from None
+            if end == len(self.text) and self._more():
+                continue  # a number may go on in the next chunk
+            self.at = end
+            return value
+
+
+def _check_header(document: Mapping[str, Any]) -> None:
+    if document.get("format") != EXPORT_FORMAT:
         raise UsageError('not a microup export (no "format": "microup")')
     version = document.get("version")
     if type(version) is not int or version != EXPORT_VERSION:
         raise UsageError(
             f"export version {version!r} is not one this microup reads ({EXPORT_VERSION})"
         )
-    entries, goals, settings = (
-        document.get(key, default)
-        for key, default in (("entries", []), ("goals", []), ("settings", {}))
-    )
-    if (
-        not isinstance(entries, list)
-        or not isinstance(goals, list)
-        or not isinstance(settings, dict)
-    ):
-        raise UsageError('"entries" and "goals" must be lists and "settings" an object')
-    batch = ImportBatch(
-        entries=list(
-            _rows_with_numbers(((f"entry {i}", row) for i, row in enumerate(entries, 1)), now)
-        )
-    )
-    for index, goal in enumerate(goals, 1):
-        batch.goals.append(_goal(goal, f"goal {index}"))
+
+
+def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
+    """A microup JSON export's entries, one at a time; goals, settings and the header land
+    in `batch` and are checked once the whole object has been read."""
+    if reader.peek() != "{":
+        whole = reader.text[reader.at :] + reader.stream.read(MAX_VALUE_CHARS)
+        try:
+            json.loads(whole)
+        except json.JSONDecodeError as error:
+            raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
+        except (ValueError, RecursionError):
+            raise UsageError(_TOO_LONG) from None
+        raise UsageError('not a microup export (no "format": "microup")')
+    reader.take("{")
+    header: dict[str, Any] = {}
+    seen: set[str] = set()
+    count = 0
+    while reader.peek() != "}":
+        if seen:
+            reader.take(",")
+        key = reader.value()
+        if not isinstance(key, str):
+            raise UsageError(f"not valid JSON (line {reader.line()}: a key must be text)")
+        if key in seen:
+            raise UsageError(f'not a microup export ("{key}" is given twice)')
+        seen.add(key)
+        reader.take(":")
+        if key == "entries" and reader.peek() == "[":
+            reader.take("[")
+            while reader.peek() != "]":
+                if count:
+                    reader.take(",")
+                count += 1
+                if count > MAX_IMPORT_ENTRIES:
+                    raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
+                yield from _rows_with_numbers([(f"entry {count}", reader.value())], now)
+            reader.take("]")
+            continue
+        value = reader.value()
+        if key in ("format", "version"):
+            header[key] = value
+            if key == "format" or "format" in header:
+                _check_header({**header, "version": header.get("version", EXPORT_VERSION)})
+        elif key == "entries" or (key == "goals" and not isinstance(value, list)):
+            raise UsageError('"entries" and "goals" must be lists and "settings" an object')
+        elif key == "goals":
+            for index, goal in enumerate(value, 1):
+                batch.goals.append(_goal(goal, f"goal {index}"))
+        elif key == "settings":
+            if not isinstance(value, dict):
+                raise UsageError('"entries" and "goals" must be lists and "settings" an object')
+            for name, setting in value.items():
+                if not isinstance(setting, str):
+                    raise UsageError(f"setting {name!r}: value must be text")
+                batch.settings[str(name)] = setting
+    reader.take("}")
+    if reader.peek():
+        raise UsageError(f"not valid JSON (line {reader.line()}: Extra data)")
+    _check_header(header)
     starts = [start for start, _ in batch.goals]
     if len(set(starts)) != len(starts):
         raise UsageError("two goals start in the same week")
-    for key, value in settings.items():
-        if not isinstance(value, str):
-            raise UsageError(f"setting {key!r}: value must be text")
-        batch.settings[str(key)] = value
-    return batch
 
 
 def _goal(goal: Any, where: str) -> tuple[date, int]:
@@ -234,8 +333,10 @@ def _goal(goal: Any, where: str) -> tuple[date, int]:
         raise UsageError(f"{where}: {error}") from None
 
 
-def _read_csv(text: str, now: datetime) -> ImportBatch:
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+def _csv_entries(stream: _Joined, now: datetime) -> Iterator[Entry]:
+    """A CSV export's entries, one line at a time."""
+    csv.field_size_limit(MAX_CSV_FIELD_CHARS)
+    reader = csv.DictReader(stream, strict=True)
     try:
         columns = list(reader.fieldnames or ())
         if len(set(columns)) != len(columns):
@@ -243,31 +344,65 @@ def _read_csv(text: str, now: datetime) -> ImportBatch:
         missing = {"at", "minutes"} - set(columns)
         if missing:
             raise UsageError(f"not a microup CSV export (no {', '.join(sorted(missing))} column)")
-        numbered = [(f"line {reader.line_num}", row) for row in reader]
+        for count, row in enumerate(reader, 1):
+            where = f"line {reader.line_num}"
+            if count > MAX_IMPORT_ENTRIES:
+                raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
+            if None in row:
+                raise UsageError(f"{where}: more fields than columns")
+            for column in ("topic", "note"):
+                if isinstance(row.get(column), str):
+                    row[column] = from_spreadsheet_safe(row[column])
+            yield from _rows_with_numbers([(where, row)], now)
     except csv.Error as error:
         raise UsageError(f"line {reader.line_num + 1}: not valid CSV ({error})") from None
-    for where, row in numbered:
-        if None in row:
-            raise UsageError(f"{where}: more fields than columns")
-        for column in ("topic", "note"):
-            if isinstance(row.get(column), str):
-                row[column] = from_spreadsheet_safe(row[column])
-    return ImportBatch(entries=list(_rows_with_numbers(numbered, now)))
+
+
+def stream_export(
+    stream: TextIO, fmt: str | None, now: datetime
+) -> tuple[Iterator[Entry], ImportBatch]:
+    """Read a JSON or CSV export as it goes: its entries one at a time, each checked with
+    the rules of `microup log`; the batch gets the goals and settings, and is complete once
+    the entries are exhausted (a problem anywhere is raised by then). The format is guessed
+    from the first character when not given."""
+    batch = ImportBatch()
+    first = stream.read(_CHUNK_CHARS)
+    chosen = fmt or ("json" if first.lstrip().startswith(("{", "[")) else "csv")
+    rest = _Joined(first, stream)
+    if chosen == "json":
+        return _json_entries(_JsonStream(rest), batch, now), batch
+    return _csv_entries(rest, now), batch
+
+
+class _Joined:
+    """A text stream whose first part was already read (to guess the format)."""
+
+    def __init__(self, first: str, stream: TextIO) -> None:
+        self.first, self.stream = first, stream
+
+    def read(self, size: int = -1) -> str:
+        if self.first:
+            part, self.first = self.first, ""
+            return part
+        return self.stream.read(_CHUNK_CHARS if size < 0 else size)
+
+    def readline(self) -> str:
+        if not self.first:
+            return self.stream.readline()
+        head, newline, tail = self.first.partition("\n")
+        if newline:
+            self.first = tail
+            return head + newline
+        self.first = ""
+        return head + self.stream.readline()
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self.readline():
+            yield line
 
 
 def read_export(text: str, fmt: str | None, now: datetime) -> ImportBatch:
-    """Validate a whole JSON or CSV export; the format is guessed from the text if not given."""
-    chosen = fmt or ("json" if text.lstrip().startswith(("{", "[")) else "csv")
-    return _read_json(text, now) if chosen == "json" else _read_csv(text, now)
-
-
-def to_add(entries: Iterable[Entry], existing: Counter[DedupeKey]) -> list[Entry]:
-    """The entries not already in the store, counting copies, so importing twice adds nothing."""
-    seen: Counter[DedupeKey] = Counter()
-    fresh: list[Entry] = []
-    for entry in entries:
-        key = dedupe_key(entry)
-        seen[key] += 1
-        if seen[key] > existing[key]:
-            fresh.append(entry)
-    return fresh
+    """Validate a whole JSON or CSV export held in memory (tests, small files)."""
+    entries, batch = stream_export(io.StringIO(text, newline=""), fmt, now)
+    batch.entries = list(entries)
+    return batch

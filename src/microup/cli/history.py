@@ -183,45 +183,57 @@ def import_command(
     fmt: FormatOption = None,
 ) -> None:
     """Add the entries of an export; all or nothing, and entries already there are skipped."""
+    import tempfile
+
     from microup import render, transfer
     from microup.config import spec_for
+    from microup.store.staging import Staging
 
     chosen = _format(fmt, file)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
+        stream = file.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise UsageError(f"cannot read {printable(str(file))}: {error.strerror}") from None
-    batch = transfer.read_export(text, chosen, now())
-    settings = {
-        spec_for(key).key: spec_for(key).normalize(value) for key, value in batch.settings.items()
-    }
-    with open_store(ctx, write=True) as store:
-        fresh = transfer.to_add(batch.entries, store.dedupe_counts())
-        last_before = store.last_logged_id() or 0
-        store.add_entries(fresh)
-        steps: list[dict[str, Any]] = []
-        if fresh:  # ids only grow: what this import added is everything after the last id
-            steps.append({"delete": [last_before + 1, store.last_logged_id()]})
-        # Goals and settings: the store's own always win; the file's fill only what is unset.
-        adopt_goals = not store.goals().changes
-        for start, minutes in batch.goals if adopt_goals else []:
-            store.set_goal(start, minutes)
-            steps.append({"goal": [start.isoformat(), None, minutes]})
-        stored = store.settings()
-        new_settings = {k: v for k, v in settings.items() if k not in stored}
-        for key, value in new_settings.items():
-            store.set_setting(key, value)
-            steps.append({"setting": [key, None, value]})
-        if steps:
-            count = plural(len(fresh), "entry", "entries")
-            store.journal.record(
-                f"Imported {count} from {file.name}", f"Reverted the import of {count}", steps
-            )
-    skipped = len(batch.entries) - len(fresh)
+    with (
+        tempfile.TemporaryDirectory(prefix="microup-import-") as folder,
+        stream,
+        Staging(Path(folder)) as staging,
+    ):
+        try:
+            entries, batch = transfer.stream_export(stream, chosen, now())
+            total = staging.add(entries)  # the whole file read and checked: no lock held yet
+        except UnicodeDecodeError:
+            raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
+        except OSError as error:
+            raise UsageError(f"cannot read {printable(str(file))}: {error.strerror}") from None
+        settings = {
+            spec_for(key).key: spec_for(key).normalize(value)
+            for key, value in batch.settings.items()
+        }
+        with open_store(ctx, write=True) as store:
+            last_before = store.last_logged_id() or 0
+            added = store.import_entries(staging.batches())
+            steps: list[dict[str, Any]] = []
+            if added:  # ids only grow: what this import added is everything after the last id
+                steps.append({"delete": [last_before + 1, store.last_logged_id()]})
+            # Goals and settings: the store's own always win; the file's fill only what is unset.
+            adopt_goals = not store.goals().changes
+            for start, minutes in batch.goals if adopt_goals else []:
+                store.set_goal(start, minutes)
+                steps.append({"goal": [start.isoformat(), None, minutes]})
+            stored = store.settings()
+            new_settings = {k: v for k, v in settings.items() if k not in stored}
+            for key, value in new_settings.items():
+                store.set_setting(key, value)
+                steps.append({"setting": [key, None, value]})
+            if steps:
+                count = plural(added, "entry", "entries")
+                store.journal.record(
+                    f"Imported {count} from {file.name}", f"Reverted the import of {count}", steps
+                )
+    skipped = total - added
     lines = [
-        f"Imported {plural(len(fresh), 'entry', 'entries')} from {printable(str(file))} "
+        f"Imported {plural(added, 'entry', 'entries')} from {printable(str(file))} "
         f"({skipped} already there, skipped)."
     ]
     if batch.goals:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete, select
 
-from microup.domain import DedupeKey, Entry, Timer, TopicTotal
+from microup.domain import Entry, Timer, TopicTotal
 from microup.errors import NotFoundError
 from microup.memory import StudyRow
 from microup.models import (
@@ -367,37 +366,46 @@ class Store:
         driver = connection.connection.driver_connection
         return iter(driver.execute(sql, parameters))  # type: ignore[union-attr]
 
-    def dedupe_counts(self) -> Counter[DedupeKey]:
-        """How many entries share each (time, minutes, topic, note): what an import skips."""
-        query = select(EntryRow.at, EntryRow.minutes, TopicRow.key, EntryRow.note).outerjoin(
-            TopicRow, col(EntryRow.topic_id) == TopicRow.id
-        )
-        return Counter(
-            (at, minutes, key, note) for at, minutes, key, note in self.session.exec(query)
-        )
+    def import_entries(self, batches: Iterable[Sequence[tuple[Any, ...]]]) -> int:
+        """Add staged rows (`store.staging.STAGED_COLUMNS`, in file order) that are not already
+        here, counting copies, so importing a file twice adds nothing; how many were added.
 
-    def add_entries(self, entries: Sequence[Entry]) -> None:
-        """Insert many entries in one statement batch (topics created as needed)."""
-        names: dict[str, str] = {}
-        for entry in entries:
-            if entry.topic:
-                names.setdefault(topic_key(entry.topic), entry.topic)
-        ids = {
-            key: topic_id
-            for key, topic_id in self.session.exec(
-                select(TopicRow.key, TopicRow.id).where(col(TopicRow.key).in_(names))
-            )
-            if topic_id is not None
-        }
-        for key, name in names.items():
-            if key not in ids:
-                ids[key] = self._topic_id(name)
-        rows = [
-            _columns(entry, ids[topic_key(entry.topic)] if entry.topic else None)
-            for entry in entries
-        ]
-        if rows:
-            self.session.connection().execute(insert(EntryRow), rows)
+        The rows go to a temporary table; topics (first spelling in the file, unless the store
+        has one) and the multiset difference are then worked out in SQL, along the index on
+        time, never loading the store's entries into memory.
+        """
+        connection = self.session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT, utc_offset INTEGER,"
+            " minutes INTEGER, topic TEXT, key TEXT, note TEXT, recall INTEGER, kind TEXT)"
+            + (" ON COMMIT DROP" if postgres else "")
+        )
+        marks = ", ".join(["%s" if postgres else "?"] * 9)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for batch in batches:
+            cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
+        connection.exec_driver_sql(
+            "INSERT INTO topic (name, key) SELECT i.topic, i.key FROM import_row i"
+            " JOIN (SELECT key, min(seq) AS first FROM import_row WHERE key IS NOT NULL"
+            " GROUP BY key) f ON f.first = i.seq WHERE true ORDER BY i.seq"
+            " ON CONFLICT DO NOTHING"
+        )
+        added = connection.exec_driver_sql(
+            "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
+            " SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
+            " FROM (SELECT import_row.*, row_number() OVER"
+            " (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM import_row) i"
+            " LEFT JOIN topic t ON t.key = i.key"
+            " WHERE i.copy > (SELECT count(*) FROM entry e"
+            " LEFT JOIN topic et ON et.id = e.topic_id"
+            " WHERE e.at = i.at AND e.minutes = i.minutes"
+            " AND (et.key = i.key OR (et.key IS NULL AND i.key IS NULL))"
+            " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
+            " ORDER BY i.seq"
+        ).rowcount
+        connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.import_row")
+        return int(added)
 
     # Goals and settings -------------------------------------------------------------------
 
