@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microup.domain import Entry
@@ -147,3 +147,42 @@ def test_csv_cells_never_start_a_formula_and_read_back_exactly(topic: str) -> No
     cells = next(csv.reader([row]))
     assert cells[3].startswith("'") and cells[4].startswith("'")
     assert read_export(out.getvalue(), "csv", NOW).entries[0].topic == topic
+
+
+@settings(max_examples=40)
+@given(st.lists(entries, max_size=12), st.integers(min_value=1, max_value=40))
+def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], chunk: int) -> None:
+    """Entries, numbers and strings cut off at a chunk's end are read whole: an import
+    streams the file in pieces without ever misreading one."""
+    import microup.transfer as transfer
+
+    json_out, csv_out = io.StringIO(), io.StringIO()
+    write_json(json_out, batch, [(date(2026, 11, 16), 90)], {"min-gap": "30"})
+    write_csv(csv_out, [Entry(**{**e.__dict__, "id": i}) for i, e in enumerate(batch, 1)])
+    original = transfer._CHUNK_CHARS
+    transfer._CHUNK_CHARS = chunk
+    try:
+        from_json = read_export(json_out.getvalue(), None, NOW)
+        from_csv = read_export(csv_out.getvalue(), "csv", NOW)
+    finally:
+        transfer._CHUNK_CHARS = original
+    assert from_json.entries == batch == from_csv.entries
+    assert from_json.goals == [(date(2026, 11, 16), 90)]
+
+
+def test_values_and_files_beyond_the_limits_are_refused_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import microup.transfer as transfer
+
+    huge = _export(entries=[{"at": "2026-11-20", "minutes": 5, "note": "n" * 2_000_000}])
+    with pytest.raises(UsageError, match="too deeply nested or too long"):
+        read_export(huge, None, NOW)
+    monkeypatch.setattr(transfer, "MAX_IMPORT_ENTRIES", 2)
+    three = _export(entries=[{"at": "2026-11-20", "minutes": m} for m in (1, 2, 3)])
+    with pytest.raises(UsageError, match="more than 2 entries"):
+        read_export(three, None, NOW)
+    with pytest.raises(UsageError, match="more than 2 entries"):
+        read_export("at,minutes\n2026-11-20,1\n2026-11-20,2\n2026-11-20,3\n", None, NOW)
+    with pytest.raises(UsageError, match="line 2: not valid CSV"):
+        read_export("at,minutes,note\n2026-11-20,1," + "n" * 20_000 + "\n", None, NOW)
