@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from microup.domain import KINDS, Entry, Kind
 from microup.errors import UsageError
 from microup.memory import parse_grade
 from microup.parse import (
+    MAX_ENTRY_MINUTES,
     clean_note,
     clean_topic,
     parse_duration,
@@ -121,6 +123,8 @@ def _text(value: Any, what: str) -> str | None:
 
 
 def _minutes(value: Any) -> int:
+    if type(value) is int and 1 <= value <= MAX_ENTRY_MINUTES:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise UsageError(f"minutes must be a whole number, not {json.dumps(value)}")
     return parse_duration(str(value))
@@ -157,14 +161,16 @@ def _kind(value: Any, *, graded: bool, topic: str | None) -> Kind:
     return "review" if value == "review" else "learn"
 
 
-def _rows_with_numbers(rows: Iterable[tuple[str, Any]], now: datetime) -> Iterator[Entry]:
-    for where, row in rows:
+def _checked(row: Any, now: datetime, where: str | int) -> Entry:
+    """One row as an entry, or an error that says where it is in the file (a number is the
+    entry's place in a JSON export)."""
+    try:
         if not isinstance(row, dict):
-            raise UsageError(f"{where}: not an entry object")
-        try:
-            yield _entry(row, now)
-        except UsageError as error:
-            raise UsageError(f"{where}: {error}") from None
+            raise UsageError("not an entry object")
+        return _entry(row, now)
+    except UsageError as error:
+        place = f"entry {where}" if isinstance(where, int) else where
+        raise UsageError(f"{place}: {error}") from None
 
 
 MAX_VALUE_CHARS = 1 << 20
@@ -172,6 +178,7 @@ MAX_VALUE_CHARS = 1 << 20
 MAX_CSV_FIELD_CHARS = 16_384
 MAX_IMPORT_ENTRIES = 10_000_000
 _CHUNK_CHARS = 1 << 16
+_WHITE_SPACE = re.compile(r"[ \t\r\n]*")
 _TOO_LONG = "not a JSON file microup can read (too deeply nested or too long)"
 
 
@@ -209,8 +216,7 @@ class _JsonStream:
     def peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
         while True:
-            while self.at < len(self.text) and self.text[self.at] in " \t\r\n":
-                self.at += 1
+            self.at = _WHITE_SPACE.match(self.text, self.at).end()  # type: ignore[union-attr]
             if self.at < len(self.text) or not self._more():
                 return self.text[self.at : self.at + 1]
 
@@ -288,7 +294,7 @@ def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Ite
                 count += 1
                 if count > MAX_IMPORT_ENTRIES:
                     raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
-                yield from _rows_with_numbers([(f"entry {count}", reader.value())], now)
+                yield _checked(reader.value(), now, count)
             reader.take("]")
             continue
         value = reader.value()
@@ -353,7 +359,7 @@ def _csv_entries(stream: _Joined, now: datetime) -> Iterator[Entry]:
             for column in ("topic", "note"):
                 if isinstance(row.get(column), str):
                     row[column] = from_spreadsheet_safe(row[column])
-            yield from _rows_with_numbers([(where, row)], now)
+            yield _checked(row, now, where)
     except csv.Error as error:
         raise UsageError(f"line {reader.line_num + 1}: not valid CSV ({error})") from None
 
