@@ -75,7 +75,7 @@ def test_json_round_trip(batch: list[Entry]) -> None:
 @given(st.lists(entries, max_size=20))
 def test_csv_round_trip(batch: list[Entry]) -> None:
     out = io.StringIO()
-    write_csv(out, [Entry(**{**e.__dict__, "id": i}) for i, e in enumerate(batch, 1)])
+    write_csv(out, [replace(e, id=i) for i, e in enumerate(batch, 1)])
     assert out.getvalue().startswith("id,at,minutes,topic,note,recall,kind\n")
     back = read_export(out.getvalue(), "csv", NOW)
     assert back.entries == batch
@@ -88,9 +88,7 @@ def test_csv_quotes_commas_quotes_and_newlines() -> None:
     assert (
         out.getvalue().splitlines()[1].startswith('1,2026-11-23T09:00:00+00:00,20,"SQL, ""joins"""')
     )
-    assert read_export(out.getvalue(), "csv", NOW).entries == [
-        Entry(**{**entry.__dict__, "id": None})
-    ]
+    assert read_export(out.getvalue(), "csv", NOW).entries == [replace(entry, id=None)]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +156,7 @@ def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], ch
 
     json_out, csv_out = io.StringIO(), io.StringIO()
     write_json(json_out, batch, [(date(2026, 11, 16), 90)], {"min-gap": "30"})
-    write_csv(csv_out, [Entry(**{**e.__dict__, "id": i}) for i, e in enumerate(batch, 1)])
+    write_csv(csv_out, [replace(e, id=i) for i, e in enumerate(batch, 1)])
     original = transfer._CHUNK_CHARS
     transfer._CHUNK_CHARS = chunk
     try:
@@ -186,3 +184,10 @@ def test_values_and_files_beyond_the_limits_are_refused_early(
         read_export("at,minutes\n2026-11-20,1\n2026-11-20,2\n2026-11-20,3\n", None, NOW)
     with pytest.raises(UsageError, match="line 2: not valid CSV"):
         read_export("at,minutes,note\n2026-11-20,1," + "n" * 20_000 + "\n", None, NOW)
+
+
+@given(entries)
+def test_each_exported_line_is_exactly_what_json_dumps_writes(entry: Entry) -> None:
+    from microup.transfer import _entry_json, entry_record
+
+    assert _entry_json(entry) == json.dumps(entry_record(entry), ensure_ascii=False)

@@ -9,10 +9,8 @@ from typing import Literal
 Kind = Literal["learn", "review"]
 KINDS: tuple[Kind, ...] = ("learn", "review")
 
-"""(UTC epoch seconds, minutes, topic key, note): entries equal in these are the same entry."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One logged learning session; `at` carries the UTC offset in force when it was logged."""
 

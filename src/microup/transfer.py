@@ -44,8 +44,23 @@ def entry_record(entry: Entry) -> dict[str, Any]:
     }
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-"""One encoder for every row (json.dumps with options builds a new one each call)."""
+_TEXT: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+"""How `json.dumps(..., ensure_ascii=False)` writes a string, called directly."""
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else str(_TEXT(value))
+
+
+def _entry_json(entry: Entry) -> str:
+    """`json.dumps(entry_record(entry), ensure_ascii=False)`, byte for byte, without building
+    a dict and an encoder for each of a million rows."""
+    recall = "null" if entry.recall is None else str(entry.recall)
+    return (
+        f'{{"minutes": {entry.minutes}, "topic": {_json_text(entry.topic)}, '
+        f'"note": {_json_text(entry.note)}, "at": "{entry.at.isoformat(timespec="seconds")}", '
+        f'"recall": {recall}, "kind": "{entry.kind}"}}'
+    )
 
 
 def write_json(
@@ -59,7 +74,7 @@ def write_json(
     count = 0
     for entry in entries:
         out.write(",\n  " if count else "\n  ")
-        out.write(_ENCODE(entry_record(entry)))
+        out.write(_entry_json(entry))
         count += 1
     goal_rows = [{"week_start": start.isoformat(), "minutes": minutes} for start, minutes in goals]
     out.write("\n ],\n")
