@@ -322,3 +322,17 @@ def test_a_learners_queries_can_use_the_indexes_that_lead_with_the_learner(
         ):
             plan = " ".join(row[0] for row in conn.execute(f"EXPLAIN {query}"))
             assert "ix_entry_learner" in plan and "learner = CURRENT_USER" in plan, plan
+
+
+def test_rows_written_without_microup_keep_the_totals_right(
+    pg_admin_url: str, learner_url: str
+) -> None:
+    """Triggers work whatever the connection's search path: an administrator's bulk load in
+    psql counts in the learner's week like a `microup log`."""
+    learner = make_url(learner_url).username
+    sql(
+        pg_admin_url,
+        "INSERT INTO microup.entry (learner, at, utc_offset, minutes)"
+        f" VALUES ('{learner}', extract(epoch from now())::bigint - 60, 0, 25)",
+    )
+    assert json.loads(as_role(learner_url, "week", "--json").stdout)["minutes"] == 25

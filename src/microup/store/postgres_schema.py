@@ -122,7 +122,8 @@ _TABLES = (
     "CREATE INDEX ix_topic_total_learner ON topic_total (learner, last)",
     # The running totals, as on SQLite (see `store.schema`): kept on every change to `entry`,
     # under the row's own learner (an administrator's bulk load counts for its learners).
-    """CREATE FUNCTION keep_totals() RETURNS trigger LANGUAGE plpgsql AS $keep$
+    """CREATE FUNCTION keep_totals() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = microup, pg_temp AS $keep$
     BEGIN
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             UPDATE day_total SET minutes = minutes - OLD.minutes
@@ -162,7 +163,8 @@ _TABLES = (
         cutoff BIGINT NOT NULL,
         state TEXT NOT NULL
     )""",
-    """CREATE FUNCTION forget_reviews() RETURNS trigger LANGUAGE plpgsql AS $forget$
+    """CREATE FUNCTION forget_reviews() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = microup, pg_temp AS $forget$
     BEGIN
         IF TG_TABLE_NAME = 'topic' THEN
             DELETE FROM review_cache WHERE topic_id = OLD.id;
