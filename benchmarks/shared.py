@@ -84,7 +84,7 @@ def make_database(server: str, learners: dict[str, list[tuple[int, int, int, int
     admin = database_url(server, name)
     init_database(admin)
     for learner in learners:
-        grant_role(admin, learner, "microup_learner")
+        grant_role(admin, learner, "learner")
     fill(admin, learners)
     return admin
 

@@ -114,7 +114,7 @@ def _database_url(server: str, database: str, user: str | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def new_role(admin: str, name: str | None = None, group: str = "microup_learner") -> str:
+def new_role(admin: str, name: str | None = None, group: str = "learner") -> str:
     """A login role (new unless named), a member of `group`; its URL for `admin`'s database."""
     import uuid
 

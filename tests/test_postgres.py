@@ -93,7 +93,7 @@ def test_a_learner_cannot_read_or_change_anothers_rows(pg_admin_url: str, frozen
 def test_the_administrator_is_refused_as_a_learner(pg_admin_url: str) -> None:
     message = one_line_error(as_role(pg_admin_url, "log", "20"), code=1)
     assert "would see every learner's rows" in message
-    stranger = new_role(pg_admin_url, group="microup_reporter")
+    stranger = new_role(pg_admin_url, group="reporter")
     assert "is not a learner" in one_line_error(as_role(stranger, "entries"), code=1)
 
 
@@ -104,13 +104,13 @@ def test_reporting_role_sees_aggregates_only(pg_admin_url: str, frozen: object) 
     names = [str(make_url(url).username) for url in learners]
     assert as_role(pg_admin_url, "cohort", "create", "pilot").exit_code == 0
     assert as_role(pg_admin_url, "cohort", "add", "pilot", *names).exit_code == 0
-    reporter = new_role(pg_admin_url, group="microup_reporter")
+    reporter = new_role(pg_admin_url, group="reporter")
 
     report = as_role(reporter, "cohort", "report", "pilot", "--json")
     assert report.exit_code == 0, report.stderr
     figures = json.loads(report.stdout)
     assert figures["enrolled"] == 5 and figures["active_this_week"] == 1.0
-    assert figures["topics"] == [{"topic": "SQL", "learners": 5, "share": 1.0}]
+    assert figures["topics"] == [{"topic": "sql", "learners": 5, "share": 1.0}]  # the key
     assert "denied" in sql_error(reporter, "SELECT * FROM microup.entry")
     assert "denied" in sql_error(reporter, "SELECT * FROM microup.cohort_member")
     assert "is not a learner" in one_line_error(as_role(reporter, "entries"), code=1)
@@ -122,12 +122,20 @@ def test_reporting_role_sees_aggregates_only(pg_admin_url: str, frozen: object) 
 
 
 def test_a_cohort_under_five_is_suppressed(pg_admin_url: str, frozen: object) -> None:
-    names = [str(make_url(new_role(pg_admin_url)).username) for _ in range(4)]
+    """Five enrolled is not enough: four who never logged cannot hide the one who did."""
+    learners = [new_role(pg_admin_url) for _ in range(5)]
+    assert as_role(learners[0], "log", "60", "-t", "SQL").exit_code == 0
+    names = [str(make_url(url).username) for url in learners]
     as_role(pg_admin_url, "cohort", "create", "small")
     as_role(pg_admin_url, "cohort", "add", "small", *names)
-    reporter = new_role(pg_admin_url, group="microup_reporter")
+    reporter = new_role(pg_admin_url, group="reporter")
     message = one_line_error(as_role(reporter, "cohort", "report", "small"), code=1)
-    assert "has 4 learners; reports need at least 5" in message
+    assert "has 1 of 5 learners who have logged anything; reports need at least 5" in message
+    for url in learners[1:4]:
+        as_role(url, "log", "5")
+    assert "has 4 of 5 learners" in one_line_error(
+        as_role(reporter, "cohort", "report", "small"), 1
+    )
     suppressed = json.loads(as_role(reporter, "cohort", "report", "small", "--json").stdout)
     assert suppressed["suppressed"] is True and "trend" not in suppressed
     assert "no cohort named 'nope'" in one_line_error(
@@ -336,3 +344,102 @@ def test_rows_written_without_microup_keep_the_totals_right(
         f" VALUES ('{learner}', extract(epoch from now())::bigint - 60, 0, 25)",
     )
     assert json.loads(as_role(learner_url, "week", "--json").stdout)["minutes"] == 25
+
+
+def test_a_learner_cannot_squat_ids_or_totals_of_others(pg_admin_url: str, frozen: object) -> None:
+    """Hand-picked ids and rows in the derived tables never reach another learner."""
+    alice, bob = new_role(pg_admin_url), new_role(pg_admin_url)
+    sql(
+        alice,
+        "INSERT INTO microup.entry (id, at, utc_offset, minutes)"
+        " SELECT g, 1795505902, 0, 1 FROM generate_series(1, 40) g",
+    )
+    sql(
+        alice,
+        "INSERT INTO microup.journal (id, at, summary, undo_message, steps)"
+        " SELECT g, 1, 'x', 'x', '[]' FROM generate_series(1, 40) g",
+    )
+    for command in (["log", "10", "-t", "Brand new"], ["goal", "80"], ["log", "5", "-t", "Go"]):
+        result = as_role(bob, *command)
+        assert result.exit_code == 0, result.stderr
+    assert "denied" in sql_error(
+        alice,
+        "INSERT INTO microup.topic_total (topic_id, minutes, sessions, last) VALUES (1,1,1,1)",
+    )
+    assert "denied" in sql_error(
+        alice, "INSERT INTO microup.day_total (day, minutes) VALUES (1, 1)"
+    )
+    assert json.loads(as_role(bob, "week", "--json").stdout)["minutes"] == 15
+
+
+def test_roles_of_another_database_on_the_server_are_not_admitted(
+    pg_admin_url: str, frozen: object
+) -> None:
+    """Group roles are the server's: a learner or reporter of another database is refused."""
+    import uuid
+
+    outsider_db = f"microup_t_{uuid.uuid4().hex[:10]}"
+    sql_autocommit(pg_admin_url, f"CREATE DATABASE {outsider_db}")
+    try:
+        other_admin = make_url(pg_admin_url).set(database=outsider_db).render_as_string(False)
+        as_role(other_admin, "db", "init")
+        stranger = new_role(other_admin)
+        reporter = new_role(other_admin, group="reporter")
+        here = make_url(pg_admin_url)
+        stranger_here = here.set(username=make_url(stranger).username).render_as_string(False)
+        reporter_here = here.set(username=make_url(reporter).username).render_as_string(False)
+        assert "is not a learner" in one_line_error(as_role(stranger_here, "log", "5"), code=1)
+        assert "security" in sql_error(
+            stranger_here, "INSERT INTO microup.entry (at, utc_offset, minutes) VALUES (1, 0, 5)"
+        )
+        as_role(pg_admin_url, "cohort", "create", "c")
+        message = one_line_error(as_role(reporter_here, "cohort", "report", "c"), code=1)
+        assert "reporting roles" in message
+        assert "reporters of this database" in sql_error(
+            reporter_here, "SELECT microup.cohort_report('c', date_trunc('week', now())::date, 1)"
+        )
+    finally:
+        sql_autocommit(pg_admin_url, f"DROP DATABASE {outsider_db} WITH (FORCE)")
+
+
+def test_the_report_function_refuses_odd_windows(pg_admin_url: str) -> None:
+    """Called from psql: whole weeks only, up to this one, at most 104 of them."""
+    as_role(pg_admin_url, "cohort", "create", "c")
+    for call in (
+        "cohort_report('c', date_trunc('week', now())::date + 1, 1)",
+        "cohort_report('c', date_trunc('week', now())::date + 14, 1)",
+        "cohort_report('c', date_trunc('week', now())::date, 200000)",
+        "cohort_report('c', date_trunc('week', now())::date, 0)",
+    ):
+        assert "whole weeks" in sql_error(pg_admin_url, f"SELECT microup.{call}")
+
+
+def test_administrators_and_odd_names_are_never_learners(pg_admin_url: str) -> None:
+    admin_name = str(make_url(pg_admin_url).username)
+    message = one_line_error(as_role(pg_admin_url, "db", "add-learner", admin_name), code=2)
+    assert "would see every learner's rows" in message
+    assert "reserved" in one_line_error(as_role(pg_admin_url, "db", "add-learner", "PUBLIC"))
+    as_role(pg_admin_url, "cohort", "create", "c")
+    assert "not a learner here" in one_line_error(
+        as_role(pg_admin_url, "cohort", "add", "c", admin_name)
+    )
+
+
+def test_urls_are_never_taken_for_file_names_and_passwords_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    mixed = "Postgresql://nobody:S3cretPW@127.0.0.1:9/none"
+    assert "cannot connect" in one_line_error(as_role(mixed, "log", "5"), code=1)
+    for url, code in (
+        ("postgresql+psycopg2://u:S3cretPW@h/db", 2),
+        ("mysql://u:S3cretPW@h/db", 2),
+        ("postgresql://x@[::1", 1),
+        ("postgresql://u:S3cretPW@h:S3cretPW/db", 1),
+        ("postgresql://u:a@S3cretPW@127.0.0.1:9/db", 1),
+    ):
+        message = one_line_error(as_role(url, "entries"), code=code)
+        assert "S3cretPW" not in message, message
+    assert list(folder.iterdir()) == []

@@ -37,11 +37,15 @@ def at(day: int, hour: int = 12) -> datetime:
 
 def test_path_precedence(tmp_path: Path, isolated_home: Path) -> None:
     option, env = tmp_path / "option.db", tmp_path / "env.db"
-    assert resolve_db_path(option, {"MICROUP_DB": str(env)}) == option
+    assert resolve_db_path(str(option), {"MICROUP_DB": str(env)}) == option
     assert resolve_db_path(None, {"MICROUP_DB": str(env)}) == env
     assert resolve_db_path(None, {"MICROUP_DB": ""}) == default_db_path()
     assert default_db_path().is_relative_to(isolated_home)
-    assert resolve_db_path(Path("rel.db"), {}).is_absolute()
+    assert Path(resolve_db_path("rel.db", {})).is_absolute()
+    url = "postgresql://me@host/db"
+    assert resolve_db_path("db.sqlite", {"MICROUP_DB": url}) == Path("db.sqlite").absolute()
+    assert resolve_db_path(None, {"MICROUP_DB": url}) == url
+    assert resolve_db_path("POSTGRES://me@host/db", {}) == "POSTGRES://me@host/db"
 
 
 def test_new_store_folder_and_file_are_private(tmp_path: Path) -> None:

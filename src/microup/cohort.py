@@ -54,6 +54,8 @@ class CohortReport:
     cohort: str
     enrolled: int
     suppressed: bool
+    started: int = 0
+    """Enrolled learners with at least one entry: the group the figures describe."""
     weeks: int = 0
     bands: Mapping[str, int] | None = None
     quartiles: tuple[float, float, float] | None = None
@@ -67,12 +69,15 @@ class CohortReport:
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
         if payload["suppressed"]:
-            return cls(str(payload["cohort"]), int(payload["enrolled"]), True)
+            return cls(
+                str(payload["cohort"]), int(payload["enrolled"]), True, int(payload["started"])
+            )
         quartiles = payload.get("quartiles")
         return cls(
             cohort=str(payload["cohort"]),
             enrolled=int(payload["enrolled"]),
             suppressed=False,
+            started=int(payload["started"]),
             weeks=int(payload["weeks"]),
             bands={band: int((payload.get("bands") or {}).get(band, 0)) for band in BANDS},
             quartiles=None if quartiles is None else (quartiles[0], quartiles[1], quartiles[2]),
@@ -111,9 +116,9 @@ class CohortReport:
     @property
     def suppressed_reason(self) -> str:
         return (
-            f"cohort {self.cohort!r} has {self.enrolled} learner"
-            f"{'' if self.enrolled == 1 else 's'}; reports need at least {MIN_GROUP}, "
-            "so that no one's habits can be picked out"
+            f"cohort '{self.cohort}' has {self.started} of {self.enrolled} learners who have "
+            f"logged anything; reports need at least {MIN_GROUP}, so that no one's habits can "
+            "be picked out"
         )
 
 
@@ -126,6 +131,7 @@ def report_json(report: CohortReport) -> dict[str, Any]:
         return {
             "cohort": report.cohort,
             "enrolled": report.enrolled,
+            "started": report.started,
             "suppressed": True,
             "reason": report.suppressed_reason,
         }
@@ -134,6 +140,7 @@ def report_json(report: CohortReport) -> dict[str, Any]:
     return {
         "cohort": report.cohort,
         "enrolled": report.enrolled,
+        "started": report.started,
         "suppressed": False,
         "week": week.label if week else None,
         "active_this_week": _rounded(share(week.active, report.enrolled)) if week else None,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
+
+from microup.errors import UsageError
 
 APP_NAME = "microup"
 DB_ENV_VAR = "MICROUP_DB"
@@ -16,25 +19,51 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "microup.db"
 
 
-DATABASE_URL_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+DATABASE_URL_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 StoreLocation = Path | str
 """An SQLite file (a path) or a shared PostgreSQL database (a `postgresql://` URL)."""
 
 
 def is_database_url(location: StoreLocation) -> bool:
-    """Whether `--db` named a PostgreSQL server rather than an SQLite file."""
-    return isinstance(location, str) and location.startswith(DATABASE_URL_SCHEMES)
+    """Whether `--db` named a PostgreSQL server rather than an SQLite file (any case)."""
+    scheme = _SCHEME.match(location) if isinstance(location, str) else None
+    return scheme is not None and scheme[1].lower() in DATABASE_URL_SCHEMES
 
 
 def resolve_db_path(option: str | None, environ: Mapping[str, str]) -> StoreLocation:
     """`--db` wins over MICROUP_DB, which wins over the per-user data folder; a
-    `postgresql://` URL is kept as it is, anything else is a file path."""
+    `postgresql://` URL is kept as it is, another `scheme://` is refused (never taken for a
+    file name), anything else is a file path."""
     chosen = option or environ.get(DB_ENV_VAR) or None
-    if chosen is not None and is_database_url(chosen):
+    if chosen is not None and _SCHEME.match(chosen):
+        if not is_database_url(chosen):
+            raise UsageError(
+                f"{shown_url(chosen)} is not a store microup can use: give a file path or a "
+                "postgresql:// URL"
+            )
         return chosen
     path = Path(chosen) if chosen is not None else default_db_path()
     return path.expanduser().absolute()
+
+
+def shown_url(text: str) -> str:
+    """A URL as messages show it: the password (everything between the user's colon and
+    the last @ of the authority, however it is written) replaced by ***."""
+    from microup.parse import printable
+
+    start = text.find("://")
+    if start >= 0:
+        end = len(text)
+        for mark in "/?#":
+            found = text.find(mark, start + 3)
+            end = found if 0 <= found < end else end
+        at = text.rfind("@", start + 3, end)
+        colon = text.find(":", start + 3, max(at, start + 3))
+        if at >= 0 and colon >= 0:
+            text = text[:colon] + ":***" + text[at:]
+    return printable(text)
 
 
 def make_private_folder(folder: Path) -> None:

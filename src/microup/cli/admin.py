@@ -61,8 +61,9 @@ def init(
 ) -> None:
     """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
     target = _shared_url(ctx, url)
+    from microup.locations import shown_url
     from microup.store import postgres_schema
-    from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE, shown_url
+    from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE
 
     created = postgres_schema.init_database(target)
     where = shown_url(target)
@@ -81,14 +82,14 @@ def init(
 RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Database role names.")]
 
 
-def _add_roles(ctx: typer.Context, names: list[str], group: str, what: str) -> None:
+def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
     url = _shared_url(ctx)
     from microup.store import postgres_schema
 
     for name in names:
         postgres_schema.check_role_name(name)
     for name in names:
-        created = postgres_schema.grant_role(url, name, group)
+        created = postgres_schema.grant_role(url, name, what)
         made = " (a new login role: give it a password with \\password in psql)" if created else ""
         _say(f"{name} is now a {what}{made}.")
 
@@ -96,17 +97,13 @@ def _add_roles(ctx: typer.Context, names: list[str], group: str, what: str) -> N
 @db_app.command("add-learner")
 def add_learner(ctx: typer.Context, names: RoleNames) -> None:
     """Let roles log their own sessions (creating login roles that do not exist yet)."""
-    from microup.store.postgres import LEARNER_ROLE
-
-    _add_roles(ctx, names, LEARNER_ROLE, "learner")
+    _add_roles(ctx, names, "learner")
 
 
 @db_app.command("add-reporter")
 def add_reporter(ctx: typer.Context, names: RoleNames) -> None:
     """Let roles read cohort reports: aggregates only, never anyone's entries."""
-    from microup.store.postgres import REPORTER_ROLE
-
-    _add_roles(ctx, names, REPORTER_ROLE, "reporter")
+    _add_roles(ctx, names, "reporter")
 
 
 CohortName = Annotated[str, typer.Argument(metavar="NAME", help="The cohort's name.")]
@@ -193,9 +190,7 @@ def report(
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     moment = common.now()
-    payload = cohorts.cohort_report(
-        _shared_url(ctx), name, week_start(moment.date()), weeks, int(moment.timestamp())
-    )
+    payload = cohorts.cohort_report(_shared_url(ctx), name, week_start(moment.date()), weeks)
     result = CohortReport.from_payload(payload)
     if json:
         render.print_json(report_json(result))

@@ -12,8 +12,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from microup.errors import NotFoundError, StoreError, UsageError
+from microup.locations import shown_url
 from microup.parse import printable
-from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE, connection, shown_url
+from microup.store.postgres import REPORTER_ROLE, connection
 
 COHORT_LOCK = 1
 MAX_COHORT_NAME = 80
@@ -43,7 +44,7 @@ def _require_cohort(conn: Connection, name: str) -> None:
         "SELECT count(*) FROM microup.cohort WHERE name = %(name)s", {"name": name}
     ).scalar_one()
     if not found:
-        raise NotFoundError(f"no cohort named {printable(name)!r}")
+        raise NotFoundError(f"no cohort named '{printable(name)}'")
 
 
 def create_cohort(url: str, name: str, now_at: int) -> None:
@@ -55,7 +56,7 @@ def create_cohort(url: str, name: str, now_at: int) -> None:
             {"name": name, "at": now_at},
         ).rowcount
         if not created:
-            raise UsageError(f"there is already a cohort named {printable(name)!r}")
+            raise UsageError(f"there is already a cohort named '{printable(name)}'")
 
 
 def delete_cohort(url: str, name: str) -> int:
@@ -80,15 +81,14 @@ def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
         _require_cohort(conn, name)
         known = set(
             conn.exec_driver_sql(
-                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%(names)s)"
-                f" AND pg_has_role(rolname, '{LEARNER_ROLE}', 'MEMBER')",
+                "SELECT name FROM microup.member WHERE kind = 'learner' AND name = ANY(%(names)s)",
                 {"names": list(learners)},
             ).scalars()
         )
         unknown = [learner for learner in learners if learner not in known]
         if unknown:
             raise UsageError(
-                f"{printable(unknown[0])!r} is not a learner here; add it first with "
+                f"'{printable(unknown[0])}' is not a learner here; add it first with "
                 f"microup db add-learner {printable(unknown[0])}"
             )
         added = []
@@ -116,7 +116,7 @@ def remove_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
         )
         missing = [learner for learner in learners if learner not in removed]
         if missing:
-            raise UsageError(f"{printable(missing[0])!r} is not in cohort {printable(name)!r}")
+            raise UsageError(f"'{printable(missing[0])}' is not in cohort '{printable(name)}'")
         return removed
 
 
@@ -133,26 +133,32 @@ def list_cohorts(url: str) -> list[tuple[str, list[str]]]:
         return [(name, list(members)) for name, members in rows]
 
 
-def cohort_report(url: str, name: str, this_monday: date, weeks: int, now_at: int) -> Any:
+_REPORTERS_ONLY = (
+    "cohort reports on {where} are for its administrator and reporting roles "
+    f"(microup db add-reporter NAME grants {REPORTER_ROLE} here)"
+)
+
+
+def cohort_report(url: str, name: str, this_monday: date, weeks: int) -> Any:
     """The report's figures as the database computed them (see `postgres_schema`)."""
     with connection(url) as conn:
         allowed = conn.exec_driver_sql(
-            "SELECT to_regprocedure('microup.cohort_report(text,date,integer,bigint)') IS NOT NULL"
+            "SELECT to_regprocedure('microup.cohort_report(text,date,integer)') IS NOT NULL"
             " AND has_function_privilege("
-            "'microup.cohort_report(text,date,integer,bigint)', 'EXECUTE')"
+            "'microup.cohort_report(text,date,integer)', 'EXECUTE')"
         ).scalar_one()
         if not allowed:
-            raise StoreError(
-                f"cohort reports on {shown_url(url)} are for its administrator and reporting "
-                f"roles (microup db add-reporter NAME grants {REPORTER_ROLE})"
-            )
+            raise StoreError(_REPORTERS_ONLY.format(where=shown_url(url)))
         try:
             payload = conn.exec_driver_sql(
-                "SELECT microup.cohort_report(%(name)s, %(monday)s, %(weeks)s, %(now)s)::text",
-                {"name": name, "monday": this_monday, "weeks": weeks, "now": now_at},
+                "SELECT microup.cohort_report(%(name)s, %(monday)s, %(weeks)s)::text",
+                {"name": name, "monday": this_monday, "weeks": weeks},
             ).scalar_one()
         except DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) == "P0002":
-                raise NotFoundError(f"no cohort named {printable(name)!r}") from None
+            state = getattr(error.orig, "sqlstate", None)
+            if state == "P0002":
+                raise NotFoundError(f"no cohort named '{printable(name)}'") from None
+            if state == "42501":
+                raise StoreError(_REPORTERS_ONLY.format(where=shown_url(url))) from None
             raise
         return json.loads(payload)

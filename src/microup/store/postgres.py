@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from microup.errors import StoreBusyError, StoreError
+from microup.locations import shown_url
 from microup.parse import printable
 from microup.store.base import mark_committed
 from microup.store.queries import Store
@@ -41,20 +42,18 @@ REPORTER_ROLE = "microup_reporter"
 
 
 def _url(text: str) -> URL:
-    """The URL for SQLAlchemy's psycopg 3 dialect, or one line on what is missing."""
+    """The URL for SQLAlchemy's psycopg 3 dialect, or one line on what is wrong with it."""
     try:
         url = make_url(text)
-    except ArgumentError:
-        raise StoreError(f"{printable(text)} is not a database URL") from None
+        url.port  # noqa: B018  # a port that is not a number fails here, not mid-connect
+        if "@" in (url.host or ""):
+            raise ValueError("an @ in the password was not %-encoded")
+    except (ArgumentError, ValueError):
+        raise StoreError(
+            "that postgresql:// URL is not valid (check the host and port; an @, : or / in "
+            "the password must be %-encoded)"  # never shown: the password may be anywhere in it
+        ) from None
     return url.set(drivername="postgresql+psycopg")
-
-
-def shown_url(text: str) -> str:
-    """The URL as messages show it: never the password."""
-    try:
-        return printable(make_url(text).render_as_string(hide_password=True))
-    except ArgumentError:
-        return printable(text)
 
 
 def _engine(text: str) -> Engine:
@@ -99,7 +98,7 @@ def connection(url: str, *, lock: int | None = None) -> Iterator[Connection]:
             if lock is not None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {lock})")
             yield conn
-    except DBAPIError as error:
+    except (DBAPIError, psycopg.Error) as error:  # the latter from `run_all`
         raise failure(url, error) from None
     finally:
         engine.dispose()
@@ -133,7 +132,8 @@ def _check_learner(conn: Connection, url: str) -> None:
             "`microup db init URL`"
         )
     role, learner, isolated = conn.exec_driver_sql(
-        f"SELECT current_user, pg_has_role(current_user, '{LEARNER_ROLE}', 'USAGE'),"
+        f"SELECT current_user, pg_has_role(current_user, '{LEARNER_ROLE}', 'USAGE')"
+        f" AND {SCHEMA}.registered(current_user, 'learner'),"
         f" row_security_active('{SCHEMA}.entry')"
     ).one()
     if not isolated:

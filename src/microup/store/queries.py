@@ -323,9 +323,10 @@ class Store:
             for name, state in states.items()
             if name in ids
         ]
+        key = "topic_id" if sqlite else "learner, topic_id"  # keys lead with the learner there
         statement = text(
             "INSERT INTO review_cache (topic_id, fold, cutoff, state)"
-            " VALUES (:topic_id, :fold, :cutoff, :state) ON CONFLICT (topic_id) DO UPDATE SET"
+            f" VALUES (:topic_id, :fold, :cutoff, :state) ON CONFLICT ({key}) DO UPDATE SET"
             " fold = excluded.fold, cutoff = excluded.cutoff, state = excluded.state"
         )
         if sqlite:
