@@ -116,7 +116,7 @@ def create(ctx: typer.Context, name: CohortName) -> None:
     from microup.store import cohorts
 
     cohorts.create_cohort(_shared_url(ctx), cohorts.check_cohort_name(name), _now_at())
-    _say(f"Created cohort {name!r}; enrol learners with: microup cohort add NAME LEARNER...")
+    _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
 
 
 @cohort_app.command("add")
@@ -125,7 +125,7 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     from microup.store import cohorts
 
     added = cohorts.add_members(_shared_url(ctx), name, learners)
-    _say(f"Added {plural(len(added), 'learner')} to {name!r}.")
+    _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
 
 
 @cohort_app.command("remove")
@@ -134,7 +134,7 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     from microup.store import cohorts
 
     removed = cohorts.remove_members(_shared_url(ctx), name, learners)
-    _say(f"Removed {plural(len(removed), 'learner')} from {name!r}.")
+    _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
 
 
 @cohort_app.command("delete")
@@ -143,7 +143,7 @@ def delete(ctx: typer.Context, name: CohortName) -> None:
     from microup.store import cohorts
 
     members = cohorts.delete_cohort(_shared_url(ctx), name)
-    _say(f"Deleted cohort {name!r} ({plural(members, 'learner')} enrolled; entries kept).")
+    _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
 
 
 @cohort_app.command("list")

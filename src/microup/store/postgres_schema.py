@@ -492,5 +492,5 @@ def check_role_name(name: str) -> str:
         or name.lower() in RESERVED_ROLE_NAMES
         or name in (LEARNER_ROLE, REPORTER_ROLE)
     ):
-        raise UsageError(f"{name!r} is reserved; choose another role name")
+        raise UsageError(f"'{printable(name)}' is reserved; choose another role name")
     return name
