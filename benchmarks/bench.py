@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -93,6 +94,7 @@ class Bench:
         self.python = python
         self.scratch = scratch
         self.runs = runs
+        self.watson: Path | None = None
         self._counter = 0
         self._stores: dict[str, Path] = {}
 
@@ -337,6 +339,28 @@ def pair_bare(bench: Bench) -> Result:
     return result
 
 
+def pair_watson(bench: Bench) -> Result:
+    """`microup log 20` vs Watson's `add` of one 20-minute frame, the nearest peer: reference.
+
+    Watson is taken from `--watson` or PATH (`pip install td-watson` in a venv of its own);
+    it keeps its frames in a fresh WATSON_DIR for every run of the benchmark.
+    """
+    if bench.watson is None:
+        return Result("log-vs-watson", "-", "-", "-", note="no watson (use --watson PATH)")
+    command = bench.microup_cmd("microup log 20", ["log", "20"], bench.copy_of("small"))
+    env = bench.env_for(bench.fresh_dir("unused") / "microup.db")
+    env["WATSON_DIR"] = str(bench.fresh_dir("watson"))
+    today = time.strftime("%Y-%m-%d")
+    peer = Command(
+        "watson add (20 min)",
+        [str(bench.watson), "add", "-f", f"{today} 00:00", "-t", f"{today} 00:20", "learning"],
+        env,
+    )
+    result = ratio_result(bench, "log-vs-watson", 1.0, command, peer)
+    result.goal, result.ok, result.note = "reference", True, "no goal: the nearest peer"
+    return result
+
+
 def million_pair(subcommand: str, goal: float) -> Callable[[Bench], Result]:
     """A pair running SUBCOMMAND on the 1,000,000-entry store vs the 100,000-entry one."""
 
@@ -473,6 +497,7 @@ class Pair:
 
 PAIRS: tuple[Pair, ...] = (
     Pair("log-vs-python", ("log",), pair_bare),
+    Pair("log-vs-watson", ("log",), pair_watson),
     Pair("log", ("log",), pair_log),
     Pair("help", (), pair_help),
     Pair("review-scale", ("review",), scale_pair("review", 2.0)),
@@ -582,6 +607,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
     parser.add_argument(
+        "--watson", type=Path, default=None, help="Watson's executable, the peer (default: PATH)"
+    )
+    parser.add_argument(
         "--microup",
         type=Path,
         default=Path(sys.executable).parent / "microup",
@@ -604,6 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="microup-bench-") as scratch:
         bench = Bench(microup, Path(sys.executable), Path(scratch), args.runs)
+        found = args.watson or (Path(p) if (p := shutil.which("watson")) else None)
+        bench.watson = found.absolute() if found else None
         try:
             for pair in wanted:
                 missing = [name for name in pair.needs if not bench.supports(name)]
