@@ -261,6 +261,7 @@ def clean_topic(text: str) -> str:
     return topic
 
 
+@functools.lru_cache(maxsize=4096)
 def topic_key(topic: str) -> str:
     """What makes two spellings the same topic: `SQL`, `sql` and `SQL` in full-width
     letters group together (NFKC, case-folded)."""

@@ -153,7 +153,10 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
     topic = _text(row.get("topic"), "topic")
     note = _text(row.get("note"), "note")
     recall = row.get("recall")
-    grade = None if recall in (None, "") else int(parse_grade(str(recall)))
+    if type(recall) is int and 1 <= recall <= 4:
+        grade: int | None = recall
+    else:
+        grade = None if recall in (None, "") else int(parse_grade(str(recall)))
     return Entry(
         kind=_kind(row.get("kind"), graded=grade is not None, topic=topic),
         at=parse_when(at, now, keep_offset=True, absolute=True),
@@ -303,13 +306,14 @@ def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Ite
         reader.take(":")
         if key == "entries" and reader.peek() == "[":
             reader.take("[")
-            while reader.peek() != "]":
-                if count:
-                    reader.take(",")
+            more = reader.peek() != "]"
+            while more:
                 count += 1
                 if count > MAX_IMPORT_ENTRIES:
                     raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
                 yield _checked(reader.value(), now, count)
+                more = reader.peek() == ","
+                reader.at += more
             reader.take("]")
             continue
         value = reader.value()

@@ -25,9 +25,12 @@ from microup.models import (
 )
 from microup.parse import from_stored, topic_key, utc_offset_minutes
 from microup.store.journal import Journal
+from microup.store.schema import INSERT_TRIGGERS, REBUILD_DERIVED
 from microup.weeks import GoalHistory
 
 SECONDS_PER_DAY = 86_400
+BULK_IMPORT_ROWS = 50_000
+"""From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""
 BUSY_TIMEOUT_MS = 15_000
 """How long a write waits for another microup's write lock on SQLite (see `store.sqlite`)."""
 
@@ -384,28 +387,41 @@ class Store:
         )
         marks = ", ".join(["%s" if postgres else "?"] * 9)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        staged = 0
         for batch in batches:
             cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
+            staged += len(batch)
+        # A large import into SQLite skips the per-row triggers and sums the totals afresh
+        # (the same transaction: on failure the triggers come back with everything else).
+        # On PostgreSQL the triggers stay: dropping them would lock every learner out.
+        bulk = not postgres and staged >= BULK_IMPORT_ROWS
+        for name in INSERT_TRIGGERS if bulk else ():
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
         connection.exec_driver_sql(
             "INSERT INTO topic (name, key) SELECT i.topic, i.key FROM import_row i"
             " JOIN (SELECT key, min(seq) AS first FROM import_row WHERE key IS NOT NULL"
             " GROUP BY key) f ON f.first = i.seq WHERE true ORDER BY i.seq"
             " ON CONFLICT DO NOTHING"
         )
-        added = connection.exec_driver_sql(
-            "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
-            " SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
-            " FROM (SELECT import_row.*, row_number() OVER"
-            " (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM import_row) i"
-            " LEFT JOIN topic t ON t.key = i.key"
-            " WHERE i.copy > (SELECT count(*) FROM entry e"
-            " LEFT JOIN topic et ON et.id = e.topic_id"
-            " WHERE e.at = i.at AND e.minutes = i.minutes"
-            " AND (et.key = i.key OR (et.key IS NULL AND i.key IS NULL))"
-            " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
-            " ORDER BY i.seq"
-        ).rowcount
+        columns = "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
+        chosen = "SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
+        if self.last_logged_id() is None:  # an empty store holds no copy of anything
+            statement = f"{columns} {chosen} FROM import_row i LEFT JOIN topic t ON t.key = i.key"
+        else:
+            statement = (
+                f"{columns} {chosen} FROM (SELECT import_row.*, row_number() OVER"
+                " (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM import_row) i"
+                " LEFT JOIN topic t ON t.key = i.key"
+                " WHERE i.copy > (SELECT count(*) FROM entry e"
+                " LEFT JOIN topic et ON et.id = e.topic_id"
+                " WHERE e.at = i.at AND e.minutes = i.minutes"
+                " AND (et.key = i.key OR (et.key IS NULL AND i.key IS NULL))"
+                " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
+            )
+        added = connection.exec_driver_sql(f"{statement} ORDER BY i.seq").rowcount
         connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.import_row")
+        for statement in (*REBUILD_DERIVED, *INSERT_TRIGGERS.values()) if bulk else ():
+            connection.exec_driver_sql(statement)
         return int(added)
 
     # Goals and settings -------------------------------------------------------------------

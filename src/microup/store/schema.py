@@ -133,6 +133,30 @@ _TAKE_FROM_TOTALS = f"""
             WHERE topic_id = old.topic_id;
         DELETE FROM topic_total WHERE topic_id = old.topic_id AND sessions <= 0;"""
 
+_SUM_TOTALS = (
+    f"""INSERT INTO day_total (day, minutes)
+        SELECT {_DAY.format(row="entry")}, sum(minutes) FROM entry GROUP BY 1""",
+    f"""INSERT INTO topic_total (topic_id, minutes, sessions, last)
+        SELECT topic_id, sum(minutes), count(*), max({_PACKED.format(row="entry")})
+        FROM entry WHERE topic_id IS NOT NULL GROUP BY topic_id""",
+)
+REBUILD_DERIVED = (
+    "DELETE FROM day_total",
+    "DELETE FROM topic_total",
+    *_SUM_TOTALS,
+    "DELETE FROM review_cache",
+)
+"""Totals summed afresh and the review cache emptied: after a bulk insert made without the
+insert triggers (see `Store.import_entries`)."""
+
+INSERT_TRIGGERS = {
+    "entry_added": f"""CREATE TRIGGER entry_added AFTER INSERT ON entry
+        BEGIN {_add_to_totals("new")} END""",
+    "review_cache_added": """CREATE TRIGGER review_cache_added AFTER INSERT ON entry BEGIN
+        DELETE FROM review_cache WHERE topic_id = new.topic_id AND cutoff > new.at; END""",
+}
+"""The per-row work of an insert, which a bulk import replaces by `REBUILD_DERIVED`."""
+
 _SCHEMA_V5 = (
     "DROP INDEX ix_entry_at",
     "CREATE INDEX ix_entry_at ON entry (at, id, utc_offset, minutes)",
@@ -145,12 +169,8 @@ _SCHEMA_V5 = (
         sessions INTEGER NOT NULL,
         last INTEGER NOT NULL
     )""",
-    f"""INSERT INTO day_total (day, minutes)
-        SELECT {_DAY.format(row="entry")}, sum(minutes) FROM entry GROUP BY 1""",
-    f"""INSERT INTO topic_total (topic_id, minutes, sessions, last)
-        SELECT topic_id, sum(minutes), count(*), max({_PACKED.format(row="entry")})
-        FROM entry WHERE topic_id IS NOT NULL GROUP BY topic_id""",
-    f"CREATE TRIGGER entry_added AFTER INSERT ON entry BEGIN {_add_to_totals('new')} END",
+    *_SUM_TOTALS,
+    INSERT_TRIGGERS["entry_added"],
     f"CREATE TRIGGER entry_removed AFTER DELETE ON entry BEGIN {_TAKE_FROM_TOTALS} END",
     f"""CREATE TRIGGER entry_changed AFTER UPDATE OF at, utc_offset, minutes, topic_id ON entry
         BEGIN {_TAKE_FROM_TOTALS} {_add_to_totals("new")} END""",
@@ -162,8 +182,7 @@ _SCHEMA_V5 = (
         cutoff INTEGER NOT NULL,
         state TEXT NOT NULL
     )""",
-    """CREATE TRIGGER review_cache_added AFTER INSERT ON entry BEGIN
-        DELETE FROM review_cache WHERE topic_id = new.topic_id AND cutoff > new.at; END""",
+    INSERT_TRIGGERS["review_cache_added"],
     """CREATE TRIGGER review_cache_removed AFTER DELETE ON entry BEGIN
         DELETE FROM review_cache WHERE topic_id = old.topic_id AND cutoff > old.at; END""",
     """CREATE TRIGGER review_cache_changed AFTER UPDATE ON entry BEGIN
