@@ -584,7 +584,7 @@ def _imported(store: Any, entries: list[Entry], folder: Path) -> int:
 
     with Staging(Path(tempfile.mkdtemp(dir=folder))) as staging:
         staging.add(entries)
-        return int(store.import_entries(staging.batches()))
+        return int(store.import_entries(staging))
 
 
 @pytest.mark.both_engines

@@ -244,12 +244,16 @@ def now() -> datetime:
 
 
 @contextmanager
-def open_store(ctx: typer.Context, *, write: bool, create: bool = True) -> Iterator["Store"]:
+def open_store(
+    ctx: typer.Context, *, write: bool, create: bool = True, attach: Path | None = None
+) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
     from microup.store import transaction
 
     settings: Settings = ctx.obj
-    with transaction(settings.db, write=write, explicit=settings.explicit, create=create) as store:
+    with transaction(
+        settings.db, write=write, explicit=settings.explicit, create=create, attach=attach
+    ) as store:
         yield store
 
 

@@ -210,9 +210,9 @@ def import_command(
             spec_for(key).key: spec_for(key).normalize(value)
             for key, value in batch.settings.items()
         }
-        with open_store(ctx, write=True) as store:
+        with open_store(ctx, write=True, attach=staging.path) as store:
             last_before = store.last_logged_id() or 0
-            added = store.import_entries(staging.batches())
+            added = store.import_entries(staging)
             steps: list[dict[str, Any]] = []
             if added:  # ids only grow: what this import added is everything after the last id
                 steps.append({"delete": [last_before + 1, store.last_logged_id()]})

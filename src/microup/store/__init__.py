@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from microup.locations import StoreLocation, is_database_url
 from microup.store.queries import Store
@@ -22,12 +23,18 @@ __all__ = [
 
 @contextmanager
 def transaction(
-    location: StoreLocation, *, write: bool, explicit: bool = True, create: bool = True
+    location: StoreLocation,
+    *,
+    write: bool,
+    explicit: bool = True,
+    create: bool = True,
+    attach: Path | None = None,
 ) -> Iterator[Store]:
     """One transaction on the store at `location`, committed only if the block succeeds.
 
     A path is an SQLite file (see `store.sqlite`); a `postgresql://` URL is a shared
-    database (see `store.postgres`), whose driver is imported only then.
+    database (see `store.postgres`), whose driver is imported only then. `attach` names an
+    import's staging file, which SQLite reads in place (`Store.import_entries`).
     """
     if is_database_url(location):
         from microup.store import postgres
@@ -35,11 +42,9 @@ def transaction(
         with postgres.transaction(str(location), write=write) as store:
             yield store
     else:
-        from pathlib import Path
-
         from microup.store import sqlite
 
         with sqlite.transaction(
-            Path(location), write=write, explicit=explicit, create=create
+            Path(location), write=write, explicit=explicit, create=create, attach=attach
         ) as store:
             yield store

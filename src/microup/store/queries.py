@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError
@@ -27,6 +27,9 @@ from microup.parse import from_stored, topic_key, utc_offset_minutes
 from microup.store.journal import Journal
 from microup.store.schema import INSERT_TRIGGERS, REBUILD_DERIVED
 from microup.weeks import GoalHistory
+
+if TYPE_CHECKING:
+    from microup.store.staging import Staging
 
 SECONDS_PER_DAY = 86_400
 BULK_IMPORT_ROWS = 50_000
@@ -370,27 +373,36 @@ class Store:
         driver = connection.connection.driver_connection
         return iter(driver.execute(sql, parameters))  # type: ignore[union-attr]
 
-    def import_entries(self, batches: Iterable[Sequence[tuple[Any, ...]]]) -> int:
-        """Add staged rows (`store.staging.STAGED_COLUMNS`, in file order) that are not already
-        here, counting copies, so importing a file twice adds nothing; how many were added.
+    def import_entries(self, staging: Staging) -> int:
+        """Add staged rows (`store.staging`, in file order) that are not already here,
+        counting copies, so importing a file twice adds nothing; how many were added.
 
-        The rows go to a temporary table; topics (first spelling in the file, unless the store
-        has one) and the multiset difference are then worked out in SQL, along the index on
-        time, never loading the store's entries into memory.
+        SQLite reads the staging file in place (attached by `transaction(attach=...)`);
+        PostgreSQL gets the rows in a temporary table. Topics (first spelling in the file,
+        unless the store has one) and the multiset difference are then worked out in SQL,
+        along the index on time, never loading the store's entries into memory.
         """
         connection = self.session.connection()
         postgres = connection.dialect.name == "postgresql"
-        connection.exec_driver_sql(
-            "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT, utc_offset INTEGER,"
-            " minutes INTEGER, topic TEXT, key TEXT, note TEXT, recall INTEGER, kind TEXT)"
-            + (" ON COMMIT DROP" if postgres else "")
+        attached = not postgres and any(
+            row[1] == "staging" for row in connection.exec_driver_sql("PRAGMA database_list")
         )
-        marks = ", ".join(["%s" if postgres else "?"] * 9)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        staged = 0
-        for batch in batches:
-            cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
-            staged += len(batch)
+        if attached:
+            source = "staging.staged"
+            staged = int(connection.exec_driver_sql(f"SELECT count(*) FROM {source}").scalar_one())
+        else:
+            source = "import_row"
+            connection.exec_driver_sql(
+                "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT,"
+                " utc_offset INTEGER, minutes INTEGER, topic TEXT, key TEXT, note TEXT,"
+                " recall INTEGER, kind TEXT)" + (" ON COMMIT DROP" if postgres else "")
+            )
+            marks = ", ".join(["%s" if postgres else "?"] * 9)
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            staged = 0
+            for batch in staging.batches():
+                cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
+                staged += len(batch)
         # A large import into SQLite skips the per-row triggers and sums the totals afresh
         # (the same transaction: on failure the triggers come back with everything else).
         # On PostgreSQL the triggers stay: dropping them would lock every learner out.
@@ -398,19 +410,19 @@ class Store:
         for name in INSERT_TRIGGERS if bulk else ():
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
         connection.exec_driver_sql(
-            "INSERT INTO topic (name, key) SELECT i.topic, i.key FROM import_row i"
-            " JOIN (SELECT key, min(seq) AS first FROM import_row WHERE key IS NOT NULL"
+            f"INSERT INTO topic (name, key) SELECT i.topic, i.key FROM {source} i"
+            f" JOIN (SELECT key, min(seq) AS first FROM {source} WHERE key IS NOT NULL"
             " GROUP BY key) f ON f.first = i.seq WHERE true ORDER BY i.seq"
             " ON CONFLICT DO NOTHING"
         )
         columns = "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
         chosen = "SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
         if self.last_logged_id() is None:  # an empty store holds no copy of anything
-            statement = f"{columns} {chosen} FROM import_row i LEFT JOIN topic t ON t.key = i.key"
+            statement = f"{columns} {chosen} FROM {source} i LEFT JOIN topic t ON t.key = i.key"
         else:
             statement = (
-                f"{columns} {chosen} FROM (SELECT import_row.*, row_number() OVER"
-                " (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM import_row) i"
+                f"{columns} {chosen} FROM (SELECT *, row_number() OVER"
+                f" (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM {source}) i"
                 " LEFT JOIN topic t ON t.key = i.key"
                 " WHERE i.copy > (SELECT count(*) FROM entry e"
                 " LEFT JOIN topic et ON et.id = e.topic_id"
@@ -419,7 +431,8 @@ class Store:
                 " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
             )
         added = connection.exec_driver_sql(f"{statement} ORDER BY i.seq").rowcount
-        connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.import_row")
+        if not attached:
+            connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.{source}")
         for statement in (*REBUILD_DERIVED, *INSERT_TRIGGERS.values()) if bulk else ():
             connection.exec_driver_sql(statement)
         return int(added)

@@ -201,7 +201,7 @@ def _read_version(path: Path) -> int:
         raise _Unsettled(f"{path} is damaged or unreadable ({error}); left untouched") from None
 
 
-def _engine(path: Path, *, write: bool, frozen: bool = False) -> Engine:
+def _engine(path: Path, *, write: bool, frozen: bool = False, attach: Path | None = None) -> Engine:
     """An engine for one command; `frozen` reads the file as it is, taking no locks and
     creating no -wal or -shm (for a read-only file or folder, or a full disk)."""
     if frozen:
@@ -225,6 +225,8 @@ def _engine(path: Path, *, write: bool, frozen: bool = False) -> Engine:
         )
         for pragma in pragmas:
             dbapi_connection.execute(pragma)
+        if attach is not None:  # an import's staged rows, read in place (see `store.staging`)
+            dbapi_connection.execute("ATTACH DATABASE ? AS staging", (str(attach),))
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -336,7 +338,12 @@ def _wal_is_empty(path: Path) -> bool:
 
 @contextmanager
 def transaction(
-    path: Path, *, write: bool, explicit: bool = True, create: bool = True
+    path: Path,
+    *,
+    write: bool,
+    explicit: bool = True,
+    create: bool = True,
+    attach: Path | None = None,
 ) -> Iterator[Store]:
     """Open the store at `path` for one command: one transaction, committed only on success.
 
@@ -362,7 +369,9 @@ def transaction(
     frozen = not write and not needs_migration and _must_read_frozen(path)
     with ExitStack() as stack:
         try:
-            session = _open(stack, path, write=write or needs_migration, frozen=frozen)
+            session = _open(
+                stack, path, write=write or needs_migration, frozen=frozen, attach=attach
+            )
         except OperationalError as error:
             if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
                 raise _store_failure(path, error) from None
@@ -385,9 +394,11 @@ def transaction(
         mark_committed()
 
 
-def _open(stack: ExitStack, path: Path, *, write: bool, frozen: bool) -> Session:
+def _open(
+    stack: ExitStack, path: Path, *, write: bool, frozen: bool, attach: Path | None = None
+) -> Session:
     """A session with its transaction begun and the file's marks checked again inside it."""
-    engine = _engine(path, write=write, frozen=frozen)
+    engine = _engine(path, write=write, frozen=frozen, attach=attach)
     stack.callback(engine.dispose)
     session = stack.enter_context(Session(engine))
     connection = session.connection()

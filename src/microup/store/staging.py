@@ -27,7 +27,8 @@ class Staging:
     """Entries staged in a scratch file in `folder` (a temporary folder the caller removes)."""
 
     def __init__(self, folder: Path) -> None:
-        self.connection = sqlite3.connect(folder / "staging.db", isolation_level=None)
+        self.path = folder / "staging.db"
+        self.connection = sqlite3.connect(self.path, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
         self.connection.execute(
