@@ -441,10 +441,10 @@ def test_a_read_on_a_full_disk_reads_the_file_as_it_is(
         store.add_entry(Entry(at=at(20), minutes=20))
     real_open = engine_module._open
 
-    def full_disk(stack: Any, where: Path, *, write: bool, frozen: bool) -> Any:
+    def full_disk(stack: Any, where: Path, *, write: bool, frozen: bool, **more: Any) -> Any:
         if not frozen:
             raise OperationalError("PRAGMA journal_mode = WAL", {}, Exception("disk I/O error"))
-        return real_open(stack, where, write=write, frozen=frozen)
+        return real_open(stack, where, write=write, frozen=frozen, **more)
 
     monkeypatch.setattr(engine_module, "_open", full_disk)
     with transaction(path, write=False) as store:
