@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -326,3 +327,84 @@ def test_a_new_persons_stats_start_at_their_first_week(
     run("export", "-o", str(exported))
     imported = run("--db", str(tmp_path / "fresh.db"), "import", str(exported)).stdout
     assert imported.startswith("Imported 1 entry from")
+
+
+def test_a_csv_with_windows_line_endings_and_a_note_on_two_lines_imports(
+    run: Run, frozen: object, tmp_path: Path
+) -> None:
+    run("log", "20", "-t", "SQL", "-n", "joins\nwindow functions")
+    exported = tmp_path / "out.csv"
+    run("export", "-o", str(exported))
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(exported.read_bytes().replace(b"\n", b"\r\n"))
+    done = run("--db", str(tmp_path / "fresh.db"), "import", str(crlf))
+    assert done.exit_code == 0, done.stderr
+    entries = json.loads(run("--db", str(tmp_path / "fresh.db"), "entries", "--json").stdout)
+    assert entries["entries"][0]["note"] == "joins\nwindow functions"
+
+
+def test_a_full_temporary_folder_is_one_line_and_changes_nothing(
+    run: Run, frozen: object, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from microup.store import staging
+
+    run("log", "5")
+    exported = tmp_path / "out.json"
+    run("export", "-o", str(exported))
+    before = file_bytes(db_path)
+
+    class FullDisk:
+        """The staging file's connection on a disk with no room left."""
+
+        def __init__(self, real: sqlite3.Connection) -> None:
+            self.real = real
+
+        def execute(self, sql: str, *args: Any) -> object:
+            return self.real.execute(sql, *args)
+
+        def executemany(self, *_: object) -> object:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def close(self) -> None:
+            self.real.close()
+
+    real_init = staging.Staging.__init__
+
+    def on_full_disk(self: staging.Staging, folder: Path) -> None:
+        real_init(self, folder)
+        self.connection = FullDisk(self.connection)  # type: ignore[assignment]
+
+    monkeypatch.setattr(staging.Staging, "__init__", on_full_disk)
+    message = one_line_error(run("--db", str(tmp_path / "new.db"), "import", str(exported)), 1)
+    assert "cannot stage the import" in message and "TMPDIR" in message
+    assert file_bytes(db_path) == before and not (tmp_path / "new.db").exists()
+
+
+def test_an_import_killed_long_ago_leaves_nothing_for_good(
+    run: Run, frozen: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    old, recent = scratch / "microup-import-old", scratch / "microup-import-running"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "staging.db").write_bytes(b"x")
+    now, hours_ago = time.time(), time.time() - 2 * 3600  # the frozen clock's
+    for item, when in ((old / "staging.db", hours_ago), (old, hours_ago)):
+        os.utime(item, (when, when))
+    for item in (recent / "staging.db", recent):
+        os.utime(item, (now, now))
+    run("log", "5")
+    exported = tmp_path / "out.json"
+    run("export", "-o", str(exported))
+    assert run("--db", str(tmp_path / "b.db"), "import", str(exported)).exit_code == 0
+    assert not old.exists() and recent.exists()

@@ -602,3 +602,28 @@ def test_an_import_adds_only_copies_the_store_lacks(db: Path | str, tmp_path: Pa
         assert _imported(store, [a, a, a, plain, plain], tmp_path) == 2
         assert store.find_topic("SQL") == "sql"  # the store's spelling wins
         assert len(store.entries()) == 6
+
+
+def test_an_older_store_that_cannot_be_written_is_read_through_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store from before schema 5 in a read-only place (or on a full disk) is migrated in
+    memory for the read, and the file is left exactly as it was."""
+    from microup.store import _SCHEMA_V1
+    from microup.store import sqlite as engine_module
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for statement in _SCHEMA_V1:
+        connection.execute(statement)
+    connection.execute("INSERT INTO entry (at, utc_offset, minutes) VALUES (1700000000, 0, 25)")
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    monkeypatch.setattr(engine_module, "_must_read_frozen", lambda where: True)
+    with transaction(path, write=False) as store:
+        assert sum(store.daily_minutes().values()) == 25
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.glob("old.db*")) == ["old.db"]

@@ -191,3 +191,18 @@ def test_each_exported_line_is_exactly_what_json_dumps_writes(entry: Entry) -> N
     from microup.transfer import _entry_json, entry_record
 
     assert _entry_json(entry) == json.dumps(entry_record(entry), ensure_ascii=False)
+
+
+def test_a_mistake_in_a_big_json_file_is_named_not_called_too_long() -> None:
+    rows = [{"at": "2026-11-20", "minutes": 5, "note": "n" * 900} for _ in range(1500)]
+    text = _export(entries=rows)
+    broken = text.replace('"minutes": 5', '"minutes": x', 1)
+    with pytest.raises(UsageError, match=r"not valid JSON \(line 1: Expecting value\)"):
+        read_export(broken, None, NOW)
+    with pytest.raises(UsageError, match="not a microup export"):
+        read_export(json.dumps(rows), None, NOW)  # a big top-level array
+
+
+def test_csv_lines_beyond_any_export_are_refused_early() -> None:
+    with pytest.raises(UsageError, match="a line is longer than 128 KiB"):
+        read_export("at,minutes\n2026-11-20,20" + "," * 200_000 + "\n", "csv", NOW)

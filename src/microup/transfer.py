@@ -194,6 +194,7 @@ def _checked(row: Any, now: datetime, where: str | int) -> Entry:
 MAX_VALUE_CHARS = 1 << 20
 """The longest single JSON value an import reads (an entry, the goals, the settings)."""
 MAX_CSV_FIELD_CHARS = 16_384
+MAX_CSV_LINE_CHARS = 131_072
 MAX_IMPORT_ENTRIES = 10_000_000
 _CHUNK_CHARS = 1 << 16
 _WHITE_SPACE = re.compile(r"[ \t\r\n]*")
@@ -249,13 +250,23 @@ class _JsonStream:
     def value(self) -> Any:
         """The next whole value; more text is read while it is cut off by the chunk's end."""
         self.peek()
+        last = -1
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.text, self.at)
             except json.JSONDecodeError as error:
-                if len(self.text) - self.at <= MAX_VALUE_CHARS and self._more():
-                    continue
-                if len(self.text) - self.at > MAX_VALUE_CHARS:
+                # Cut off by the chunk's end, or wrong? A mistake stays where it is as more
+                # text arrives; an unfinished value fails further on (or, for a string,
+                # says so). Only a value still unfinished after 1 MiB is too long.
+                position = error.pos - self.at
+                unfinished = (  # a string, or anything within a "false" of the end
+                    error.msg.startswith("Unterminated") or len(self.text) - error.pos <= 5
+                )
+                if (unfinished or position != last) and self._more():
+                    last = error.pos - self.at
+                    if len(self.text) - self.at <= MAX_VALUE_CHARS:
+                        continue
+                if len(self.text) - self.at > MAX_VALUE_CHARS and unfinished:
                     raise UsageError(_TOO_LONG) from None
                 raise UsageError(
                     f"not valid JSON (line {self.line(error.pos)}: {error.msg})"
@@ -283,6 +294,8 @@ def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Ite
     in `batch` and are checked once the whole object has been read."""
     if reader.peek() != "{":
         whole = reader.text[reader.at :] + reader.stream.read(MAX_VALUE_CHARS)
+        if reader.stream.read(1):  # too big to look into: not ours whatever it holds
+            raise UsageError('not a microup export (no "format": "microup")')
         try:
             json.loads(whole)
         except json.JSONDecodeError as error:
@@ -412,14 +425,20 @@ class _Joined:
         return self.stream.read(_CHUNK_CHARS if size < 0 else size)
 
     def readline(self) -> str:
+        """One line, refused once longer than any CSV line of an export can be."""
         if not self.first:
-            return self.stream.readline()
-        head, newline, tail = self.first.partition("\n")
-        if newline:
-            self.first = tail
-            return head + newline
-        self.first = ""
-        return head + self.stream.readline()
+            line = self.stream.readline(MAX_CSV_LINE_CHARS + 1)
+        else:
+            head, newline, tail = self.first.partition("\n")
+            if newline:
+                self.first = tail
+                line = head + newline
+            else:
+                self.first = ""
+                line = head + self.stream.readline(MAX_CSV_LINE_CHARS + 1)
+        if len(line) > MAX_CSV_LINE_CHARS:
+            raise UsageError(f"a line is longer than {MAX_CSV_LINE_CHARS // 1024} KiB")
+        return line
 
     def __iter__(self) -> Iterator[str]:
         while line := self.readline():

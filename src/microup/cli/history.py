@@ -187,15 +187,16 @@ def import_command(
 
     from microup import render, transfer
     from microup.config import spec_for
-    from microup.store.staging import Staging
+    from microup.store.staging import STAGING_PREFIX, Staging, remove_stale_staging
 
     chosen = _format(fmt, file)
     try:
-        stream = file.open(encoding="utf-8-sig", newline="")
+        stream = file.open(encoding="utf-8-sig")  # universal newlines, as `read_text` had
     except OSError as error:
         raise UsageError(f"cannot read {printable(str(file))}: {error.strerror}") from None
+    remove_stale_staging()
     with (
-        tempfile.TemporaryDirectory(prefix="microup-import-") as folder,
+        tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder,
         stream,
         Staging(Path(folder)) as staging,
     ):

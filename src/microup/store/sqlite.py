@@ -246,14 +246,18 @@ def _blank_engine() -> Engine:
 
 
 def _store_failure(path: Path, error: Exception) -> StoreError:
+    """One line for an error of SQLAlchemy's or of the driver's own (raw cursors)."""
     detail = str(getattr(error, "orig", error))
-    if isinstance(error, IntegrityError):
+    if isinstance(error, (IntegrityError, sqlite3.IntegrityError)):
         return StoreError(f"the database refused the change ({detail}); nothing was saved")
-    if isinstance(error, OperationalError) and "locked" in detail:
+    operational = isinstance(error, (OperationalError, sqlite3.OperationalError))
+    if operational and "locked" in detail:
         return StoreBusyError(f"{path} is busy (locked by another microup for too long); try again")
-    if isinstance(error, OperationalError) and "full" in detail:
-        return StoreError(f"the disk holding {path} is full; nothing was saved")
-    if isinstance(error, OperationalError):
+    if operational and "full" in detail:
+        return StoreError(
+            f"the disk holding {path} or the temporary folder is full; nothing was saved"
+        )
+    if operational:
         return StoreError(f"cannot use {path}: {detail}")
     return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
 
@@ -366,32 +370,58 @@ def transaction(
             engine.dispose()
         return
     needs_migration = version < SCHEMA_VERSION
-    frozen = not write and not needs_migration and _must_read_frozen(path)
+    frozen = not write and _must_read_frozen(path)
     with ExitStack() as stack:
         try:
-            session = _open(
-                stack, path, write=write or needs_migration, frozen=frozen, attach=attach
-            )
+            if frozen and needs_migration:
+                session, needs_migration = _open_migrated_copy(stack, path), False
+            else:
+                session = _open(
+                    stack, path, write=write or needs_migration, frozen=frozen, attach=attach
+                )
         except OperationalError as error:
             if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
                 raise _store_failure(path, error) from None
-            # A read on a full disk or in a read-only place: read the file as it is instead.
+            # A read on a full disk or in a read-only place: read the file as it is instead
+            # (an older store migrated in memory, the file left as it is).
             stack.close()
             try:
-                session = _open(stack, path, write=False, frozen=True)
-            except DatabaseError as retry_error:
+                if needs_migration:
+                    session, needs_migration = _open_migrated_copy(stack, path), False
+                else:
+                    session = _open(stack, path, write=False, frozen=True)
+            except (DatabaseError, sqlite3.Error) as retry_error:
                 raise _store_failure(path, retry_error) from None
-        except DatabaseError as error:
+        except (DatabaseError, sqlite3.Error) as error:
             raise _store_failure(path, error) from None
         try:
             if needs_migration:
                 migrate(session.connection(), path)
             yield Store(session)
             session.commit()
-        except DatabaseError as error:
+        except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
             raise _store_failure(path, error) from None
     if write or needs_migration:
         mark_committed()
+
+
+def _open_migrated_copy(stack: ExitStack, path: Path) -> Session:
+    """An older store that cannot be written (read-only place, full disk), read through a
+    copy in memory brought up to the current schema: the file itself is never touched."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    stack.callback(engine.dispose)
+    source = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    copy = engine.raw_connection()
+    try:
+        source.backup(copy.driver_connection)  # type: ignore[arg-type]
+    finally:
+        source.close()
+        copy.close()
+    session = stack.enter_context(Session(engine))
+    migrate(session.connection(), path)
+    return session
 
 
 def _open(

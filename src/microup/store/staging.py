@@ -15,12 +15,42 @@ from types import TracebackType
 from typing import Any
 
 from microup.domain import Entry
-from microup.errors import UsageError
+from microup.errors import MicroupError
 from microup.parse import topic_key, utc_offset_minutes
 
 BATCH_ROWS = 10_000
+STAGING_PREFIX = "microup-import-"
+STALE_SECONDS = 3600
+
+
+def remove_stale_staging() -> None:
+    """Remove what an import killed mid-way left in the temporary folder: a staging folder
+    whose files have not changed for an hour (a running import keeps writing its own)."""
+    import shutil
+    import tempfile
+    import time
+
+    cutoff = time.time() - STALE_SECONDS
+    for folder in Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*"):
+        try:
+            times = [item.stat().st_mtime for item in (folder, *folder.iterdir())]
+        except OSError:
+            continue
+        if folder.is_dir() and not folder.is_symlink() and max(times) < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 STAGED_COLUMNS = ("seq", "at", "utc_offset", "minutes", "topic", "key", "note", "recall", "kind")
 """An import row: its place in the file, then an entry as `Store.import_entries` writes it."""
+
+
+def _no_room(error: sqlite3.Error) -> MicroupError:
+    import tempfile
+
+    return MicroupError(
+        f"cannot stage the import in {tempfile.gettempdir()} ({error}); nothing was imported "
+        "(TMPDIR chooses another folder)"
+    )
 
 
 class Staging:
@@ -29,12 +59,16 @@ class Staging:
     def __init__(self, folder: Path) -> None:
         self.path = folder / "staging.db"
         self.connection = sqlite3.connect(self.path, isolation_level=None)
-        self.connection.execute("PRAGMA journal_mode = OFF")
-        self.connection.execute("PRAGMA synchronous = OFF")
-        self.connection.execute(
-            "CREATE TABLE staged (seq INTEGER PRIMARY KEY, at INTEGER, utc_offset INTEGER,"
-            " minutes INTEGER, topic TEXT, key TEXT, note TEXT, recall INTEGER, kind TEXT)"
-        )
+        try:
+            self.connection.execute("PRAGMA journal_mode = OFF")
+            self.connection.execute("PRAGMA synchronous = OFF")
+            self.connection.execute(
+                "CREATE TABLE staged (seq INTEGER PRIMARY KEY, at INTEGER, utc_offset INTEGER,"
+                " minutes INTEGER, topic TEXT, key TEXT, note TEXT, recall INTEGER, kind TEXT)"
+            )
+        except sqlite3.Error as error:
+            self.connection.close()
+            raise _no_room(error) from None
 
     def __enter__(self) -> Staging:
         return self
@@ -72,8 +106,8 @@ class Staging:
                 )
                 count += len(batch)
             self.connection.execute("COMMIT")
-        except sqlite3.OperationalError as error:
-            raise UsageError(f"cannot stage the import in a temporary file ({error})") from None
+        except sqlite3.Error as error:
+            raise _no_room(error) from None
         return count
 
     def batches(self) -> Iterator[Sequence[tuple[Any, ...]]]:
