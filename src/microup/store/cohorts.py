@@ -4,7 +4,8 @@ report a reporting role may read (aggregates only, computed in SQL by `cohort_re
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -59,11 +60,18 @@ def create_cohort(url: str, name: str, now_at: int) -> None:
             raise UsageError(f"there is already a cohort named '{printable(name)}'")
 
 
-def delete_cohort(url: str, name: str) -> int:
-    """Forget a cohort and its membership (never anyone's entries); how many it held."""
+@contextmanager
+def _changing(url: str, name: str) -> Iterator[Connection]:
+    """The administrator's transaction on an existing cohort, under the cohorts' lock."""
     with connection(url, lock=COHORT_LOCK) as conn:
         _require_administrator(conn, url)
         _require_cohort(conn, name)
+        yield conn
+
+
+def delete_cohort(url: str, name: str) -> int:
+    """Forget a cohort and its membership (never anyone's entries); how many it held."""
+    with _changing(url, name) as conn:
         members = int(
             conn.exec_driver_sql(
                 "SELECT count(*) FROM microup.cohort_member WHERE cohort = %(name)s",
@@ -76,9 +84,7 @@ def delete_cohort(url: str, name: str) -> int:
 
 def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
     """Enrol learners (roles granted microup_learner); those newly added, in order."""
-    with connection(url, lock=COHORT_LOCK) as conn:
-        _require_administrator(conn, url)
-        _require_cohort(conn, name)
+    with _changing(url, name) as conn:
         known = set(
             conn.exec_driver_sql(
                 "SELECT name FROM microup.member WHERE kind = 'learner' AND name = ANY(%(names)s)",
@@ -104,9 +110,7 @@ def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
 
 def remove_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
     """Take learners out of a cohort (their entries stay theirs); those removed."""
-    with connection(url, lock=COHORT_LOCK) as conn:
-        _require_administrator(conn, url)
-        _require_cohort(conn, name)
+    with _changing(url, name) as conn:
         removed = list(
             conn.exec_driver_sql(
                 "DELETE FROM microup.cohort_member WHERE cohort = %(c)s"
