@@ -224,6 +224,9 @@ def test_without_the_driver_one_line_says_what_to_install(
         monkeypatch.delattr(microup.store, module, raising=False)
     message = one_line_error(as_role("postgresql://x@127.0.0.1/db", "log", "20"), code=1)
     assert 'pip install "microup[postgres]"' in message
+    for command in (["cohort", "list"], ["cohort", "report", "c", "--csv"], ["db", "init"]):
+        refused = one_line_error(as_role("local.db", *command), code=2)  # no driver needed
+        assert "is not a postgresql:// URL" in refused
 
 
 def test_four_processes_logging_at_once_all_arrive(learner_url: str) -> None:

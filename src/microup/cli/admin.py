@@ -113,36 +113,40 @@ Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learn
 @cohort_app.command("create")
 def create(ctx: typer.Context, name: CohortName) -> None:
     """Start a new, empty cohort."""
+    url = _shared_url(ctx)  # before the store is imported: a file path needs no driver
     from microup.store import cohorts
 
-    cohorts.create_cohort(_shared_url(ctx), cohorts.check_cohort_name(name), _now_at())
+    cohorts.create_cohort(url, cohorts.check_cohort_name(name), _now_at())
     _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
 
 
 @cohort_app.command("add")
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
+    url = _shared_url(ctx)
     from microup.store import cohorts
 
-    added = cohorts.add_members(_shared_url(ctx), name, learners)
+    added = cohorts.add_members(url, name, learners)
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
 
 
 @cohort_app.command("remove")
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Take learners out of a cohort (their entries stay theirs)."""
+    url = _shared_url(ctx)
     from microup.store import cohorts
 
-    removed = cohorts.remove_members(_shared_url(ctx), name, learners)
+    removed = cohorts.remove_members(url, name, learners)
     _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
 
 
 @cohort_app.command("delete")
 def delete(ctx: typer.Context, name: CohortName) -> None:
     """Forget a cohort and who was in it (nobody's entries are touched)."""
+    url = _shared_url(ctx)
     from microup.store import cohorts
 
-    members = cohorts.delete_cohort(_shared_url(ctx), name)
+    members = cohorts.delete_cohort(url, name)
     _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
 
 
@@ -150,9 +154,11 @@ def delete(ctx: typer.Context, name: CohortName) -> None:
 def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     """Every cohort and its learners (administrators only)."""
     from microup import render
+
+    url = _shared_url(ctx)
     from microup.store import cohorts
 
-    found = cohorts.list_cohorts(_shared_url(ctx))
+    found = cohorts.list_cohorts(url)
     if json:
         render.print_json({"cohorts": [{"name": n, "learners": m} for n, m in found]})
     elif not found:
@@ -182,15 +188,16 @@ def report(
     """How the cohort is managing: this week, adherence beside the UK pilot, the trend."""
     import sys
 
+    if json and csv:
+        raise UsageError("choose one of --json and --csv")
+    url = _shared_url(ctx)
     from microup import render
     from microup.cohort import CohortReport, report_json, report_rows
     from microup.store import cohorts
     from microup.weeks import week_start
 
-    if json and csv:
-        raise UsageError("choose one of --json and --csv")
     moment = common.now()
-    payload = cohorts.cohort_report(_shared_url(ctx), name, week_start(moment.date()), weeks)
+    payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
     result = CohortReport.from_payload(payload)
     if json:
         render.print_json(report_json(result))
