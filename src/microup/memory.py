@@ -206,7 +206,6 @@ class TopicMemory:
     __slots__ = (
         "checkpoint",
         "earlier",
-        "fit_since",
         "graded",
         "last_studied",
         "materials",
@@ -215,10 +214,10 @@ class TopicMemory:
         "topic",
     )
 
-    def __init__(self, topic: str, fit_since: int = 0) -> None:
-        """Start with no material; graded reviews from ``fit_since`` on are kept for the fit."""
+    def __init__(self, topic: str) -> None:
+        """Start with no material. Every graded review is kept (the last few hundred); the
+        fit chooses which are recent enough (`personal_fit`)."""
         self.topic = topic
-        self.fit_since = fit_since
         self.materials: list[Material] = []
         self.graded: deque[GradedReview] = deque(maxlen=FIT_MAX_REVIEWS)
         self.last_studied = 0
@@ -231,7 +230,7 @@ class TopicMemory:
 
     def copy(self) -> TopicMemory:
         """A deep copy (material changes in place as the fold goes on)."""
-        twin = TopicMemory(self.topic, self.fit_since)
+        twin = TopicMemory(self.topic)
         twin.materials = [replace(piece) for piece in self.materials]
         twin.graded = deque(self.graded, maxlen=FIT_MAX_REVIEWS)
         twin.last_studied, twin.minutes, twin.reviews = (
@@ -285,11 +284,7 @@ class TopicMemory:
         if not self.materials:
             self.learn(at, minutes)
             return
-        if (
-            grade is not None
-            and at >= self.fit_since
-            and at - self.last_seen() >= FIT_MIN_GAP_SECONDS
-        ):
+        if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
             self._record_graded(at, grade != Grade.AGAIN)
         step = 0 if grade is None else int(grade)
         # The growth rule (top of this module), written out flat: this is the fold's hot path.
@@ -388,17 +383,15 @@ def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -
 def fold_topics(
     rows: Iterable[StudyRow],
     snapshot_at: int | None = None,
-    fit_since: int = 0,
     start: Mapping[str, TopicMemory] | None = None,
 ) -> dict[str, TopicMemory]:
     """Each topic's memory from its rows, in time order within each topic.
 
     With ``snapshot_at``, each topic also keeps a copy of itself as it stood just before
     that time (``checkpoint``, and its material as ``earlier``): the week's plan is made from
-    the week's start, so it does not churn as the week's own sessions are logged. Graded
-    reviews before ``fit_since`` are not kept for the personal fit (it follows recent
-    evidence). ``start`` holds memories already folded through some earlier time (from the
-    review cache): only later rows are given for those topics, and folding goes on from them.
+    the week's start, so it does not churn as the week's own sessions are logged. ``start``
+    holds memories already folded through some earlier time (from the review cache): only
+    later rows are given for those topics, and folding goes on from them.
     """
     topics: dict[str, TopicMemory] = {
         topic: memory.copy() for topic, memory in (start or {}).items()
@@ -407,7 +400,7 @@ def fold_topics(
     for topic, at, minutes, grade, is_review, note in rows:
         memory = topics.get(topic)
         if memory is None:
-            memory = topics[topic] = TopicMemory(topic, fit_since)
+            memory = topics[topic] = TopicMemory(topic)
         if snapshot_at is not None and at >= snapshot_at and topic not in frozen:
             frozen.add(topic)
             memory.checkpoint = memory.copy()

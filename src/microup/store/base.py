@@ -7,6 +7,9 @@ yields a `Store` over a single transaction committed only when the command succe
 
 from __future__ import annotations
 
+BUSY_TIMEOUT_MS = 15_000
+"""How long a write waits for another microup's write lock on SQLite (see `store.sqlite`)."""
+
 COMMITTED = False
 """Set once this process has committed a change: output failures after it are not failures."""
 

@@ -27,6 +27,7 @@ from microup.store.postgres import (
     run_all,
     schema_version,
 )
+from microup.store.schema import local_day, packed
 
 DERIVED_TABLES = ("day_total", "topic_total")
 """Kept by triggers that run as the administrator; learners only read them."""
@@ -142,16 +143,16 @@ _TABLES = (
     # The running totals, as on SQLite (see `store.schema`): kept on every change to `entry`,
     # under the row's own learner (an administrator's bulk load counts for its learners).
     # The triggers run as the administrator: learners may read the totals, never write them.
-    """CREATE FUNCTION keep_totals() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    f"""CREATE FUNCTION keep_totals() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = microup, pg_temp AS $keep$
     BEGIN
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             UPDATE day_total SET minutes = minutes - OLD.minutes
-                WHERE learner = OLD.learner AND day = (OLD.at + OLD.utc_offset * 60) / 86400;
+                WHERE learner = OLD.learner AND day = {local_day("OLD")};
             DELETE FROM day_total WHERE learner = OLD.learner
-                AND day = (OLD.at + OLD.utc_offset * 60) / 86400 AND minutes <= 0;
+                AND day = {local_day("OLD")} AND minutes <= 0;
             UPDATE topic_total SET minutes = minutes - OLD.minutes, sessions = sessions - 1,
-                last = coalesce((SELECT max(e.at * 4096 + e.utc_offset + 1440) FROM entry e
+                last = coalesce((SELECT max({packed("e")}) FROM entry e
                                  WHERE e.learner = OLD.learner AND e.topic_id = OLD.topic_id), 0)
                 WHERE learner = OLD.learner AND topic_id = OLD.topic_id;
             DELETE FROM topic_total
@@ -159,13 +160,13 @@ _TABLES = (
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
             INSERT INTO day_total (learner, day, minutes)
-                VALUES (NEW.learner, (NEW.at + NEW.utc_offset * 60) / 86400, NEW.minutes)
+                VALUES (NEW.learner, {local_day("NEW")}, NEW.minutes)
                 ON CONFLICT (learner, day)
                 DO UPDATE SET minutes = day_total.minutes + excluded.minutes;
             IF NEW.topic_id IS NOT NULL THEN
                 INSERT INTO topic_total (learner, topic_id, minutes, sessions, last)
                     VALUES (NEW.learner, NEW.topic_id, NEW.minutes, 1,
-                            NEW.at * 4096 + NEW.utc_offset + 1440)
+                            {packed("NEW")})
                     ON CONFLICT (learner, topic_id) DO UPDATE SET
                         minutes = topic_total.minutes + excluded.minutes,
                         sessions = topic_total.sessions + 1,
@@ -294,8 +295,8 @@ BEGIN
             'started', started, 'suppressed', true);
     END IF;
     WITH days AS (
-        SELECT learner, (at + utc_offset * 60) / 86400 AS day, minutes, kind, topic_id, at
-        FROM entry WHERE learner = ANY (members) AND (at + utc_offset * 60) / 86400 < end_day
+        SELECT learner, {local_day("entry")} AS day, minutes, kind, topic_id, at
+        FROM entry WHERE learner = ANY (members) AND {local_day("entry")} < end_day
     ), weekly AS (
         SELECT learner, DATE '1970-01-01' + (day - (day + 3) % 7)::INTEGER AS monday,
                sum(minutes) AS minutes,

@@ -24,18 +24,16 @@ from microup.models import (
     TopicTotalRow,
 )
 from microup.parse import from_stored, topic_key, utc_offset_minutes
+from microup.store.base import BUSY_TIMEOUT_MS
 from microup.store.journal import Journal
-from microup.store.schema import INSERT_TRIGGERS, REBUILD_DERIVED
+from microup.store.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
 from microup.weeks import GoalHistory
 
 if TYPE_CHECKING:
     from microup.store.staging import Staging
 
-SECONDS_PER_DAY = 86_400
 BULK_IMPORT_ROWS = 50_000
 """From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""
-BUSY_TIMEOUT_MS = 15_000
-"""How long a write waits for another microup's write lock on SQLite (see `store.sqlite`)."""
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -68,13 +66,6 @@ EPOCH_DAY = date(1970, 1, 1)
 
 def _day_number(day: date) -> int:
     return (day - EPOCH_DAY).days
-
-
-OFFSET_SPAN = 4096
-"""`at * OFFSET_SPAN + offset + 1440` packs a time and its UTC offset (-1440..1440) into one
-integer that orders like the time, so `max()` keeps the last entry's offset with its time.
-Local days are `(at + offset * 60) / 86400` in integer arithmetic, alike on both engines
-(see `store.schema`, whose triggers keep both)."""
 
 
 class Store:

@@ -108,36 +108,47 @@ _SCHEMA_V4 = (
 # kept by triggers on every insert, update and delete (whoever makes it: a command, undo, an
 # import), so `week`, `log`, `stats` and `topics` read a few hundred rows, not every entry.
 # The entry index covers (at, id) order and the per-day sums (issue 12).
-_DAY = "(({row}.at + {row}.utc_offset * 60) / 86400)"
-_PACKED = "({row}.at * 4096 + {row}.utc_offset + 1440)"
-"""A time and its offset in one integer that orders like the time (see `queries.OFFSET_SPAN`)."""
+OFFSET_SPAN = 4096
+"""`at * OFFSET_SPAN + offset + 1440` packs a time and its UTC offset (-1440..1440) into one
+integer that orders like the time, so `max()` keeps the last entry's offset with its time."""
+
+
+def local_day(row: str) -> str:
+    """SQL for the local day of `row` (days since 1970-01-01), in integer arithmetic both
+    engines do alike."""
+    return f"(({row}.at + {row}.utc_offset * 60) / 86400)"
+
+
+def packed(row: str) -> str:
+    """SQL for `row`'s time and offset packed into one integer (see `OFFSET_SPAN`)."""
+    return f"({row}.at * {OFFSET_SPAN} + {row}.utc_offset + 1440)"
 
 
 def _add_to_totals(row: str) -> str:
     return f"""
-        INSERT INTO day_total (day, minutes) VALUES ({_DAY.format(row=row)}, {row}.minutes)
+        INSERT INTO day_total (day, minutes) VALUES ({local_day(row)}, {row}.minutes)
             ON CONFLICT (day) DO UPDATE SET minutes = minutes + excluded.minutes;
         INSERT INTO topic_total (topic_id, minutes, sessions, last)
-            SELECT {row}.topic_id, {row}.minutes, 1, {_PACKED.format(row=row)}
+            SELECT {row}.topic_id, {row}.minutes, 1, {packed(row)}
             WHERE {row}.topic_id IS NOT NULL
             ON CONFLICT (topic_id) DO UPDATE SET minutes = minutes + excluded.minutes,
                 sessions = sessions + 1, last = max(last, excluded.last);"""
 
 
 _TAKE_FROM_TOTALS = f"""
-        UPDATE day_total SET minutes = minutes - old.minutes WHERE day = {_DAY.format(row="old")};
-        DELETE FROM day_total WHERE day = {_DAY.format(row="old")} AND minutes <= 0;
+        UPDATE day_total SET minutes = minutes - old.minutes WHERE day = {local_day("old")};
+        DELETE FROM day_total WHERE day = {local_day("old")} AND minutes <= 0;
         UPDATE topic_total SET minutes = minutes - old.minutes, sessions = sessions - 1,
-            last = coalesce((SELECT max({_PACKED.format(row="entry")}) FROM entry
+            last = coalesce((SELECT max({packed("entry")}) FROM entry
                              WHERE entry.topic_id = old.topic_id), 0)
             WHERE topic_id = old.topic_id;
         DELETE FROM topic_total WHERE topic_id = old.topic_id AND sessions <= 0;"""
 
 _SUM_TOTALS = (
     f"""INSERT INTO day_total (day, minutes)
-        SELECT {_DAY.format(row="entry")}, sum(minutes) FROM entry GROUP BY 1""",
+        SELECT {local_day("entry")}, sum(minutes) FROM entry GROUP BY 1""",
     f"""INSERT INTO topic_total (topic_id, minutes, sessions, last)
-        SELECT topic_id, sum(minutes), count(*), max({_PACKED.format(row="entry")})
+        SELECT topic_id, sum(minutes), count(*), max({packed("entry")})
         FROM entry WHERE topic_id IS NOT NULL GROUP BY topic_id""",
 )
 REBUILD_DERIVED = (

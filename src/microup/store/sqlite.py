@@ -24,8 +24,8 @@ from sqlmodel import Session
 
 from microup.errors import NoStoreError, StoreBusyError, StoreError
 from microup.locations import make_private_folder, remove_leftovers
-from microup.store.base import mark_committed
-from microup.store.queries import BUSY_TIMEOUT_MS, Store
+from microup.store.base import BUSY_TIMEOUT_MS, mark_committed
+from microup.store.queries import Store
 from microup.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_marks
 
 SQLITE_HEADER = b"SQLite format 3\x00"
