@@ -17,7 +17,7 @@ recall of its chunks (as in microup). Reviews are graded honestly: recalled with
 topic recall's probability.
 
 Policies: none, round robin, SM-2, Leitner (5-minute blocks, at most two a session, all within
-the weekly budget), and microup driven through its own planner (`microup.plan.outlook`), from
+the weekly budget), and microup driven through its own planner (`microup.core.plan.outlook`), from
 the log it would hold. Reported: mean topic recall at the end, material still known at the end
 (minutes x recall), and for microup the mean absolute error between the recall it shows and
 the truth at every session start.
@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from microup.memory import Grade
-from microup.plan import expected_sessions, outlook, sessions_left
+from microup.core.memory import Grade
+from microup.core.plan import expected_sessions, outlook, sessions_left
 
 HOUR = 3600
 DAY = 24 * HOUR

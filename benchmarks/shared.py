@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from microup.store.postgres_schema import grant_role, init_database
+from microup.store.postgres.schema import grant_role, init_database
 
 LEARNERS = 150
 DAY = 86_400

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
-from microup.cli import app
+from microup.cli.app import app
 
 # Property tests are judged by their examples, not by wall-clock time on a busy 2-core machine.
 settings.register_profile("microup", deadline=None)
@@ -81,7 +81,7 @@ def pg_template() -> Iterator[tuple[str, str] | None]:
 
     import psycopg
 
-    from microup.store.postgres_schema import init_database
+    from microup.store.postgres.schema import init_database
 
     template = f"{TEST_PREFIX}{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
@@ -120,7 +120,7 @@ def new_role(admin: str, name: str | None = None, group: str = "learner") -> str
 
     from sqlalchemy.engine import make_url
 
-    from microup.store.postgres_schema import grant_role
+    from microup.store.postgres.schema import grant_role
 
     name = name or f"{TEST_PREFIX}{uuid.uuid4().hex[:10]}"
     grant_role(admin, name, group)

@@ -260,7 +260,7 @@ def test_broken_store_is_reported_not_overwritten(run: Run, db_path: Path, conte
 def test_a_streak_longer_than_the_days_first_read_is_counted_whole(
     run: Run, frozen: object, db: Path | str
 ) -> None:
-    from microup.domain import Entry
+    from microup.core.values import Entry
     from microup.store import transaction
 
     with transaction(db, write=True) as store:

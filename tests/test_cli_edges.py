@@ -16,8 +16,8 @@ import time_machine
 from typer.testing import CliRunner
 
 from conftest import Run, file_bytes, one_line_error
-from microup.cli import app
-from microup.parse import parse_when, utc_offset_minutes
+from microup.cli.app import app
+from microup.core.text import parse_when, utc_offset_minutes
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -135,7 +135,7 @@ def test_cron_install_with_a_broken_store_leaves_the_crontab_alone(
 def test_remind_with_a_busy_store_exits_0(
     run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("microup.store.sqlite.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("microup.store.sqlite.engine.BUSY_TIMEOUT_MS", 200)
     run("log", "5")
     locked, release = threading.Event(), threading.Event()
 
@@ -178,7 +178,7 @@ def test_help_shows_plain_names_not_typer_internals(run: Run, command: str) -> N
 
 
 def test_read_commands_never_create_a_store(isolated_home: Path, tmp_path: Path) -> None:
-    from microup.locations import default_db_path
+    from microup.system.paths import default_db_path
 
     runner = CliRunner()
     for command in (["week"], ["entries"], ["review"], ["plan"], ["stats"], ["topics"]):
@@ -220,12 +220,12 @@ def test_ctrl_c_while_starting_up_is_130_without_a_traceback(tmp_path: Path) -> 
         "import builtins, sys\n"
         "real = builtins.__import__\n"
         "def slow(name, *a, **k):\n"
-        "    if name == 'microup.cli':\n"
+        "    if name == 'microup.cli.app':\n"
         "        raise KeyboardInterrupt\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = slow\n"
         "sys.argv = ['microup', 'week']\n"
-        "from microup.entry import main\n"
+        "from microup.cli.main import main\n"
         "main()\n"
     )
     done = subprocess.run(

@@ -348,7 +348,7 @@ def test_a_full_temporary_folder_is_one_line_and_changes_nothing(
 ) -> None:
     import sqlite3
 
-    from microup.store import staging
+    from microup.store.sqlite import staging
 
     run("log", "5")
     exported = tmp_path / "out.json"

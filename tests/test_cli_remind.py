@@ -18,7 +18,7 @@ import pytest
 import time_machine
 
 from conftest import Run, make_store, one_line_error
-from microup import crontab
+from microup.core import crontab
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)

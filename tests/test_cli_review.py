@@ -263,7 +263,7 @@ def _clear_review_cache(db: Path | str) -> None:
 
 
 def _cached_topics(db: Path | str) -> int:
-    from microup.memory import FOLD_KEY
+    from microup.core.memory import FOLD_KEY
     from microup.store import transaction
 
     with transaction(db, write=False) as store:

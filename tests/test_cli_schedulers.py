@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from conftest import Run, file_bytes, one_line_error
-from microup.reminders.systemd import job_from_units
+from microup.system.schedulers.systemd import job_from_units
 
 NOW = datetime(2026, 11, 24, 10, 20, tzinfo=ZoneInfo("Europe/London"))  # a Tuesday
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup import crontab
-from microup.crontab import (
+from microup.core import crontab
+from microup.core.crontab import (
     MARKER,
     find,
     install,
@@ -29,7 +29,7 @@ from microup.crontab import (
     remove,
     should_remind,
 )
-from microup.errors import MicroupError, UsageError
+from microup.core.errors import MicroupError, UsageError
 
 REALISTIC = (
     "# Edit this file to introduce tasks to be run by cron.\n"
@@ -70,7 +70,7 @@ LINE = make_line()
 
 def read_back(line: str) -> tuple[int, time]:
     """The (weekday, time) an installed line runs `remind --scheduled` with, as `show` reads it."""
-    from microup.reminders.job import job_from_argv
+    from microup.core.reminder import job_from_argv
 
     words, log = crontab.job_words(line)
     job = job_from_argv(words, log)

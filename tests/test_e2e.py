@@ -98,7 +98,7 @@ def test_several_processes_logging_at_once_lose_nothing(
 
 def _log_many(db: str, worker: int, count: int) -> None:
     """Log `count` entries through the real CLI entry point, in this process."""
-    from microup.cli import app
+    from microup.cli.app import app
 
     for index in range(count):
         try:
@@ -136,7 +136,7 @@ def _import_and_log(db: str, worker: int, rounds: int) -> None:
     """A writer: big imports (which checkpoint the WAL) and single logs, through the CLI."""
     import tempfile
 
-    from microup.cli import app
+    from microup.cli.app import app
 
     for index in range(rounds):
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
@@ -153,7 +153,7 @@ def _import_and_log(db: str, worker: int, rounds: int) -> None:
 
 
 def _read_week(db: str, runs: int, failures: Any) -> None:
-    from microup.cli import app
+    from microup.cli.app import app
 
     for _ in range(runs):
         try:

@@ -12,7 +12,7 @@ import time_machine
 from icalendar import Calendar
 
 from conftest import Run, one_line_error
-from microup.ics import parse_slots, split_goal
+from microup.core.formats.ics import parse_slots, split_goal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 

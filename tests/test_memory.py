@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microup.memory import (
+from microup.core.memory import (
     DECAY,
     FACTOR,
     SEED_STABILITY_HOURS,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from microup.notify import bus_address, send
+from microup.system.notify import bus_address, send
 
 NO_SUCH_UID = 2**31 - 7  # nobody has /run/user/<this>/bus
 
@@ -146,7 +146,7 @@ def test_never_raises(bin_dir: Path, recorder: Path) -> None:
 def test_the_body_is_shown_literally_and_macos_gets_osascript_with_arguments(
     tmp_path: Path,
 ) -> None:
-    from microup.notify import APPLESCRIPT, markup_escaped
+    from microup.system.notify import APPLESCRIPT, markup_escaped
 
     assert markup_escaped("<b>SQL</b> & co") == "&lt;b&gt;SQL&lt;/b&gt; &amp; co"
     bin_dir = tmp_path / "bin"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup.errors import UsageError
-from microup.parse import (
+from microup.core.errors import UsageError
+from microup.core.text import (
     clean_note,
     clean_topic,
     from_stored,

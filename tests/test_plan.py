@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup.plan import (
+from microup.core.plan import (
     BLOCK_MINUTES,
     expected_sessions,
     make_plan,

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from conftest import new_role, one_line_error, store_state
-from microup.cli import app
+from microup.cli.app import app
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=LONDON)
@@ -220,8 +220,7 @@ def test_without_the_driver_one_line_says_what_to_install(
     monkeypatch.setitem(sys.modules, "psycopg", None)
     import microup.store
 
-    for module in ("postgres", "postgres_schema", "cohorts"):
-        monkeypatch.delattr(microup.store, module, raising=False)
+    monkeypatch.delattr(microup.store, "postgres", raising=False)
     message = one_line_error(as_role("postgresql://x@127.0.0.1/db", "log", "20"), code=1)
     assert 'pip install "microup[postgres]"' in message
     for command in (["cohort", "list"], ["cohort", "report", "c", "--csv"], ["db", "init"]):
@@ -231,7 +230,7 @@ def test_without_the_driver_one_line_says_what_to_install(
 
 def test_four_processes_logging_at_once_all_arrive(learner_url: str) -> None:
     script = (
-        "import sys\nfrom microup.cli import app\n"
+        "import sys\nfrom microup.cli.app import app\n"
         "for i in range(10):\n"
         "    try:\n"
         "        app(['--db', sys.argv[1], 'log', '1', '-t', f'w{sys.argv[2]}', '-n', str(i)])\n"

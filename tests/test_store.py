@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from microup.domain import Entry
-from microup.errors import NoStoreError, NotFoundError, StoreError
-from microup.locations import default_db_path, resolve_db_path
-from microup.models import (
+from microup.core.errors import NoStoreError, NotFoundError, StoreError
+from microup.core.text import from_stored
+from microup.core.values import Entry
+from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
+from microup.store.tables import (
     DayTotalRow,
     EntryRow,
     GoalRow,
@@ -25,8 +26,7 @@ from microup.models import (
     TopicRow,
     TopicTotalRow,
 )
-from microup.parse import from_stored
-from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
+from microup.system.paths import default_db_path, resolve_db_path
 
 UTC = timezone.utc
 
@@ -434,7 +434,7 @@ def test_a_read_on_a_full_disk_reads_the_file_as_it_is(
     """Failure 4: with no room for -wal and -shm, reads failed with "disk I/O error"."""
     from sqlalchemy.exc import OperationalError
 
-    from microup.store import sqlite as engine_module
+    from microup.store.sqlite import engine as engine_module
 
     path = tmp_path / "m.db"
     with transaction(path, write=True) as store:
@@ -580,7 +580,7 @@ def test_running_totals_match_the_entries_after_any_change(db: Path | str, tmp_p
 def _imported(store: Any, entries: list[Entry], folder: Path) -> int:
     import tempfile
 
-    from microup.store.staging import Staging
+    from microup.store.sqlite.staging import Staging
 
     with Staging(Path(tempfile.mkdtemp(dir=folder))) as staging:
         staging.add(entries)
@@ -610,7 +610,7 @@ def test_an_older_store_that_cannot_be_written_is_read_through_a_copy(
     """A store from before schema 5 in a read-only place (or on a full disk) is migrated in
     memory for the read, and the file is left exactly as it was."""
     from microup.store import _SCHEMA_V1
-    from microup.store import sqlite as engine_module
+    from microup.store.sqlite import engine as engine_module
 
     path = tmp_path / "old.db"
     connection = sqlite3.connect(path)

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microup.domain import Entry
-from microup.errors import UsageError
-from microup.parse import clean_note, clean_topic
-from microup.transfer import read_export, write_csv, write_json
+from microup.core.errors import UsageError
+from microup.core.formats.transfer import read_export, write_csv, write_json
+from microup.core.text import clean_note, clean_topic
+from microup.core.values import Entry
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -152,7 +152,7 @@ def test_csv_cells_never_start_a_formula_and_read_back_exactly(topic: str) -> No
 def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], chunk: int) -> None:
     """Entries, numbers and strings cut off at a chunk's end are read whole: an import
     streams the file in pieces without ever misreading one."""
-    import microup.transfer as transfer
+    from microup.core.formats import transfer
 
     json_out, csv_out = io.StringIO(), io.StringIO()
     write_json(json_out, batch, [(date(2026, 11, 16), 90)], {"min-gap": "30"})
@@ -171,7 +171,7 @@ def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], ch
 def test_values_and_files_beyond_the_limits_are_refused_early(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import microup.transfer as transfer
+    from microup.core.formats import transfer
 
     huge = _export(entries=[{"at": "2026-11-20", "minutes": 5, "note": "n" * 2_000_000}])
     with pytest.raises(UsageError, match="too deeply nested or too long"):
@@ -188,7 +188,7 @@ def test_values_and_files_beyond_the_limits_are_refused_early(
 
 @given(entries)
 def test_each_exported_line_is_exactly_what_json_dumps_writes(entry: Entry) -> None:
-    from microup.transfer import _entry_json, entry_record
+    from microup.core.formats.transfer import _entry_json, entry_record
 
     assert _entry_json(entry) == json.dumps(entry_record(entry), ensure_ascii=False)
 

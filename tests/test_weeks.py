@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup.parse import from_stored, parse_when
-from microup.weeks import (
+from microup.core.text import from_stored, parse_when
+from microup.core.weeks import (
     DEFAULT_GOAL_MINUTES,
     GoalHistory,
     best_streak,

@@ -1,5 +1,5 @@
 """Let `python -m microup` behave exactly like the `microup` command."""
 
-from microup.entry import main
+from microup.cli.main import main
 
 main()

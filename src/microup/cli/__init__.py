@@ -1,14 +1,4 @@
-"""The `microup` command: parse what was typed, call the core and the store, hand results to render.
+"""The `microup` command line: parse what was typed, call the use cases, render the result.
 
-Each module of this package adds its commands to the one Typer app in `common`.
+Nothing is imported here, so the entry point (`cli.main`) can answer Ctrl-C during start-up.
 """
-
-from microup.cli import admin, changes, history, journal, remind, review, timer
-from microup.cli.common import app
-
-__all__ = ["admin", "app", "changes", "history", "journal", "main", "remind", "review", "timer"]
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

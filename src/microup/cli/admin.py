@@ -7,9 +7,9 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import JsonOption, app, show_help_without_command
-from microup.errors import MicroupError, UsageError
-from microup.locations import is_database_url
-from microup.parse import plural, printable
+from microup.core.errors import MicroupError, UsageError
+from microup.core.text import plural, printable
+from microup.system.paths import is_database_url
 
 MAX_REPORT_WEEKS = 104
 
@@ -42,7 +42,7 @@ def _shared_url(ctx: typer.Context, given: str | None = None) -> str:
 
 def _say(text: str) -> None:
     """Lines that may hold names people typed: shown literally, one per line."""
-    from microup import render
+    from microup.views import render
 
     out = render.console()
     for line in text.split("\n"):
@@ -61,9 +61,9 @@ def init(
 ) -> None:
     """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
     target = _shared_url(ctx, url)
-    from microup.locations import shown_url
-    from microup.store import postgres_schema
-    from microup.store.postgres import LEARNER_ROLE, REPORTER_ROLE
+    from microup.store.postgres import schema as postgres_schema
+    from microup.store.postgres.engine import LEARNER_ROLE, REPORTER_ROLE
+    from microup.system.paths import shown_url
 
     created = postgres_schema.init_database(target)
     where = shown_url(target)
@@ -84,7 +84,7 @@ RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Databas
 
 def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
     url = _shared_url(ctx)
-    from microup.store import postgres_schema
+    from microup.store.postgres import schema as postgres_schema
 
     for name in names:
         postgres_schema.check_role_name(name)
@@ -114,7 +114,7 @@ Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learn
 def create(ctx: typer.Context, name: CohortName) -> None:
     """Start a new, empty cohort."""
     url = _shared_url(ctx)  # before the store is imported: a file path needs no driver
-    from microup.store import cohorts
+    from microup.store.postgres import cohorts
 
     cohorts.create_cohort(url, cohorts.check_cohort_name(name), _now_at())
     _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
@@ -124,7 +124,7 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.store import cohorts
+    from microup.store.postgres import cohorts
 
     added = cohorts.add_members(url, name, learners)
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
@@ -134,7 +134,7 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Take learners out of a cohort (their entries stay theirs)."""
     url = _shared_url(ctx)
-    from microup.store import cohorts
+    from microup.store.postgres import cohorts
 
     removed = cohorts.remove_members(url, name, learners)
     _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
@@ -144,7 +144,7 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def delete(ctx: typer.Context, name: CohortName) -> None:
     """Forget a cohort and who was in it (nobody's entries are touched)."""
     url = _shared_url(ctx)
-    from microup.store import cohorts
+    from microup.store.postgres import cohorts
 
     members = cohorts.delete_cohort(url, name)
     _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
@@ -153,10 +153,10 @@ def delete(ctx: typer.Context, name: CohortName) -> None:
 @cohort_app.command("list")
 def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     """Every cohort and its learners (administrators only)."""
-    from microup import render
+    from microup.views import render
 
     url = _shared_url(ctx)
-    from microup.store import cohorts
+    from microup.store.postgres import cohorts
 
     found = cohorts.list_cohorts(url)
     if json:
@@ -191,10 +191,10 @@ def report(
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     url = _shared_url(ctx)
-    from microup import render
-    from microup.cohort import CohortReport, report_json, report_rows
-    from microup.store import cohorts
-    from microup.weeks import week_start
+    from microup.core.cohort import CohortReport, report_json, report_rows
+    from microup.core.weeks import week_start
+    from microup.store.postgres import cohorts
+    from microup.views import render
 
     moment = common.now()
     payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
@@ -209,7 +209,7 @@ def report(
 
         csv_module.writer(sys.stdout, lineterminator="\n").writerows(report_rows(result))
         return
-    from microup.render_cohort import cohort_view
+    from microup.views.cohort import cohort_view
 
     out = render.console()
     out.print(cohort_view(result, out))

@@ -6,8 +6,8 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import JsonOption, app, open_store, whole_number
-from microup.errors import NotFoundError, UsageError
-from microup.parse import clean_topic, plural
+from microup.core.errors import NotFoundError, UsageError
+from microup.core.text import clean_topic, plural
 
 HISTORY_LIMIT = 20
 
@@ -21,7 +21,7 @@ app.add_typer(topics_app, name="topics")
 @topics_app.callback()
 def topics(ctx: typer.Context, json: JsonOption = False) -> None:
     """Each topic with its total minutes, sessions and when you last studied it."""
-    from microup import render
+    from microup.views import render
 
     if ctx.invoked_subcommand is not None:
         return
@@ -45,7 +45,7 @@ def rename(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Merge without asking.")] = False,
 ) -> None:
     """Respell or rename a topic; when NEW already exists, its entries are merged into it."""
-    from microup import render
+    from microup.views import render
 
     old_name, new_name = clean_topic(old), clean_topic(new)
     with open_store(ctx, write=False) as store:
@@ -95,7 +95,7 @@ def undo(
     show: Annotated[bool, typer.Option("--list", help="Show the last changes instead.")] = False,
 ) -> None:
     """Revert the most recent change (log, edit, delete, import, goal, rename, stop)."""
-    from microup import render
+    from microup.views import render
 
     if show:
         _show_history(ctx, HISTORY_LIMIT, json=False)
@@ -118,7 +118,7 @@ def history_command(
 
 
 def _show_history(ctx: typer.Context, limit: int, *, json: bool) -> None:
-    from microup import render
+    from microup.views import render
 
     with open_store(ctx, write=False) as store:
         changes = store.journal.history(limit)

@@ -1,6 +1,6 @@
 """What every command shares: the Typer app, global options, the store, error reporting.
 
-Kept light: SQLModel (through `microup.store`) and Rich (through `microup.render`) are
+Kept light: SQLModel (through `microup.store`) and Rich (through `microup.views.render`) are
 imported inside the commands that need them, so `--help` and completion stay fast.
 """
 
@@ -18,17 +18,17 @@ import typer
 from typer.core import TyperGroup
 
 from microup import __version__
-from microup.errors import MicroupError, UsageError
-from microup.locations import DB_ENV_VAR, StoreLocation, resolve_db_path
-from microup.parse import clean_topic, printable, shown
+from microup.core.errors import MicroupError, UsageError
+from microup.core.text import clean_topic, printable, shown
+from microup.system.paths import DB_ENV_VAR, StoreLocation, resolve_db_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from microup.memory import TopicMemory
-    from microup.plan import ReviewView
+    from microup.core.memory import TopicMemory
+    from microup.core.plan import ReviewView
+    from microup.core.weeks import WeekSummary
     from microup.store import Store
-    from microup.weeks import WeekSummary
 
 PROG = "microup"
 
@@ -261,9 +261,9 @@ def review_view(store: "Store", moment: datetime) -> "ReviewView":
     """Fold every topic, fit the person, and plan the week, from one read of the store."""
     from datetime import timedelta
 
-    from microup.config import ReviewSettings
-    from microup.plan import ReviewView, expected_sessions, outlook, sessions_left
-    from microup.weeks import week_label, week_start
+    from microup.core.plan import ReviewView, expected_sessions, outlook, sessions_left
+    from microup.core.settings import ReviewSettings
+    from microup.core.weeks import week_label, week_start
 
     settings = ReviewSettings.from_stored(store.settings())
     today = moment.date()
@@ -295,7 +295,7 @@ def _cached_memories(store: "Store", week_start: int) -> "dict[str, tuple[int, T
     `Store.review_states`): only the sessions since then need folding now."""
     import json
 
-    from microup.memory import FOLD_KEY, TopicMemory
+    from microup.core.memory import FOLD_KEY, TopicMemory
 
     return {
         topic: (cutoff, TopicMemory.from_state(topic, json.loads(state)))
@@ -313,7 +313,7 @@ def _keep_memories(
     """Cache each topic as it stood at this week's start, where the cache was older."""
     import json
 
-    from microup.memory import FOLD_KEY
+    from microup.core.memory import FOLD_KEY
 
     fresh = {
         topic: json.dumps(memory.checkpoint.state(), separators=(",", ":"))
@@ -325,7 +325,7 @@ def _keep_memories(
 
 def this_week(store: "Store", moment: datetime) -> "WeekSummary":
     """The week holding `moment`, with the streak (per-day totals: one row a day)."""
-    from microup.weeks import summarize_week
+    from microup.core.weeks import summarize_week
 
     return summarize_week(moment.date(), store.daily_minutes(), store.goals())
 

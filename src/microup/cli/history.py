@@ -13,9 +13,9 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from microup.cli.common import JsonOption, app, now, open_store
-from microup.errors import UsageError
-from microup.locations import remove_leftovers
-from microup.parse import plural, printable
+from microup.core.errors import UsageError
+from microup.core.text import plural, printable
+from microup.system.paths import remove_leftovers
 
 MAX_WEEKS = 520
 
@@ -29,7 +29,7 @@ FormatOption = Annotated[
 
 def _format(text: str | None, path: Path | None) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
-    from microup.transfer import FORMATS
+    from microup.core.formats.transfer import FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
@@ -49,8 +49,15 @@ def stats(
     json: JsonOption = False,
 ) -> None:
     """The last weeks against the goal, streaks, how often you manage it, time per topic."""
-    from microup import render, render_history
-    from microup.weeks import adherence, best_streak, current_streak, recent_weeks, weekly_totals
+    from microup.core.weeks import (
+        adherence,
+        best_streak,
+        current_streak,
+        recent_weeks,
+        weekly_totals,
+    )
+    from microup.views import history as render_history
+    from microup.views import render
 
     today = now().date()
     with open_store(ctx, write=False) as store:
@@ -77,7 +84,8 @@ def stats(
 @app.command("calendar")
 def calendar_command(ctx: typer.Context, weeks: WeeksOption = 26) -> None:
     """A heatmap of minutes a day over the last months, like a contributions graph."""
-    from microup import render, render_history
+    from microup.views import history as render_history
+    from microup.views import render
 
     today = now().date()
     with open_store(ctx, write=False) as store:
@@ -145,8 +153,9 @@ def export(
     ] = None,
 ) -> None:
     """Everything you logged, with goals and settings, as JSON (default) or CSV."""
-    from microup import render, transfer
-    from microup.config import SETTINGS
+    from microup.core.formats import transfer
+    from microup.core.settings import SETTINGS
+    from microup.views import render
 
     chosen = _format(fmt, output) or "json"
     with open_store(ctx, write=False) as store:
@@ -185,9 +194,10 @@ def import_command(
     """Add the entries of an export; all or nothing, and entries already there are skipped."""
     import tempfile
 
-    from microup import render, transfer
-    from microup.config import spec_for
-    from microup.store.staging import STAGING_PREFIX, Staging, remove_stale_staging
+    from microup.core.formats import transfer
+    from microup.core.settings import spec_for
+    from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
+    from microup.views import render
 
     chosen = _format(fmt, file)
     try:

@@ -21,13 +21,13 @@ from microup.cli.common import (
     this_week,
     whole_number,
 )
-from microup.errors import UsageError
+from microup.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from microup.domain import Entry
+    from microup.core.values import Entry
     from microup.store import Store
-from microup.parse import clean_note, clean_topic, parse_duration, parse_goal, parse_when
-from microup.weeks import week_start
+from microup.core.text import clean_note, clean_topic, parse_duration, parse_goal, parse_when
+from microup.core.weeks import week_start
 
 
 @app.command()
@@ -51,9 +51,9 @@ def log(
     ] = False,
 ) -> None:
     """Record a learning session (or a review) and show this week's progress."""
-    from microup import render
-    from microup.domain import Entry
-    from microup.memory import parse_grade
+    from microup.core.memory import parse_grade
+    from microup.core.values import Entry
+    from microup.views import render
 
     moment = now()
     entry = Entry(
@@ -94,7 +94,7 @@ def record_added(
 ) -> None:
     """Journal entries just added (by log or stop): undo removes them (and takes `more`
     steps back, such as restarting the timer a stop ended)."""
-    from microup import render
+    from microup.views import render
 
     ids = [entry.id for entry in added if entry.id is not None]
     labels = ", ".join(render.entry_label(entry) for entry in added)
@@ -105,7 +105,7 @@ def record_added(
 def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
     """A time long before the first entry is usually a typo (2016 for 2026): ask first, on a
     terminal; in a script, refuse without --yes. Nothing is written before the answer."""
-    from microup.errors import NoStoreError
+    from microup.core.errors import NoStoreError
 
     try:
         with open_store(ctx, write=False) as store:
@@ -125,8 +125,8 @@ def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
 @app.command()
 def week(ctx: typer.Context, json: JsonOption = False) -> None:
     """This week (Monday to Sunday, local time) against your goal, day by day."""
-    from microup import render
     from microup.cli.common import review_view
+    from microup.views import render
 
     moment = now()
     with open_store(ctx, write=False) as store:
@@ -140,7 +140,7 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
             | {"timer": render.timer_json(timer, moment)}
         )
     else:
-        from microup import render_memory
+        from microup.views import memory as render_memory
 
         out = render.console()
         out.print(render.week_view(summary, out))
@@ -159,8 +159,8 @@ def goal(
     ] = None,
 ) -> None:
     """Show or set the weekly goal (default 60 minutes); a new goal applies from this week on."""
-    from microup import render
-    from microup.weeks import week_label, week_start
+    from microup.core.weeks import week_label, week_start
+    from microup.views import render
 
     new_goal = parse_goal(minutes) if minutes is not None else None
     today = now().date()
@@ -201,7 +201,7 @@ def entries(
     json: JsonOption = False,
 ) -> None:
     """Recent entries, newest first, with the ids that edit and delete take."""
-    from microup import render
+    from microup.views import render
 
     start = parse_when(since, now(), start_of_day=True) if since is not None else None
     wanted_topic = optional_topic(topic)
@@ -238,7 +238,7 @@ def edit(
     at: WhenOption = None,
 ) -> None:
     """Change an entry's duration, topic, note or time."""
-    from microup import render
+    from microup.views import render
 
     if minutes is None and topic is None and note is None and at is None:
         raise UsageError("nothing to change: give --minutes, --topic, --note or --at")
@@ -279,7 +279,7 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete one entry (asks first, unless --yes)."""
-    from microup import render
+    from microup.views import render
 
     if not yes:
         if not common.stdin_is_terminal():

@@ -15,7 +15,7 @@ from microup.cli.common import (
     show_help_without_command,
     this_week,
 )
-from microup.errors import MicroupError, StoreBusyError, UsageError
+from microup.core.errors import MicroupError, StoreBusyError, UsageError
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -78,8 +78,10 @@ def remind(
 
     `remind install`, `remind remove` and `remind show` manage the scheduled reminder.
     """
-    from microup import crontab, render, render_memory
-    from microup import notify as desktop
+    from microup.core import crontab
+    from microup.system import notify as desktop
+    from microup.views import memory as render_memory
+    from microup.views import render
 
     if ctx.invoked_subcommand is not None:
         return
@@ -146,10 +148,11 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     """Install the reminder with one scheduler, removing any other microup reminder first so
     that exactly one speaks. The store is checked (and marked) in the same transaction: if the
     scheduler refuses, the store is left unchanged."""
-    from microup import crontab, render
-    from microup.locations import reminder_log_path
-    from microup.reminders.base import VIAS, all_schedulers, choose, prepare_log
-    from microup.reminders.job import ReminderJob
+    from microup.core import crontab
+    from microup.core.reminder import ReminderJob
+    from microup.system.paths import reminder_log_path
+    from microup.system.schedulers.base import VIAS, all_schedulers, choose, prepare_log
+    from microup.views import render
 
     if via not in VIAS:
         raise UsageError(f"unknown scheduler {via!r}: use {', '.join(VIAS)}")
@@ -186,9 +189,10 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
 def _show(kinds: list[str]) -> None:
     """Which reminder is installed and when it next speaks, from the store it was installed
     with (not the default one)."""
-    from microup import crontab, render
-    from microup.reminders.base import all_schedulers
+    from microup.core import crontab
     from microup.store import transaction
+    from microup.system.schedulers.base import all_schedulers
+    from microup.views import render
 
     out = render.console()
     found = False
@@ -212,8 +216,8 @@ def _show(kinds: list[str]) -> None:
 
 
 def _remove(kinds: list[str]) -> None:
-    from microup import render
-    from microup.reminders.base import all_schedulers
+    from microup.system.schedulers.base import all_schedulers
+    from microup.views import render
 
     done = [message for s in all_schedulers() if s.name in kinds and (message := s.remove())]
     out = render.console()

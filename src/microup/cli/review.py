@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microup.cli.common import JsonOption, app, now, open_store, review_view
-from microup.errors import NotFoundError, UsageError
-from microup.weeks import week_start
+from microup.core.errors import NotFoundError, UsageError
+from microup.core.weeks import week_start
 
 if TYPE_CHECKING:
-    from microup.plan import ReviewView
-from microup.parse import clean_topic, plural, printable
+    from microup.core.plan import ReviewView
+from microup.core.text import clean_topic, plural, printable
 
 NOTHING_YET = (
     "Nothing to review yet. Log a session with a topic to start: microup log 20 --topic SQL"
@@ -41,8 +41,9 @@ def review(
     json: JsonOption = False,
 ) -> None:
     """What to revisit now, within the week's review budget, and what faded most."""
-    from microup import render, render_memory
-    from microup.plan import BLOCK_MINUTES
+    from microup.core.plan import BLOCK_MINUTES
+    from microup.views import memory as render_memory
+    from microup.views import render
 
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
@@ -100,7 +101,8 @@ def plan(
     ] = None,
 ) -> None:
     """This week's review plan: blocks by session, what is done, what is left for new material."""
-    from microup import render, render_memory
+    from microup.views import memory as render_memory
+    from microup.views import render
 
     if slots is not None and ics is None:
         raise UsageError("--slots goes with --ics FILE")
@@ -126,8 +128,9 @@ def _write_ics(
     moment: datetime,
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
-    from microup import ics, render
     from microup.cli.history import output_file
+    from microup.core.formats import ics
+    from microup.views import render
 
     chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
     data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, ics.local_zone())
@@ -151,8 +154,9 @@ def config(
     ] = None,
 ) -> None:
     """Show or change settings: review-budget, target-retention, min-gap."""
-    from microup import render, render_memory
-    from microup.config import SETTINGS, effective, spec_for
+    from microup.core.settings import SETTINGS, effective, spec_for
+    from microup.views import memory as render_memory
+    from microup.views import render
 
     spec = spec_for(key) if key is not None else None
     new_value = spec.normalize(value) if spec is not None and value is not None else None
@@ -175,8 +179,9 @@ def curve(
     ] = None,
 ) -> None:
     """Draw the forgetting curve: for material learnt once, or for one of your topics."""
-    from microup import render, render_memory
-    from microup.memory import SEED_STABILITY_HOURS, recall_series, retention
+    from microup.core.memory import SEED_STABILITY_HOURS, recall_series, retention
+    from microup.views import memory as render_memory
+    from microup.views import render
 
     moment = now()
     out = render.console()

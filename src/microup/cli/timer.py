@@ -23,11 +23,11 @@ from microup.cli.common import (
     require_learnt,
     this_week,
 )
-from microup.errors import NotFoundError, UsageError
-from microup.parse import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when
+from microup.core.errors import NotFoundError, UsageError
+from microup.core.text import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when
 
 if TYPE_CHECKING:
-    from microup.domain import Entry, Kind, Timer
+    from microup.core.values import Entry, Kind, Timer
     from microup.store import Store
 
 LONG_RUN = timedelta(hours=3)
@@ -37,7 +37,7 @@ LONG_RUN = timedelta(hours=3)
 def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) -> "Entry":
     """The timer as an entry, the timer row gone, and the journal told: one transaction."""
     from microup.cli.journal import record_added
-    from microup.domain import Entry
+    from microup.core.values import Entry
     from microup.store.journal import timer_step
 
     if not 1 <= minutes <= MAX_ENTRY_MINUTES:
@@ -68,7 +68,7 @@ def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) ->
 
 def _refuse_long_run(elapsed: timedelta, timer: "Timer", command: str) -> None:
     """A timer left running for hours was most likely forgotten: ask how long it really was."""
-    from microup import render
+    from microup.views import render
 
     if elapsed <= LONG_RUN:
         return
@@ -94,8 +94,8 @@ def start(
     ] = False,
 ) -> None:
     """Start timing a session now (or since --at); `microup stop` logs it."""
-    from microup import render
-    from microup.domain import Timer
+    from microup.core.values import Timer
+    from microup.views import render
 
     moment = now()
     timer = Timer(
@@ -145,8 +145,8 @@ def stop(
     recall: RecallOption = None,
 ) -> None:
     """Stop the running timer and log it as an entry."""
-    from microup import render
-    from microup.memory import parse_grade
+    from microup.core.memory import parse_grade
+    from microup.views import render
 
     moment = now()
     end = parse_when(at, moment) if at is not None else moment
@@ -173,7 +173,7 @@ def stop(
 @app.command()
 def status(ctx: typer.Context, json: JsonOption = False) -> None:
     """Whether a timer is running, since when, and on what."""
-    from microup import render
+    from microup.views import render
 
     moment = now()
     with open_store(ctx, write=False) as store:
@@ -189,7 +189,7 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
 @app.command()
 def cancel(ctx: typer.Context) -> None:
     """Drop the running timer without logging anything."""
-    from microup import render
+    from microup.views import render
 
     with open_store(ctx, write=True, create=False) as store:
         timer = store.timer()

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from microup.locations import StoreLocation, is_database_url
 from microup.store.queries import Store
-from microup.store.schema import _SCHEMA_V1, _SCHEMA_V2, APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from microup.store.sqlite.schema import (
+    _SCHEMA_V1,
+    _SCHEMA_V2,
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
+from microup.system.paths import StoreLocation, is_database_url
 
 __all__ = [
     "APPLICATION_ID",
@@ -37,12 +43,12 @@ def transaction(
     import's staging file, which SQLite reads in place (`Store.import_entries`).
     """
     if is_database_url(location):
-        from microup.store import postgres
+        from microup.store.postgres import engine as postgres
 
         with postgres.transaction(str(location), write=write) as store:
             yield store
     else:
-        from microup.store import sqlite
+        from microup.store.sqlite import engine as sqlite
 
         with sqlite.transaction(
             Path(location), write=write, explicit=explicit, create=create, attach=attach

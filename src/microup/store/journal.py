@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, delete, select
 
-from microup.domain import Change, Entry, Timer
-from microup.errors import NotFoundError, UsageError
-from microup.models import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
-from microup.parse import from_stored, utc_offset_minutes
+from microup.core.errors import NotFoundError, UsageError
+from microup.core.text import from_stored, utc_offset_minutes
+from microup.core.values import Change, Entry, Timer
+from microup.store.tables import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
 
 if TYPE_CHECKING:
     from microup.store.queries import Store

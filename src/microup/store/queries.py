@@ -10,10 +10,15 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete, select
 
-from microup.domain import Entry, Timer, TopicTotal
-from microup.errors import NotFoundError
-from microup.memory import StudyRow
-from microup.models import (
+from microup.core.errors import NotFoundError
+from microup.core.memory import StudyRow
+from microup.core.text import from_stored, topic_key, utc_offset_minutes
+from microup.core.values import Entry, Timer, TopicTotal
+from microup.core.weeks import GoalHistory
+from microup.store.base import BUSY_TIMEOUT_MS
+from microup.store.journal import Journal
+from microup.store.sqlite.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
+from microup.store.tables import (
     DayTotalRow,
     EntryRow,
     GoalRow,
@@ -23,14 +28,9 @@ from microup.models import (
     TopicRow,
     TopicTotalRow,
 )
-from microup.parse import from_stored, topic_key, utc_offset_minutes
-from microup.store.base import BUSY_TIMEOUT_MS
-from microup.store.journal import Journal
-from microup.store.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
-from microup.weeks import GoalHistory
 
 if TYPE_CHECKING:
-    from microup.store.staging import Staging
+    from microup.store.sqlite.staging import Staging
 
 BULK_IMPORT_ROWS = 50_000
 """From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""

@@ -1,0 +1,195 @@
+"""The cohort report as people read it: shares of the enrolled learners, beside the UK pilot.
+
+Pure: the figures arrive as the database computed them (`store.cohorts.cohort_report`);
+this turns counts into shares and lays them out for JSON and CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from microup.core.weeks import MOST_WEEKS, NOT_OFTEN, SOME_WEEKS, TOO_EARLY, week_label
+
+MIN_GROUP = 5
+"""Groups smaller than this are never reported: one person's habits would show through."""
+
+PILOT_BANDS = {MOST_WEEKS: 0.35, SOME_WEEKS: 0.39, NOT_OFTEN: 0.26}
+"""The UK micro-upskilling pilot (about 150 learners, 16 organisations), asked afterwards."""
+
+BANDS = (MOST_WEEKS, SOME_WEEKS, NOT_OFTEN, TOO_EARLY)
+
+
+def share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One week of the cohort: how many learned, met their own goal, and did their reviews."""
+
+    start: date
+    active: int
+    met: int
+    median_minutes: float
+    review_planned: int
+    review_done: int
+
+    @property
+    def label(self) -> str:
+        return week_label(self.start)
+
+
+@dataclass(frozen=True)
+class TopicShare:
+    topic: str
+    learners: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    cohort: str
+    enrolled: int
+    suppressed: bool
+    started: int = 0
+    """Enrolled learners with at least one entry: the group the figures describe."""
+    weeks: int = 0
+    bands: Mapping[str, int] | None = None
+    quartiles: tuple[float, float, float] | None = None
+    trend: tuple[TrendWeek, ...] = ()
+    lapsed: int = 0
+    not_started: int = 0
+    window_minutes: int = 0
+    topics: tuple[TopicShare, ...] = ()
+    hidden_topics: int = 0
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
+        if payload["suppressed"]:
+            return cls(
+                str(payload["cohort"]), int(payload["enrolled"]), True, int(payload["started"])
+            )
+        quartiles = payload.get("quartiles")
+        return cls(
+            cohort=str(payload["cohort"]),
+            enrolled=int(payload["enrolled"]),
+            suppressed=False,
+            started=int(payload["started"]),
+            weeks=int(payload["weeks"]),
+            bands={band: int((payload.get("bands") or {}).get(band, 0)) for band in BANDS},
+            quartiles=None if quartiles is None else (quartiles[0], quartiles[1], quartiles[2]),
+            trend=tuple(
+                TrendWeek(
+                    date.fromisoformat(row["monday"]),
+                    int(row["active"]),
+                    int(row["met"]),
+                    float(row["median_minutes"]),
+                    int(row["review_planned"]),
+                    int(row["review_done"]),
+                )
+                for row in payload.get("trend") or ()
+            ),
+            lapsed=int(payload["lapsed"]),
+            not_started=int(payload["not_started"]),
+            window_minutes=int(payload["window_minutes"]),
+            topics=tuple(
+                TopicShare(str(t["topic"]), int(t["learners"]), int(t["minutes"]))
+                for t in payload.get("topics") or ()
+            ),
+            hidden_topics=int(payload["hidden_topics"]),
+        )
+
+    @property
+    def this_week(self) -> TrendWeek | None:
+        return self.trend[-1] if self.trend else None
+
+    @property
+    def follow_through(self) -> float | None:
+        """Planned review minutes done, over the whole window."""
+        return share(
+            sum(w.review_done for w in self.trend), sum(w.review_planned for w in self.trend)
+        )
+
+    @property
+    def suppressed_reason(self) -> str:
+        return (
+            f"cohort '{self.cohort}' has {self.started} of {self.enrolled} learners who have "
+            f"logged anything; reports need at least {MIN_GROUP}, so that no one's habits can "
+            "be picked out"
+        )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def report_json(report: CohortReport) -> dict[str, Any]:
+    if report.suppressed:
+        return {
+            "cohort": report.cohort,
+            "enrolled": report.enrolled,
+            "started": report.started,
+            "suppressed": True,
+            "reason": report.suppressed_reason,
+        }
+    week = report.this_week
+    bands = report.bands or {}
+    return {
+        "cohort": report.cohort,
+        "enrolled": report.enrolled,
+        "started": report.started,
+        "suppressed": False,
+        "week": week.label if week else None,
+        "active_this_week": _rounded(share(week.active, report.enrolled)) if week else None,
+        "met_goal_this_week": _rounded(share(week.met, report.enrolled)) if week else None,
+        "minutes_per_learner_week": None
+        if report.quartiles is None
+        else dict(zip(("q1", "median", "q3"), report.quartiles, strict=True)),
+        "adherence": {
+            band: {
+                "learners": bands.get(band, 0),
+                "share": _rounded(share(bands.get(band, 0), report.enrolled)),
+                "pilot": PILOT_BANDS.get(band),
+            }
+            for band in BANDS
+        },
+        "lapsed": report.lapsed,
+        "not_started": report.not_started,
+        "review_follow_through": _rounded(report.follow_through),
+        "trend": [_trend_json(w, report.enrolled) for w in report.trend],
+        "topics": [
+            {
+                "topic": t.topic,
+                "learners": t.learners,
+                "share": _rounded(share(t.minutes, report.window_minutes)),
+            }
+            for t in report.topics
+        ],
+        "topics_hidden": report.hidden_topics,
+    }
+
+
+def _trend_json(week: TrendWeek, enrolled: int) -> dict[str, Any]:
+    return {
+        "week": week.label,
+        "start": week.start.isoformat(),
+        "active": _rounded(share(week.active, enrolled)),
+        "met": _rounded(share(week.met, enrolled)),
+        "median_minutes": week.median_minutes,
+        "review_follow_through": _rounded(share(week.review_done, week.review_planned)),
+    }
+
+
+CSV_HEADER = ("week", "start", "active", "met", "median_minutes", "review_follow_through")
+
+
+def report_rows(report: CohortReport) -> list[tuple[str, ...]]:
+    """The weekly trend as CSV rows, header first (shares as fractions; blank when none)."""
+    rows: list[tuple[str, ...]] = [CSV_HEADER]
+    for week in report.trend:
+        values = _trend_json(week, report.enrolled)
+        rows.append(tuple("" if values[k] is None else str(values[k]) for k in CSV_HEADER))
+    return rows

@@ -1,0 +1,511 @@
+"""The forgetting curve, memory per piece of material, and the per-person fit (see README).
+
+Pure maths: no I/O and no clock, so callers pass ``now`` and every result is reproducible.
+Memory is never stored; it is rebuilt by folding a topic's logged sessions in time order, so
+edits, deletes and imports cannot leave stale state behind.
+
+The model, in one paragraph: every *learning* session is a piece of material that starts on
+the seed curve (R(1 h) = 0.5, R(1 week) = 0.1). A *review* of a topic re-exposes all of that
+topic's material; each piece gains stability by a rule made for the minutes-to-months range
+(below). A topic's recall is the minutes-weighted recall of its material. One multiplier per
+person, fitted on their graded reviews, scales every stability when recall is predicted.
+
+Units: stability is in hours throughout; times in the fold are UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Any
+
+from microup.core.errors import UsageError
+from microup.core.text import shown
+
+# --- The seed curve ---------------------------------------------------------------------
+# The brief fixes two points for material learnt once: R(1 h) = 0.5 and R(1 week) = 0.1.
+SEED_POINTS: tuple[tuple[float, float], tuple[float, float]] = ((1.0, 0.5), (168.0, 0.1))
+
+_STABILITY_RETENTION = 0.9  # S is, by definition, the time at which R falls to 0.9.
+
+
+def _solve_seed_curve() -> tuple[float, float, float]:
+    """Derive (d, F, S0) from the two seed points so nothing is a rounded copy.
+
+    With x = F/S0 the points give 1 + t1·x = R1^(-1/d) and 1 + t2·x = R2^(-1/d); eliminating x
+    leaves one equation in u = 1/d, g(u) = (R2^-u - 1)·t1 - (R1^-u - 1)·t2 = 0, with a single
+    positive root that bisection finds to machine precision, cheap enough for import time.
+    """
+    (t1, r1), (t2, r2) = SEED_POINTS
+
+    def g(u: float) -> float:
+        return math.expm1(-u * math.log(r2)) * t1 - math.expm1(-u * math.log(r1)) * t2
+
+    lo, hi = 1e-3, 1.0
+    while g(hi) <= 0.0:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if g(mid) > 0.0:
+            hi = mid
+        else:
+            lo = mid
+    u = 0.5 * (lo + hi)
+    decay = 1.0 / u
+    factor = math.expm1(-u * math.log(_STABILITY_RETENTION))
+    x = math.expm1(-u * math.log(r1)) / t1
+    return decay, factor, factor / x
+
+
+DECAY: float
+"""d in R = (1 + F·Δ/S)^(-d); ≈ 0.3218."""
+FACTOR: float
+"""F = 0.9^(-1/d) - 1 ≈ 0.3874, so that R(S, S) = 0.9."""
+SEED_STABILITY_HOURS: float
+"""S0 ≈ 0.0508 h (about 3 minutes): the stability of material learnt once."""
+DECAY, FACTOR, SEED_STABILITY_HOURS = _solve_seed_curve()
+
+# --- The growth rule ----------------------------------------------------------------------
+# A successful review Δ hours after the last exposure multiplies stability by
+#     1 + GROWTH · effort(minutes) · ease · grade_weight · (Δ/S)^SPACING,  ease = (11-D)/6
+# - (Δ/S)^SPACING is the spacing effect: a review later in the curve gains more, with
+#   diminishing returns (SPACING < 1), and a review at Δ = 0 gains nothing. Unlike FSRS's
+#   S^(-w9), nothing here explodes at minute scale: material reviewed a week after it was
+#   learnt (Δ/S ≈ 3,300) ends near 3 days, the next weekly review near 2 weeks, then months.
+# - GROWTH and SPACING were chosen in benchmarks/learning.py to sit between memory models
+#   that are not this one (ACT-R with spacing, a two-trace model, a stretched exponential),
+#   so shown recall tracks each of them within 0.15 on average.
+GROWTH = 0.3
+SPACING = 0.65
+EFFORT_REFERENCE_MINUTES = 5.0
+"""effort(m) = sqrt(m / 5): a 5-minute review is the unit; 20 minutes counts twice, 1 minute
+less than half. Concave: minutes help, with diminishing returns."""
+EFFORT_MAX = 3.0
+AGAIN_WEIGHT = 0.3
+"""After a failed recall ("again") the review is relearning: the restudy still adds to what
+was there (savings), at under a third of a successful review's gain, so stability never
+falls below where it stood, let alone below a fresh start; difficulty rises instead."""
+START_DIFFICULTY = 5.0
+DIFFICULTY_REVERSION = 0.2
+"""Each review pulls difficulty 20% of the way back to its start value, so it cannot only rise."""
+MIN_DIFFICULTY = 1.0
+MAX_DIFFICULTY = 10.0
+MAX_STABILITY_HOURS = 100 * 365.25 * 24.0
+MAX_MATERIALS = 24
+"""Pieces of material kept apart per topic; beyond that the two oldest merge (bounded cost)."""
+FIT_MIN_GAP_SECONDS = 3600
+"""Graded reviews count for the personal fit only an hour or more after the last exposure."""
+FIT_PRIOR_SIGMA = 0.5
+"""Prior on ln(multiplier): N(0, 0.5²), holding the multiplier near 1 until evidence piles up."""
+FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
+FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
+
+FOLD_VERSION = 1
+"""Bump when the fold's rules change: cached memories of another fold are not used."""
+
+
+class Grade(IntEnum):
+    """How well the person recalled the topic at a review."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+_GRADE_WORDS: dict[str, Grade] = {g.name.lower(): g for g in Grade} | {
+    str(int(g)): g for g in Grade
+}
+_GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade; 0 = ungraded (as good)
+_DIFFICULTY_STEP = (0.0, 2.0, 1.0, 0.0, -1.0)
+
+FOLD_KEY = repr(
+    (
+        FOLD_VERSION,
+        GROWTH,
+        SPACING,
+        EFFORT_REFERENCE_MINUTES,
+        EFFORT_MAX,
+        _GRADE_WEIGHT,
+        _DIFFICULTY_STEP,
+        START_DIFFICULTY,
+        DIFFICULTY_REVERSION,
+        MAX_STABILITY_HOURS,
+        MAX_MATERIALS,
+        FIT_MIN_GAP_SECONDS,
+        FIT_MAX_REVIEWS,
+    )
+)
+"""What a cached memory must have been folded under to be used (see `store.review_cache`)."""
+
+
+def parse_grade(text: str) -> Grade:
+    """Read a grade as typed on the command line, so typos fail loudly rather than guess."""
+    grade = _GRADE_WORDS.get(text.strip().lower())
+    if grade is None:
+        raise UsageError(f"unknown grade {shown(text)}: use again, hard, good or easy (or 1-4)")
+    return grade
+
+
+def retention(elapsed_hours: float, stability_hours: float) -> float:
+    """R(Δ, S) = (1 + F·Δ/S)^(-d): the chance of recall Δ hours after the last exposure."""
+    if math.isnan(elapsed_hours) or not stability_hours > 0.0:
+        raise ValueError(f"bad retention arguments: {elapsed_hours!r}, {stability_hours!r}")
+    if elapsed_hours <= 0.0:
+        return 1.0
+    return math.exp(-DECAY * math.log1p(FACTOR * elapsed_hours / stability_hours))
+
+
+def effort(minutes: float) -> float:
+    """How much a review of this many minutes counts: concave, 1 at five minutes, capped."""
+    return min(EFFORT_MAX, math.sqrt(max(minutes, 0.0) / EFFORT_REFERENCE_MINUTES))
+
+
+@dataclass(slots=True)
+class Material:
+    """What one learning session taught: its own memory, re-exposed by every review."""
+
+    learnt_at: int
+    last_seen: int
+    stability: float
+    difficulty: float
+    minutes: int
+    note: str | None
+
+    def recall(self, at: int, multiplier: float = 1.0) -> float:
+        """Predicted recall at ``at`` (epoch seconds) with stability scaled by ``multiplier``."""
+        return retention((at - self.last_seen) / 3600.0, self.stability * multiplier)
+
+
+@dataclass(frozen=True)
+class GradedReview:
+    """What the fit needs of one graded review: the material as it stood, and the outcome."""
+
+    at: int
+    elapsed_hours: tuple[float, ...]
+    stabilities: tuple[float, ...]
+    weights: tuple[float, ...]
+    recalled: bool
+
+    def predicted(self, multiplier: float) -> float:
+        """The topic's predicted recall at that review under ``multiplier``."""
+        return sum(
+            w * retention(e, s * multiplier)
+            for e, s, w in zip(self.elapsed_hours, self.stabilities, self.weights, strict=True)
+        )
+
+
+class TopicMemory:
+    """One topic's material, folded from its sessions in time order."""
+
+    __slots__ = (
+        "checkpoint",
+        "earlier",
+        "graded",
+        "last_studied",
+        "materials",
+        "minutes",
+        "reviews",
+        "topic",
+    )
+
+    def __init__(self, topic: str) -> None:
+        """Start with no material. Every graded review is kept (the last few hundred); the
+        fit chooses which are recent enough (`personal_fit`)."""
+        self.topic = topic
+        self.materials: list[Material] = []
+        self.graded: deque[GradedReview] = deque(maxlen=FIT_MAX_REVIEWS)
+        self.last_studied = 0
+        self.minutes = 0
+        self.reviews = 0
+        self.earlier: list[Material] = []
+        """The material as it stood before the snapshot time given to `fold_topics`."""
+        self.checkpoint: TopicMemory | None = None
+        """The whole memory as it stood before that time: what the review cache keeps."""
+
+    def copy(self) -> TopicMemory:
+        """A deep copy (material changes in place as the fold goes on)."""
+        twin = TopicMemory(self.topic)
+        twin.materials = [replace(piece) for piece in self.materials]
+        twin.graded = deque(self.graded, maxlen=FIT_MAX_REVIEWS)
+        twin.last_studied, twin.minutes, twin.reviews = (
+            self.last_studied,
+            self.minutes,
+            self.reviews,
+        )
+        return twin
+
+    def state(self) -> dict[str, Any]:
+        """Everything the fold carries forward, as JSON-ready values (floats exact)."""
+        return {
+            "materials": [
+                [p.learnt_at, p.last_seen, p.stability, p.difficulty, p.minutes, p.note]
+                for p in self.materials
+            ],
+            "graded": [
+                [g.at, g.elapsed_hours, g.stabilities, g.weights, g.recalled] for g in self.graded
+            ],
+            "totals": [self.last_studied, self.minutes, self.reviews],
+        }
+
+    @classmethod
+    def from_state(cls, topic: str, state: Mapping[str, Any]) -> TopicMemory:
+        """The memory `state()` described, ready to fold later sessions into."""
+        memory = cls(topic)
+        memory.materials = [Material(*piece) for piece in state["materials"]]
+        memory.graded.extend(
+            GradedReview(at, tuple(e), tuple(s), tuple(w), bool(r))
+            for at, e, s, w, r in state["graded"]
+        )
+        memory.last_studied, memory.minutes, memory.reviews = state["totals"]
+        return memory
+
+    @property
+    def sessions(self) -> int:
+        """Learning sessions plus reviews."""
+        return len(self.materials) + self.reviews
+
+    def learn(self, at: int, minutes: int, note: str | None = None) -> None:
+        """New material, starting on the seed curve."""
+        self.materials.append(
+            Material(at, at, SEED_STABILITY_HOURS, START_DIFFICULTY, minutes, note)
+        )
+        if len(self.materials) > MAX_MATERIALS:
+            self._merge_oldest()
+        self._touch(at, minutes)
+
+    def review(self, at: int, minutes: int, grade: int | None) -> None:
+        """Re-expose every piece of material; a review of nothing yet learnt is learning."""
+        if not self.materials:
+            self.learn(at, minutes)
+            return
+        if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
+            self._record_graded(at, grade != Grade.AGAIN)
+        step = 0 if grade is None else int(grade)
+        # The growth rule (top of this module), written out flat: this is the fold's hot path.
+        shared = GROWTH * effort(minutes) * _GRADE_WEIGHT[step] / (11.0 - START_DIFFICULTY)
+        d_step, d_keep = _DIFFICULTY_STEP[step], 1.0 - DIFFICULTY_REVERSION
+        for piece in self.materials:
+            s, d = piece.stability, piece.difficulty
+            if at > piece.last_seen:
+                spaced: float = ((at - piece.last_seen) / 3600.0 / s) ** SPACING
+                s *= 1.0 + shared * (11.0 - d) * spaced
+                piece.stability = s if s < MAX_STABILITY_HOURS else MAX_STABILITY_HOURS
+                piece.last_seen = at
+            d = START_DIFFICULTY + (d + d_step - START_DIFFICULTY) * d_keep
+            piece.difficulty = MIN_DIFFICULTY if d < MIN_DIFFICULTY else min(d, MAX_DIFFICULTY)
+        self.reviews += 1
+        self._touch(at, minutes)
+
+    def last_seen(self) -> int:
+        """The last time any of this topic's material was studied."""
+        return max(piece.last_seen for piece in self.materials)
+
+    def recall(self, at: int, multiplier: float = 1.0) -> float:
+        """Minutes-weighted recall of the topic's material at ``at``."""
+        return recall_of(self.materials, at, multiplier)
+
+    def stability_hours(self, multiplier: float = 1.0) -> float:
+        """Minutes-weighted geometric mean of the material's stability: one figure to show."""
+        total = sum(piece.minutes for piece in self.materials) or 1
+        log_mean = sum(piece.minutes * math.log(piece.stability) for piece in self.materials)
+        return multiplier * math.exp(log_mean / total)
+
+    def due(self, target: float, multiplier: float = 1.0) -> int:
+        """When the topic's recall falls to ``target`` (epoch seconds, found by bisection)."""
+        start = self.last_seen()
+        if self.recall(start, multiplier) <= target:
+            return start
+        lo, hi = 0.0, math.log1p(MAX_STABILITY_HOURS * 3600.0)
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if self.recall(start + int(math.expm1(mid)), multiplier) > target:
+                lo = mid
+            else:
+                hi = mid
+        return start + int(math.expm1(hi))
+
+    def faded(self, at: int, multiplier: float = 1.0, count: int = 3) -> list[Material]:
+        """The least-remembered pieces of material now, weakest first."""
+        return sorted(self.materials, key=lambda p: (p.recall(at, multiplier), p.learnt_at))[:count]
+
+    def _touch(self, at: int, minutes: int) -> None:
+        self.last_studied = max(self.last_studied, at)
+        self.minutes += minutes
+
+    def _record_graded(self, at: int, recalled: bool) -> None:
+        total = sum(piece.minutes for piece in self.materials) or 1
+        self.graded.append(
+            GradedReview(
+                at,
+                tuple((at - p.last_seen) / 3600.0 for p in self.materials),
+                tuple(p.stability for p in self.materials),
+                tuple(p.minutes / total for p in self.materials),
+                recalled,
+            )
+        )
+
+    def _merge_oldest(self) -> None:
+        """The two oldest pieces as one, in place: minutes add up, stability is their
+        minutes-weighted geometric mean, the note and date those of the newer piece."""
+        a, b = self.materials[0], self.materials[1]
+        minutes = a.minutes + b.minutes
+        share = a.minutes / minutes
+        if a.stability != b.stability:  # (unreviewed pieces all share S0: no logs needed)
+            b.stability = math.exp(
+                share * math.log(a.stability) + (1 - share) * math.log(b.stability)
+            )
+        b.difficulty = share * a.difficulty + (1 - share) * b.difficulty
+        b.last_seen = max(a.last_seen, b.last_seen)
+        b.minutes = minutes
+        if b.note is None:
+            b.note = a.note
+        del self.materials[0]
+
+
+StudyRow = tuple[str, int, int, "int | None", bool, "str | None"]
+"""(topic, UTC epoch seconds, minutes, grade or None, is_review, note), as the store reads it."""
+
+
+def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -> float:
+    """Minutes-weighted recall of some material at ``at``; 0 for none."""
+    total = sum(piece.minutes for piece in materials)
+    if not total:
+        return 0.0
+    return sum(piece.minutes * piece.recall(at, multiplier) for piece in materials) / total
+
+
+def fold_topics(
+    rows: Iterable[StudyRow],
+    snapshot_at: int | None = None,
+    start: Mapping[str, TopicMemory] | None = None,
+) -> dict[str, TopicMemory]:
+    """Each topic's memory from its rows, in time order within each topic.
+
+    With ``snapshot_at``, each topic also keeps a copy of itself as it stood just before
+    that time (``checkpoint``, and its material as ``earlier``): the week's plan is made from
+    the week's start, so it does not churn as the week's own sessions are logged. ``start``
+    holds memories already folded through some earlier time (from the review cache): only
+    later rows are given for those topics, and folding goes on from them.
+    """
+    topics: dict[str, TopicMemory] = {
+        topic: memory.copy() for topic, memory in (start or {}).items()
+    }
+    frozen: set[str] = set()
+    for topic, at, minutes, grade, is_review, note in rows:
+        memory = topics.get(topic)
+        if memory is None:
+            memory = topics[topic] = TopicMemory(topic)
+        if snapshot_at is not None and at >= snapshot_at and topic not in frozen:
+            frozen.add(topic)
+            memory.checkpoint = memory.copy()
+        if is_review:
+            memory.review(at, minutes, grade)
+        else:
+            memory.learn(at, minutes, note)
+    if snapshot_at is not None:
+        for topic, memory in topics.items():
+            if topic not in frozen:
+                memory.checkpoint = memory.copy()
+            assert memory.checkpoint is not None
+            memory.earlier = memory.checkpoint.materials
+    return topics
+
+
+def recall_series(
+    rows: Iterable[StudyRow], times: Iterable[int], multiplier: float = 1.0
+) -> list[float | None]:
+    """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
+    sessions studied by then; None before the first. Draws a topic's past and future."""
+    ordered = sorted(rows, key=lambda row: row[1])
+    memory: TopicMemory | None = None
+    series: list[float | None] = []
+    index = 0
+    for moment in times:
+        while index < len(ordered) and ordered[index][1] <= moment:
+            topic, at, minutes, grade, is_review, note = ordered[index]
+            memory = memory or TopicMemory(topic)
+            if is_review:
+                memory.review(at, minutes, grade)
+            else:
+                memory.learn(at, minutes, note)
+            index += 1
+        series.append(None if memory is None else memory.recall(moment, multiplier))
+    return series
+
+
+# --- The personal fit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalFit:
+    """The per-person multiplier on stability and how sure it is (a ~68% range)."""
+
+    multiplier: float
+    low: float
+    high: float
+    reviews: int
+
+    @property
+    def at_limit(self) -> bool:
+        """Whether the fit stopped at its bound (x0.05 or x20): the truth may lie beyond."""
+        return abs(math.log(self.multiplier)) > _FIT_BOUND - 0.01
+
+
+_NO_FIT = PersonalFit(1.0, math.exp(-FIT_PRIOR_SIGMA), math.exp(FIT_PRIOR_SIGMA), 0)
+_FIT_BOUND = 3.0  # ln(multiplier) stays within ±3 (x0.05 to x20)
+
+
+def _loss(theta: float, graded: Sequence[GradedReview]) -> float:
+    """Binary cross-entropy of the graded reviews plus the prior on θ = ln(multiplier)."""
+    multiplier = math.exp(theta)
+    total = theta * theta / (2.0 * FIT_PRIOR_SIGMA**2)
+    for review in graded:
+        p = min(max(review.predicted(multiplier), 1e-6), 1.0 - 1e-6)
+        total -= math.log(p if review.recalled else 1.0 - p)
+    return total
+
+
+def fit_multiplier(graded: Sequence[GradedReview]) -> PersonalFit:
+    """Maximum a-posteriori multiplier: exactly 1 with no graded reviews.
+
+    Golden-section search on θ (the loss is smooth and, in practice, unimodal), then the
+    curvature at the optimum gives a Laplace estimate of how sure the fit is.
+    """
+    if not graded:
+        return _NO_FIT
+    recent = list(graded[-FIT_MAX_REVIEWS:])
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    lo, hi = -_FIT_BOUND, _FIT_BOUND
+    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fc, fd = _loss(c, recent), _loss(d, recent)
+    while hi - lo > 1e-3:
+        if fc < fd:
+            hi, d, fd = d, c, fc
+            c = hi - ratio * (hi - lo)
+            fc = _loss(c, recent)
+        else:
+            lo, c, fc = c, d, fd
+            d = lo + ratio * (hi - lo)
+            fd = _loss(d, recent)
+    theta = 0.5 * (lo + hi)
+    h = 0.01
+    curvature = (_loss(theta + h, recent) - 2 * _loss(theta, recent) + _loss(theta - h, recent)) / (
+        h * h
+    )
+    spread = 1.0 / math.sqrt(curvature) if curvature > 0 else FIT_PRIOR_SIGMA
+    spread = min(spread, FIT_PRIOR_SIGMA)
+    low, high = max(-_FIT_BOUND, theta - spread), min(_FIT_BOUND, theta + spread)
+    return PersonalFit(math.exp(theta), math.exp(low), math.exp(high), len(recent))
+
+
+def personal_fit(memories: Iterable[TopicMemory], since: int = 0) -> PersonalFit:
+    """The fit over every topic's graded reviews from ``since`` on."""
+    graded = [review for memory in memories for review in memory.graded if review.at >= since]
+    graded.sort(key=lambda review: review.at)
+    return fit_multiplier(graded)

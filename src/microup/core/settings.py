@@ -1,0 +1,107 @@
+"""The settings a person may change with `microup config`, validated the same way on every path.
+
+Pure: values come in as the text the store keeps and go out as typed values with defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from microup.core.errors import UsageError
+from microup.core.plan import DEFAULT_REVIEW_BUDGET
+from microup.core.text import parse_duration, parse_fraction
+
+MAX_MIN_GAP_MINUTES = 7 * 24 * 60
+MAX_REVIEW_BUDGET = 600
+DEFAULT_TARGET_RETENTION = 0.8
+"""A topic is shown as due when its predicted recall falls to this."""
+DEFAULT_MIN_GAP = timedelta(hours=1)
+"""Never suggest reviewing a topic studied less than an hour ago."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: what it means, its default, and how typed text becomes its stored form."""
+
+    key: str
+    help: str
+    default: str
+    normalize: Callable[[str], str]
+
+
+def _retention(text: str) -> str:
+    value = parse_fraction(text, what="target-retention", low=0.5, high=0.99)
+    return f"{value:g}"
+
+
+def _gap(text: str) -> str:
+    return str(parse_duration(text, maximum=MAX_MIN_GAP_MINUTES, what="min-gap"))
+
+
+def _budget(text: str) -> str:
+    return str(parse_duration(text, maximum=MAX_REVIEW_BUDGET, what="review-budget", minimum=0))
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec(
+            "review-budget",
+            "minutes a week kept for review, inside the weekly goal (0 turns suggestions off)",
+            str(DEFAULT_REVIEW_BUDGET),
+            _budget,
+        ),
+        SettingSpec(
+            "target-retention",
+            "a topic shows as due when its predicted recall drops to this (0.5 to 0.99, or 80%)",
+            f"{DEFAULT_TARGET_RETENTION:g}",
+            _retention,
+        ),
+        SettingSpec(
+            "min-gap",
+            "review leaves a topic studied less than this long ago for later (minutes, or 1h)",
+            str(int(DEFAULT_MIN_GAP.total_seconds() // 60)),
+            _gap,
+        ),
+    )
+}
+
+
+def spec_for(key: str) -> SettingSpec:
+    """The setting named `key`, or a usage error that lists the known ones."""
+    try:
+        return SETTINGS[key.strip().lower()]
+    except KeyError:
+        known = ", ".join(SETTINGS)
+        raise UsageError(f"unknown setting {key!r}: known settings are {known}") from None
+
+
+def effective(stored: Mapping[str, str]) -> dict[str, str]:
+    """Every setting's value in force: the stored one when valid, else the default."""
+    values: dict[str, str] = {}
+    for key, spec in SETTINGS.items():
+        try:
+            values[key] = spec.normalize(stored[key]) if key in stored else spec.default
+        except UsageError:
+            values[key] = spec.default
+    return values
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The scheduler's knobs as typed values."""
+
+    review_budget: int
+    target_retention: float
+    min_gap: timedelta
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, str]) -> ReviewSettings:
+        values = effective(stored)
+        return cls(
+            review_budget=int(values["review-budget"]),
+            target_retention=float(values["target-retention"]),
+            min_gap=timedelta(minutes=int(values["min-gap"])),
+        )

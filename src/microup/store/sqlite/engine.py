@@ -1,0 +1,450 @@
+"""Opening the SQLite file: checked before SQLite touches it, created whole, one transaction.
+
+Each command runs one short transaction (`BEGIN IMMEDIATE` when it writes, so a cron job
+and the person never lose a write to `SQLITE_BUSY`). A file is inspected read-only before
+anything else, so a corrupt, foreign or newer file is reported and left byte-for-byte alone.
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlmodel import Session
+
+from microup.core.errors import NoStoreError, StoreBusyError, StoreError
+from microup.store.base import BUSY_TIMEOUT_MS, mark_committed
+from microup.store.queries import Store
+from microup.store.sqlite.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_marks
+from microup.system.paths import make_private_folder, remove_leftovers
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class _Unsettled(StoreError):
+    """What a file looks like for a moment while another microup checkpoints its WAL."""
+
+
+def _page_size(header: bytes) -> int:
+    raw = int.from_bytes(header[16:18], "big")
+    return 65_536 if raw == 1 else raw
+
+
+def _check_header(path: Path) -> int:
+    """Refuse anything but an intact SQLite file; its page size.
+
+    The 100-byte header tells an SQLite file from any other, and its page count tells
+    a file cut short (a half-copied or truncated database) before SQLite touches it.
+    """
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header:
+        raise StoreError(
+            f"{path} is an empty file, not a microup database; left untouched "
+            "(delete it or choose another --db)"
+        )
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise StoreError(f"{path} is not a microup database (not an SQLite file); left untouched")
+    page_size = _page_size(header)
+    change_counter, page_count = (int.from_bytes(header[i : i + 4], "big") for i in (24, 28))
+    valid_for = int.from_bytes(header[92:96], "big")
+    if valid_for == change_counter and path.stat().st_size < page_size * page_count:
+        raise _Unsettled(f"{path} is damaged (the file is cut short); left untouched")
+    return page_size
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER = 32
+_FRAME_HEADER = 24
+
+
+def _check_wal(path: Path, page_size: int) -> None:
+    """Refuse a `-wal` beside the store that belongs to another database.
+
+    SQLite replays whatever valid WAL lies beside a database when it opens it, so a WAL
+    left from another file (or from before a backup was restored) would silently replace
+    the store's pages. Ours always has the store's page size, and every copy of page 1 in
+    it carries microup's application id.
+    """
+    wal = Path(f"{path}-wal")
+    try:
+        handle = wal.open("rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        header = handle.read(_WAL_HEADER)
+        if len(header) < _WAL_HEADER or int.from_bytes(header[:4], "big") not in _WAL_MAGIC:
+            return  # empty or not a WAL: SQLite ignores it and starts a new one
+        salts = header[16:24]
+        foreign = int.from_bytes(header[8:12], "big") != page_size
+        offset = _WAL_HEADER
+        while not foreign:
+            handle.seek(offset)
+            frame = handle.read(_FRAME_HEADER)
+            if len(frame) < _FRAME_HEADER or frame[8:16] != salts:
+                break
+            if int.from_bytes(frame[:4], "big") == 1:
+                page = handle.read(100)
+                foreign = len(page) == 100 and (
+                    not page.startswith(SQLITE_HEADER)
+                    or int.from_bytes(page[68:72], "big") != APPLICATION_ID
+                )
+            offset += _FRAME_HEADER + page_size
+    message = (
+        f"{wal} belongs to another database, not to {path}; both left untouched "
+        "(move the -wal file away if the store is right without it)"
+    )
+    if foreign:
+        raise StoreError(message)
+    if not _wal_in_use(path) and not _replays_cleanly(path, wal):
+        # Maybe a microup that closed between our look and our copy: looked at again
+        # (for up to two seconds) before it counts as another database's.
+        raise _Unsettled(message)
+
+
+_SHM_DEAD_MAN_SWITCH = 128
+"""The byte of the -shm file every open SQLite connection holds a shared lock on (unix VFS)."""
+
+
+def _wal_in_use(path: Path) -> bool:
+    """Whether another process has the store open now: then its -wal is live and ours.
+
+    SQLite's unix VFS keeps a read lock on one byte of the -shm file for as long as a
+    connection is open; if we can take a write lock on that byte, nobody has the store open.
+    """
+    import fcntl
+
+    shm = Path(f"{path}-shm")
+    try:
+        descriptor = os.open(shm, os.O_RDWR)
+    except OSError:
+        return False  # no -shm (or not ours to write): no live connection keeps one open
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DEAD_MAN_SWITCH)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, _SHM_DEAD_MAN_SWITCH)
+        return False
+    finally:
+        os.close(descriptor)
+
+
+def _replays_cleanly(path: Path, wal: Path) -> bool:
+    """Whether a -wal nobody is using turns the store into a healthy microup store.
+
+    Tried on copies in a temporary folder, so the store itself is never touched: the rare
+    case of a -wal left by a crash (ours, fine) or copied from another database (refused).
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="microup-wal-") as folder:
+        copy = Path(folder) / "check.db"
+        try:
+            shutil.copyfile(path, copy)
+            shutil.copyfile(wal, Path(f"{copy}-wal"))
+        except FileNotFoundError:
+            return True  # checkpointed and gone since we looked: nothing left to replay
+        try:
+            reader = sqlite3.connect(copy)
+            try:
+                healthy = bool(reader.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+                read_marks(lambda sql: reader.execute(sql).fetchone()[0], copy)
+                return healthy
+            finally:
+                reader.close()
+        except (sqlite3.DatabaseError, StoreError):
+            return False
+
+
+def _inspect(path: Path) -> int:
+    """The schema version of an existing file, read without changing or adding a single byte.
+
+    `immutable=1` makes SQLite take no locks and create no -wal or -shm files; what it may
+    miss (a change still in another process's WAL) is checked again inside the transaction.
+    While another microup checkpoints, the file can look cut short or unreadable for a few
+    milliseconds: that is tried again for up to two seconds before it counts as damage.
+    """
+    import time
+
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            page_size = _check_header(path)
+            _check_wal(path, page_size)
+            return _read_version(path)
+        except _Unsettled:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _read_version(path: Path) -> int:
+    try:
+        reader = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            return read_marks(lambda sql: reader.execute(sql).fetchone()[0], path)
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as error:
+        raise _Unsettled(f"{path} is damaged or unreadable ({error}); left untouched") from None
+
+
+def _engine(path: Path, *, write: bool, frozen: bool = False, attach: Path | None = None) -> Engine:
+    """An engine for one command; `frozen` reads the file as it is, taking no locks and
+    creating no -wal or -shm (for a read-only file or folder, or a full disk)."""
+    if frozen:
+        url = URL.create("sqlite", database=f"{path.as_uri()}?mode=ro&immutable=1")
+        engine = create_engine(url.update_query_dict({"uri": "true"}))
+    else:
+        engine = create_engine(URL.create("sqlite", database=str(path)))
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        pragmas = (
+            ("PRAGMA foreign_keys = ON",)
+            if frozen
+            else (
+                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+            )
+        )
+        for pragma in pragmas:
+            dbapi_connection.execute(pragma)
+        if attach is not None:  # an import's staged rows, read in place (see `store.staging`)
+            dbapi_connection.execute("ATTACH DATABASE ? AS staging", (str(attach),))
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _blank_engine() -> Engine:
+    """An empty store in memory: what a read command shows a new person, creating nothing."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    with engine.begin() as connection:
+        migrate(connection, Path(":memory:"))
+    return engine
+
+
+def _store_failure(path: Path, error: Exception) -> StoreError:
+    """One line for an error of SQLAlchemy's or of the driver's own (raw cursors)."""
+    detail = str(getattr(error, "orig", error))
+    if isinstance(error, (IntegrityError, sqlite3.IntegrityError)):
+        return StoreError(f"the database refused the change ({detail}); nothing was saved")
+    operational = isinstance(error, (OperationalError, sqlite3.OperationalError))
+    if operational and "locked" in detail:
+        return StoreBusyError(f"{path} is busy (locked by another microup for too long); try again")
+    if operational and "full" in detail:
+        return StoreError(
+            f"the disk holding {path} or the temporary folder is full; nothing was saved"
+        )
+    if operational:
+        return StoreError(f"cannot use {path}: {detail}")
+    return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
+
+
+def _create_store(path: Path) -> None:
+    """Build a new store beside `path` and link it into place whole.
+
+    Folders we create are 0700 (whatever the umask) and the file 0600. Nobody ever sees a
+    half-made store at `path`, so an empty file there is never ours and is refused; when two
+    processes create the same store at once, the first link wins and the other uses it.
+    """
+    import tempfile
+
+    make_private_folder(path.parent)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+    os.close(descriptor)
+    staging = Path(name)
+    try:
+        engine = _engine(staging, write=True)
+        try:
+            with engine.begin() as connection:
+                migrate(connection, staging)
+        finally:
+            engine.dispose()
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            pass  # another microup created it first: use that one
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                staging.replace(path)
+    finally:
+        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _prepare(path: Path, *, write: bool, explicit: bool, create: bool = True) -> int | None:
+    """Make sure `path` is a store we may open; its schema version, or None for no store.
+
+    A command that writes creates a missing store; one that only reads never does: at a
+    path the person chose, that is an error (a typo would otherwise look like lost data).
+    """
+    remove_leftovers(path.parent, f".{glob.escape(path.name)}.*.new*")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(f"{path} is a broken symbolic link") from None
+        stray = Path(f"{path}-wal")
+        if stray.exists():
+            raise StoreError(
+                f"{stray} is left from a database that is no longer there; move it away "
+                f"before microup creates a new store at {path}"
+            ) from None
+        if not write or not create:
+            if explicit or not create:
+                raise NoStoreError(
+                    f"there is no store at {path}; check the path, or log a first session "
+                    "there to create one (microup --db PATH log 20)"
+                ) from None
+            return None
+        _create_store(path)
+        info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path} is a folder, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file; left untouched")
+    return _inspect(path)
+
+
+def _must_read_frozen(path: Path) -> bool:
+    """A read that SQLite could not do normally: a file or folder we may not write (SQLite
+    would need to create -wal and -shm), when nothing waits in a WAL."""
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return _wal_is_empty(path) and not writable
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+@contextmanager
+def transaction(
+    path: Path,
+    *,
+    write: bool,
+    explicit: bool = True,
+    create: bool = True,
+    attach: Path | None = None,
+) -> Iterator[Store]:
+    """Open the store at `path` for one command: one transaction, committed only on success.
+
+    `explicit` says the person chose the path (`--db`, `MICROUP_DB`): a read-only command
+    then reports a missing store rather than showing an empty one. Without `create`, a
+    command that changes what is there (edit, undo, stop) never creates a store either.
+    """
+    try:
+        version = _prepare(path, write=write, explicit=explicit, create=create)
+    except DatabaseError as error:
+        raise _store_failure(path, error) from None
+    except OSError as error:
+        raise _os_failure(path, error) from None
+    if version is None:
+        engine = _blank_engine()
+        try:
+            with Session(engine) as session:
+                yield Store(session)
+        finally:
+            engine.dispose()
+        return
+    needs_migration = version < SCHEMA_VERSION
+    frozen = not write and _must_read_frozen(path)
+    with ExitStack() as stack:
+        try:
+            if frozen and needs_migration:
+                session, needs_migration = _open_migrated_copy(stack, path), False
+            else:
+                session = _open(
+                    stack, path, write=write or needs_migration, frozen=frozen, attach=attach
+                )
+        except OperationalError as error:
+            if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
+                raise _store_failure(path, error) from None
+            # A read on a full disk or in a read-only place: read the file as it is instead
+            # (an older store migrated in memory, the file left as it is).
+            stack.close()
+            try:
+                if needs_migration:
+                    session, needs_migration = _open_migrated_copy(stack, path), False
+                else:
+                    session = _open(stack, path, write=False, frozen=True)
+            except (DatabaseError, sqlite3.Error) as retry_error:
+                raise _store_failure(path, retry_error) from None
+        except (DatabaseError, sqlite3.Error) as error:
+            raise _store_failure(path, error) from None
+        try:
+            if needs_migration:
+                migrate(session.connection(), path)
+            yield Store(session)
+            session.commit()
+        except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
+            raise _store_failure(path, error) from None
+    if write or needs_migration:
+        mark_committed()
+
+
+def _open_migrated_copy(stack: ExitStack, path: Path) -> Session:
+    """An older store that cannot be written (read-only place, full disk), read through a
+    copy in memory brought up to the current schema: the file itself is never touched."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    stack.callback(engine.dispose)
+    source = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    copy = engine.raw_connection()
+    try:
+        source.backup(copy.driver_connection)  # type: ignore[arg-type]
+    finally:
+        source.close()
+        copy.close()
+    session = stack.enter_context(Session(engine))
+    migrate(session.connection(), path)
+    return session
+
+
+def _open(
+    stack: ExitStack, path: Path, *, write: bool, frozen: bool, attach: Path | None = None
+) -> Session:
+    """A session with its transaction begun and the file's marks checked again inside it."""
+    engine = _engine(path, write=write, frozen=frozen, attach=attach)
+    stack.callback(engine.dispose)
+    session = stack.enter_context(Session(engine))
+    connection = session.connection()
+    read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
+    return session
+
+
+def _is_full_or_readonly(error: OperationalError) -> bool:
+    detail = str(error.orig).lower()
+    return any(
+        part in detail
+        for part in ("disk i/o error", "database or disk is full", "readonly", "unable to open")
+    )
+
+
+def _os_failure(path: Path, error: OSError) -> StoreError:
+    if error.errno == errno.ENOSPC:
+        return StoreError(f"the disk holding {path} is full; nothing was saved")
+    return StoreError(f"cannot use {path}: {error.strerror or error}")
