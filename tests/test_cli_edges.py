@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from conftest import Run, file_bytes, one_line_error
 from microup.cli.app import app
-from microup.core.text import parse_when, utc_offset_minutes
+from microup.core.when import parse_when, utc_offset_minutes
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -18,7 +18,7 @@ import pytest
 import time_machine
 
 from conftest import Run, make_store, one_line_error
-from microup.core import crontab
+from microup.core import crontab, when
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
@@ -195,9 +195,7 @@ def test_installed_job_runs_under_a_bare_cron_environment(
     assert store.exists()
     now = datetime.now().astimezone()
     assert (
-        run(
-            "cron", "install", "--day", crontab.DAY_NAMES[now.weekday()], "--time", "00:00"
-        ).exit_code
+        run("cron", "install", "--day", when.DAY_NAMES[now.weekday()], "--time", "00:00").exit_code
         == 0
     )
     job = crontab.find(fake_crontab.read_text())

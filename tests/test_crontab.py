@@ -17,19 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microup.core import crontab
-from microup.core.crontab import (
-    MARKER,
-    find,
-    install,
-    job_line,
-    last_occurrence,
-    next_reminder,
-    parse_clock,
-    parse_day,
-    remove,
-    should_remind,
-)
+from microup.core.crontab import MARKER, find, install, job_line, remove
 from microup.core.errors import MicroupError, UsageError
+from microup.core.reminder import last_occurrence, next_reminder, should_remind
+from microup.core.when import parse_clock, parse_day
+from microup.system.schedulers import cron
 
 REALISTIC = (
     "# Edit this file to introduce tasks to be run by cron.\n"
@@ -465,35 +457,35 @@ def test_property_schedule(
 
 def test_no_crontab_yet_reads_as_empty(fake_crontab: Path) -> None:
     assert not fake_crontab.exists()
-    assert crontab.read_table() == ""
+    assert cron.read_table() == ""
 
 
 def test_install_twice_and_remove_through_crontab_command(fake_crontab: Path) -> None:
     original = REALISTIC.encode() + b"\n# not utf-8: \xff\xfe\n0 0 * * * true"
     fake_crontab.write_bytes(original)
     for _ in range(2):
-        crontab.write_table(install(crontab.read_table(), LINE))
+        cron.write_table(install(cron.read_table(), LINE))
         assert fake_crontab.read_bytes().endswith(b"\n")
-        assert find(crontab.read_table()) == LINE
-    crontab.write_table(remove(crontab.read_table()))
+        assert find(cron.read_table()) == LINE
+    cron.write_table(remove(cron.read_table()))
     assert fake_crontab.read_bytes() == original + b"\n"  # the newline Debian's crontab needs
 
 
 def test_from_no_crontab_back_to_no_crontab(fake_crontab: Path) -> None:
-    crontab.write_table(install(crontab.read_table(), LINE))
+    cron.write_table(install(cron.read_table(), LINE))
     assert fake_crontab.read_text() == LINE + "\n"
-    crontab.write_table(remove(crontab.read_table()))
+    cron.write_table(remove(cron.read_table()))
     assert not fake_crontab.exists()  # `crontab -r`: no crontab, as before the install
-    assert crontab.read_table() == ""
-    crontab.write_table("")  # removing a crontab that is not there is fine
+    assert cron.read_table() == ""
+    cron.write_table("")  # removing a crontab that is not there is fine
 
 
 def test_crontab_failures_are_microup_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_CRONTAB_FAIL", "You (ann) are not allowed to use this program")
     with pytest.raises(MicroupError, match=r"crontab -l.*not allowed"):
-        crontab.read_table()
+        cron.read_table()
     with pytest.raises(MicroupError, match=r"crontab -`.*not allowed"):
-        crontab.write_table(LINE + "\n")
+        cron.write_table(LINE + "\n")
 
 
 def test_no_crontab_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -501,9 +493,9 @@ def test_no_crontab_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     with pytest.raises(MicroupError, match=r"no `crontab` command found.*apt-get install cron"):
-        crontab.read_table()
+        cron.read_table()
     with pytest.raises(MicroupError, match="no `crontab` command found"):
-        crontab.write_table("")
+        cron.write_table("")
 
 
 def test_hanging_crontab_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -514,4 +506,4 @@ def test_hanging_crontab_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     slow.chmod(0o755)
     monkeypatch.setenv("PATH", f"{slow_bin}{os.pathsep}/usr/bin{os.pathsep}/bin")
     with pytest.raises(MicroupError, match=r"did not finish within 0\.2 s"):
-        crontab.read_table(timeout=0.2)
+        cron.read_table(timeout=0.2)

@@ -11,15 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microup.core.errors import UsageError
-from microup.core.text import (
-    clean_note,
-    clean_topic,
+from microup.core.text import clean_note, clean_topic, parse_fraction, topic_key
+from microup.core.when import (
     from_stored,
     parse_duration,
-    parse_fraction,
     parse_goal,
     parse_when,
-    topic_key,
     utc_offset_minutes,
 )
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup.core.plan import (
-    BLOCK_MINUTES,
-    expected_sessions,
-    make_plan,
-    outlook,
-    sessions_left,
-)
+from microup.core.plan import BLOCK_MINUTES, expected_sessions, make_plan, outlook, sessions_left
 
 recalls = st.dictionaries(
     st.text(alphabet="abcdefgh", min_size=1, max_size=3),

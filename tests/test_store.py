@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from microup.core.errors import NoStoreError, NotFoundError, StoreError
-from microup.core.text import from_stored
 from microup.core.values import Entry
+from microup.core.when import from_stored
 from microup.store import APPLICATION_ID, SCHEMA_VERSION, transaction
 from microup.store.tables import (
     DayTotalRow,

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microup.core.text import from_stored, parse_when
 from microup.core.weeks import (
     DEFAULT_GOAL_MINUTES,
     GoalHistory,
@@ -18,6 +17,7 @@ from microup.core.weeks import (
     week_start,
     weekly_totals,
 )
+from microup.core.when import from_stored, parse_when
 
 MONDAY = date(2026, 11, 16)  # ISO week 2026-W47
 NO_GOALS = GoalHistory()

@@ -8,8 +8,8 @@ import typer
 from microup.cli import common
 from microup.cli.common import JsonOption, app, show_help_without_command
 from microup.core.errors import MicroupError, UsageError
+from microup.core.location import is_database_url
 from microup.core.text import plural, printable
-from microup.system.paths import is_database_url
 
 MAX_REPORT_WEEKS = 104
 
@@ -61,9 +61,9 @@ def init(
 ) -> None:
     """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
     target = _shared_url(ctx, url)
+    from microup.core.location import shown_url
     from microup.store.postgres import schema as postgres_schema
     from microup.store.postgres.engine import LEARNER_ROLE, REPORTER_ROLE
-    from microup.system.paths import shown_url
 
     created = postgres_schema.init_database(target)
     where = shown_url(target)

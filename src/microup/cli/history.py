@@ -15,7 +15,7 @@ import typer
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
-from microup.system.paths import remove_leftovers
+from microup.system.files import remove_leftovers
 
 MAX_WEEKS = 520
 

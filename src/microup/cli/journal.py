@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from microup.app.rules import require_learnt
+from microup.app.week import this_week
 from microup.cli import common
 from microup.cli.common import (
     JsonOption,
@@ -17,8 +19,6 @@ from microup.cli.common import (
     now,
     open_store,
     optional_topic,
-    require_learnt,
-    this_week,
     whole_number,
 )
 from microup.core.errors import UsageError
@@ -26,8 +26,9 @@ from microup.core.errors import UsageError
 if TYPE_CHECKING:
     from microup.core.values import Entry
     from microup.store import Store
-from microup.core.text import clean_note, clean_topic, parse_duration, parse_goal, parse_when
+from microup.core.text import clean_note, clean_topic
 from microup.core.weeks import week_start
+from microup.core.when import parse_duration, parse_goal, parse_when
 
 
 @app.command()
@@ -125,7 +126,7 @@ def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
 @app.command()
 def week(ctx: typer.Context, json: JsonOption = False) -> None:
     """This week (Monday to Sunday, local time) against your goal, day by day."""
-    from microup.cli.common import review_view
+    from microup.app.review import review_view
     from microup.views import render
 
     moment = now()

@@ -7,14 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microup.cli.common import (
-    app,
-    now,
-    open_store,
-    review_view,
-    show_help_without_command,
-    this_week,
-)
+from microup.app.review import review_view
+from microup.app.week import this_week
+from microup.cli.common import app, now, open_store, show_help_without_command
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
 
 if TYPE_CHECKING:
@@ -78,7 +73,7 @@ def remind(
 
     `remind install`, `remind remove` and `remind show` manage the scheduled reminder.
     """
-    from microup.core import crontab
+    from microup.core import reminder, when
     from microup.system import notify as desktop
     from microup.views import memory as render_memory
     from microup.views import render
@@ -86,11 +81,13 @@ def remind(
     if ctx.invoked_subcommand is not None:
         return
 
-    weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
+    weekday, clock = when.parse_day(day), when.parse_clock(at)
     moment = now()
     try:
         with open_store(ctx, write=scheduled) as store:
-            if scheduled and not crontab.should_remind(moment, weekday, clock, _reminded_at(store)):
+            if scheduled and not reminder.should_remind(
+                moment, weekday, clock, _reminded_at(store)
+            ):
                 return
             week = this_week(store, moment)
             blocks = review_view(store, moment).this_session()
@@ -148,15 +145,16 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     """Install the reminder with one scheduler, removing any other microup reminder first so
     that exactly one speaks. The store is checked (and marked) in the same transaction: if the
     scheduler refuses, the store is left unchanged."""
-    from microup.core import crontab
+    from microup.core import reminder, when
     from microup.core.reminder import ReminderJob
+    from microup.system.files import prepare_log
     from microup.system.paths import reminder_log_path
-    from microup.system.schedulers.base import VIAS, all_schedulers, choose, prepare_log
+    from microup.system.schedulers.registry import VIAS, all_schedulers, choose
     from microup.views import render
 
     if via not in VIAS:
         raise UsageError(f"unknown scheduler {via!r}: use {', '.join(VIAS)}")
-    weekday, clock = crontab.parse_day(day), crontab.parse_clock(at)
+    weekday, clock = when.parse_day(day), when.parse_clock(at)
     scheduler = choose(via)
     job = ReminderJob(
         microup=_microup_executable().absolute(),
@@ -176,11 +174,11 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
         for other in all_schedulers():
             if other.name != scheduler.name and other.installed() is not None:
                 other.remove()
-    next_time = crontab.next_reminder(moment, weekday, clock, last)
+    next_time = reminder.next_reminder(moment, weekday, clock, last)
     out = render.console()
     out.print(
         f"Installed in {where}: microup checks hourly and reminds you once a week, "
-        f"on {crontab.DAY_NAMES[weekday]} at {clock:%H:%M} or the first time after it that "
+        f"on {when.DAY_NAMES[weekday]} at {clock:%H:%M} or the first time after it that "
         "the machine is awake."
     )
     out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {job.log}")
@@ -189,9 +187,9 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
 def _show(kinds: list[str]) -> None:
     """Which reminder is installed and when it next speaks, from the store it was installed
     with (not the default one)."""
-    from microup.core import crontab
+    from microup.core import reminder, when
     from microup.store import transaction
-    from microup.system.schedulers.base import all_schedulers
+    from microup.system.schedulers.registry import all_schedulers
     from microup.views import render
 
     out = render.console()
@@ -205,9 +203,9 @@ def _show(kinds: list[str]) -> None:
         found = True
         with transaction(job.db, write=False) as store:
             last = _reminded_at(store)
-        next_time = crontab.next_reminder(now(), job.weekday, job.at, last)
+        next_time = reminder.next_reminder(now(), job.weekday, job.at, last)
         out.print(
-            f"{scheduler.name}: {crontab.DAY_NAMES[job.weekday]} at {job.at:%H:%M} "
+            f"{scheduler.name}: {when.DAY_NAMES[job.weekday]} at {job.at:%H:%M} "
             f"({'with' if job.notify else 'without'} a desktop notification), store {job.db}"
         )
         out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {job.log}")
@@ -216,7 +214,7 @@ def _show(kinds: list[str]) -> None:
 
 
 def _remove(kinds: list[str]) -> None:
-    from microup.system.schedulers.base import all_schedulers
+    from microup.system.schedulers.registry import all_schedulers
     from microup.views import render
 
     done = [message for s in all_schedulers() if s.name in kinds and (message := s.remove())]

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microup.cli.common import JsonOption, app, now, open_store, review_view
+from microup.app.review import review_view
+from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.weeks import week_start
 
 if TYPE_CHECKING:
-    from microup.core.plan import ReviewView
+    from microup.core.review import ReviewView
 from microup.core.text import clean_topic, plural, printable
 
 NOTHING_YET = (
@@ -130,10 +131,11 @@ def _write_ics(
     """The calendar file, written whole; the reviews planned for each session go with it."""
     from microup.cli.history import output_file
     from microup.core.formats import ics
+    from microup.system.timezone import local_zone
     from microup.views import render
 
     chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
-    data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, ics.local_zone())
+    data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, local_zone())
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
     render.console().print(

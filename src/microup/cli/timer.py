@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from microup.app.rules import require_learnt
+from microup.app.week import this_week
 from microup.cli.common import (
     JsonOption,
     NoteOption,
@@ -20,11 +22,10 @@ from microup.cli.common import (
     now,
     open_store,
     optional_topic,
-    require_learnt,
-    this_week,
 )
 from microup.core.errors import NotFoundError, UsageError
-from microup.core.text import MAX_ENTRY_MINUTES, clean_note, parse_duration, parse_when
+from microup.core.text import clean_note
+from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_when
 
 if TYPE_CHECKING:
     from microup.core.values import Entry, Kind, Timer

@@ -1,7 +1,6 @@
 """The weekly reminder as one line in the user's crontab.
 
-The first half is pure (text transforms and schedule math, the clock passed in) so that
-it can be tested exhaustively; the second half is the only code that runs `crontab`.
+Pure text transforms, tested exhaustively; `system.schedulers.cron` runs `crontab` itself.
 No crontab library: the user's table is text we must give back byte for byte.
 """
 
@@ -9,16 +8,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import date, datetime, time, timedelta
+from datetime import time
 from pathlib import Path
 
 from microup.core.errors import MicroupError, UsageError
-from microup.core.text import shown
-from microup.system.programs import TIMEOUT, find_program, message_of, run_program
-
-# --------------------------------------------------------------------------------------
-# Pure half: no I/O, no clock.
-# --------------------------------------------------------------------------------------
+from microup.core.reminder import check_weekday
+from microup.core.when import DAY_NAMES
 
 MARKER = "# microup-reminder"
 """Trailing comment that identifies our job; `/bin/sh` ignores it, so cron is unaffected."""
@@ -26,19 +21,11 @@ MARKER = "# microup-reminder"
 ADDED_NEWLINE = " (added newline above)"
 """Appended to MARKER when install had to end the user's last line; remove undoes it."""
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_LONG_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # A job line: not a comment, and ending with whitespace + MARKER (+ optional tag).
 _JOB = re.compile(
     r"(?<=\s)" + re.escape(MARKER) + r"(?P<nl>" + re.escape(ADDED_NEWLINE) + r")?[ \t\r]*\n?\Z"
 )
-_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-
-
-def _check_weekday(weekday: int) -> None:
-    if not 0 <= weekday <= 6:
-        raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), not {weekday!r}")
 
 
 def _shell_path(path: Path, what: str) -> str:
@@ -67,7 +54,7 @@ def job_line(
     `mkdir -p` because the log (it holds topic names) must stay private and its folder may
     have been deleted since install; no '%' anywhere.
     """
-    _check_weekday(weekday)
+    check_weekday(weekday)
     if at.second or at.microsecond:
         raise ValueError(f"cron runs on whole minutes; got {at.isoformat()}")
     exe = _shell_path(microup, "microup executable")
@@ -153,25 +140,6 @@ def find(table: str) -> str | None:
     return None
 
 
-def parse_day(text: str) -> int:
-    """'mon'..'sun' or 'monday'..'sunday', any case, to 0 (Monday)..6."""
-    word = text.strip().lower()
-    for names in (DAY_NAMES, _LONG_DAY_NAMES):
-        if word in names:
-            return names.index(word)
-    raise UsageError(f"not a day of the week: {shown(text)} (use mon, tue, ... sun)")
-
-
-def parse_clock(text: str) -> time:
-    """'HH:MM' on a 24-hour clock (a one-digit hour is accepted)."""
-    match = _CLOCK.fullmatch(text.strip())
-    if match is not None:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
-    raise UsageError(f"not a time of day: {shown(text)} (use HH:MM, 24-hour, e.g. 09:30)")
-
-
 def job_words(line: str) -> tuple[list[str], Path]:
     """The microup command an installed job line runs, as words, and the log it appends to."""
     broken = MicroupError(
@@ -191,82 +159,6 @@ def job_words(line: str) -> tuple[list[str], Path]:
     return words[start:end], Path(words[end + 1])
 
 
-def _on(day: date, at: time, like: datetime) -> datetime:
-    return datetime.combine(day, at.replace(tzinfo=None), tzinfo=like.tzinfo)
-
-
-def last_occurrence(now: datetime, weekday: int, at: time) -> datetime:
-    """The latest `weekday` at `at` that is <= now, in now's tzinfo (wall-clock arithmetic)."""
-    _check_weekday(weekday)
-    day = now.date() - timedelta(days=(now.weekday() - weekday) % 7)
-    candidate = _on(day, at, now)
-    if candidate > now:
-        candidate = _on(day - timedelta(days=7), at, now)
-    return candidate
-
-
-def should_remind(now: datetime, weekday: int, at: time, last_reminded: datetime | None) -> bool:
-    """Speak once a week: on the first run at or after the chosen moment, even if late.
-
-    The daily job may miss the chosen minute (laptop asleep); the next run catches up,
-    and the runs after it stay quiet until the chosen moment comes round again.
-    """
-    return last_reminded is None or last_reminded < last_occurrence(now, weekday, at)
-
-
-def next_reminder(
-    now: datetime, weekday: int, at: time, last_reminded: datetime | None
-) -> datetime:
-    """The next hourly run (at `at`'s minute, not before now) on which should_remind() is
-    true. An estimate: it assumes the machine is awake then."""
-    _check_weekday(weekday)
-    next_run = now.replace(minute=at.minute, second=0, microsecond=0)
-    if next_run < now:
-        next_run += timedelta(hours=1)
-    if last_reminded is None or should_remind(next_run, weekday, at, last_reminded):
-        return next_run
-    if last_reminded.tzinfo is not None and now.tzinfo is not None:
-        last_reminded = last_reminded.astimezone(now.tzinfo)
-    # The first occurrence strictly after last_reminded: every run from then on speaks.
-    due = last_occurrence(last_reminded, weekday, at)
-    return max(next_run, _on(due.date() + timedelta(days=7), at, now))
-
-
 # --------------------------------------------------------------------------------------
 # I/O half: the system `crontab` command.
 # --------------------------------------------------------------------------------------
-
-
-def _crontab_command() -> str:
-    return find_program(
-        "crontab",
-        "install cron (Debian/Ubuntu: sudo apt-get install cron) or use another scheduler",
-    )
-
-
-def read_table(*, timeout: float = TIMEOUT) -> str:
-    """The user's crontab (`crontab -l`); '' when they have none yet.
-
-    Decoded with surrogateescape so that write_table() gives back the very same bytes.
-    """
-    done = run_program([_crontab_command(), "-l"], None, timeout)
-    if done.returncode != 0:
-        message = message_of(done.stderr)
-        if "no crontab for" in message.lower():
-            return ""
-        raise MicroupError(f"`crontab -l` failed: {message}")
-    return done.stdout.decode("utf-8", "surrogateescape")
-
-
-def write_table(text: str, *, timeout: float = TIMEOUT) -> None:
-    """Replace the user's crontab with `text` (`crontab -`); an empty text removes the crontab
-    (`crontab -r`), so removing our job from a crontab we created leaves none, as before."""
-    if not text:
-        done = run_program([_crontab_command(), "-r"], None, timeout)
-        if done.returncode != 0 and "no crontab for" not in message_of(done.stderr).lower():
-            raise MicroupError(f"`crontab -r` failed: {message_of(done.stderr)}")
-        return
-    data = text.encode("utf-8", "surrogateescape")
-    done = run_program([_crontab_command(), "-"], data, timeout)
-    if done.returncode != 0:
-        raise MicroupError(f"`crontab -` refused the new table: {message_of(done.stderr)}")

@@ -16,11 +16,6 @@ import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from microup.core.settings import ReviewSettings
 
 from microup.core.memory import (
     FIT_WINDOW_SECONDS,
@@ -36,7 +31,6 @@ BLOCK_MINUTES = 5
 """A review block: long enough to re-read and self-test, short enough to fit any session."""
 MIN_PART_MINUTES = 2
 """A block cut to fit the time given is kept only if at least this long."""
-DEFAULT_REVIEW_BUDGET = 20
 DEFAULT_SESSIONS_PER_WEEK = 3
 WEEK_SECONDS = 7 * 86_400
 
@@ -236,31 +230,3 @@ def outlook(
         sessions_left=sessions_left,
     )
     return Outlook(plan, memories, fit)
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    """What the review commands show: the week's plan and memory, under the person's settings."""
-
-    outlook: Outlook
-    settings: ReviewSettings
-    moment: datetime
-    week_label: str
-
-    @property
-    def now(self) -> int:
-        """The moment as epoch seconds, as the memory model counts time."""
-        return int(self.moment.timestamp())
-
-    def held(self) -> set[str]:
-        """Topics studied less than min-gap ago: review leaves them for later."""
-        gap = self.settings.min_gap.total_seconds()
-        return {
-            topic
-            for topic, memory in self.outlook.memories.items()
-            if self.now - memory.last_studied < gap
-        }
-
-    def this_session(self) -> list[tuple[str, int]]:
-        """The review blocks for now: this session's share of what is left of the week."""
-        return self.outlook.plan.this_session(self.held())

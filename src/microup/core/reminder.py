@@ -9,12 +9,12 @@ virtual environment and no PATH.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from microup.core.crontab import DAY_NAMES, parse_clock, parse_day
 from microup.core.errors import MicroupError, UsageError
 from microup.core.text import shown
+from microup.core.when import DAY_NAMES, parse_clock, parse_day
 
 JOB_NAME = "microup-reminder"
 WRITTEN_BY = "Written by microup (microup remind install); microup remind remove deletes it."
@@ -79,3 +79,49 @@ def job_from_argv(words: list[str], log: Path) -> ReminderJob:
         )
     except (IndexError, ValueError, UsageError):
         raise broken from None
+
+
+def _on(day: date, at: time, like: datetime) -> datetime:
+    return datetime.combine(day, at.replace(tzinfo=None), tzinfo=like.tzinfo)
+
+
+def last_occurrence(now: datetime, weekday: int, at: time) -> datetime:
+    """The latest `weekday` at `at` that is <= now, in now's tzinfo (wall-clock arithmetic)."""
+    check_weekday(weekday)
+    day = now.date() - timedelta(days=(now.weekday() - weekday) % 7)
+    candidate = _on(day, at, now)
+    if candidate > now:
+        candidate = _on(day - timedelta(days=7), at, now)
+    return candidate
+
+
+def should_remind(now: datetime, weekday: int, at: time, last_reminded: datetime | None) -> bool:
+    """Speak once a week: on the first run at or after the chosen moment, even if late.
+
+    The daily job may miss the chosen minute (laptop asleep); the next run catches up,
+    and the runs after it stay quiet until the chosen moment comes round again.
+    """
+    return last_reminded is None or last_reminded < last_occurrence(now, weekday, at)
+
+
+def next_reminder(
+    now: datetime, weekday: int, at: time, last_reminded: datetime | None
+) -> datetime:
+    """The next hourly run (at `at`'s minute, not before now) on which should_remind() is
+    true. An estimate: it assumes the machine is awake then."""
+    check_weekday(weekday)
+    next_run = now.replace(minute=at.minute, second=0, microsecond=0)
+    if next_run < now:
+        next_run += timedelta(hours=1)
+    if last_reminded is None or should_remind(next_run, weekday, at, last_reminded):
+        return next_run
+    if last_reminded.tzinfo is not None and now.tzinfo is not None:
+        last_reminded = last_reminded.astimezone(now.tzinfo)
+    # The first occurrence strictly after last_reminded: every run from then on speaks.
+    due = last_occurrence(last_reminded, weekday, at)
+    return max(next_run, _on(due.date() + timedelta(days=7), at, now))
+
+
+def check_weekday(weekday: int) -> None:
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), not {weekday!r}")

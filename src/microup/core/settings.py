@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from microup.core.errors import UsageError
-from microup.core.plan import DEFAULT_REVIEW_BUDGET
-from microup.core.text import parse_duration, parse_fraction
+from microup.core.text import parse_fraction
+from microup.core.when import parse_duration
 
 MAX_MIN_GAP_MINUTES = 7 * 24 * 60
 MAX_REVIEW_BUDGET = 600
+DEFAULT_REVIEW_BUDGET = 20
 DEFAULT_TARGET_RETENTION = 0.8
 """A topic is shown as due when its predicted recall falls to this."""
 DEFAULT_MIN_GAP = timedelta(hours=1)

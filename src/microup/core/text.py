@@ -8,31 +8,13 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import unicodedata
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from microup.core.errors import UsageError
 
-MAX_ENTRY_MINUTES = 600
-MAX_GOAL_MINUTES = 7 * 24 * 60
 MAX_TOPIC_CHARS = 80
 MAX_NOTE_CHARS = 1000
-MIDDAY = time(12, 0)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
-_CLOCK_PARTS = re.compile(
-    r"(?:(?P<hours>[0-9]{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(?P<minutes>[0-9]{1,5})\s*m(?:in(?:utes?|s)?)?)?",
-    re.ASCII | re.IGNORECASE,
-)
-_BARE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
-_AGO = re.compile(r"(?P<amount>.+?)\s+ago", re.IGNORECASE)
-_EXPORTED = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}", re.ASCII
-)
-"""A time exactly as `export` writes it: to the second, with its offset."""
-_ABSOLUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.,+\-Zz]*)?", re.ASCII)
-_DAYS = re.compile(r"(?P<days>[0-9]{1,5})\s*d(?:ays?)?", re.ASCII | re.IGNORECASE)
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 HIDDEN_CHARACTERS = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
@@ -49,153 +31,6 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 def shown(text: str, limit: int = 40) -> str:
     """Typed text quoted for an error message, cut short so the message stays one short line."""
     return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-def _minutes_of(text: str) -> int | None:
-    """Read `20`, `20m`, `1h`, `1h30m` (and `1h 30m`, `90min`) as minutes, or None."""
-    text = text.strip()
-    if _BARE_NUMBER.fullmatch(text):
-        return int(text)
-    match = _CLOCK_PARTS.fullmatch(text)
-    if not match or not (match["hours"] or match["minutes"]):
-        return None
-    if match["hours"] and match["minutes"] and int(match["minutes"]) >= 60:
-        return None  # `1h61m` is a typo, not 121 minutes
-    return int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
-
-
-def parse_duration(
-    text: str, *, maximum: int = MAX_ENTRY_MINUTES, what: str = "duration", minimum: int = 1
-) -> int:
-    """Whole minutes between `minimum` and `maximum`; anything else (0, -5, abc, nan, 1e3) is
-    refused."""
-    minutes = _minutes_of(text)
-    if minutes is None:
-        raise UsageError(
-            f"invalid {what} {shown(text)}: use whole minutes like 20, or 20m, 1h, 1h30m"
-        )
-    if not minimum <= minutes <= maximum:
-        raise UsageError(f"{what} must be between {minimum} and {maximum} minutes, not {minutes}")
-    return minutes
-
-
-def parse_goal(text: str) -> int:
-    """A weekly goal: whole minutes like 60 or 1h30m, at most a week's worth."""
-    return parse_duration(text, maximum=MAX_GOAL_MINUTES, what="goal")
-
-
-def localize(naive: datetime, tz: tzinfo | None) -> datetime:
-    """Give a wall-clock time its offset: in `tz`, or in the system's local zone when None.
-
-    The system zone is consulted through `astimezone()`, which applies the daylight-saving
-    rule in force on that date, not the offset in force now.
-    """
-    local = naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
-    back = local.astimezone(timezone.utc).astimezone(tz) if tz is not None else None
-    lived = back if back is not None else local.astimezone(timezone.utc).astimezone()
-    if lived.replace(tzinfo=None) != naive:
-        raise UsageError(
-            f"{naive.isoformat(timespec='minutes')} does not exist in the local time zone: "
-            "the clocks skip it when daylight saving starts"
-        )
-    return local
-
-
-def in_zone(moment: datetime, tz: tzinfo | None) -> datetime:
-    """The same instant with the offset in force at that instant in `tz` (or the system zone)."""
-    return moment.astimezone(tz) if tz is not None else moment.astimezone()
-
-
-def _on_day(day: date, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime:
-    """A day without a clock time: its start, or else midday (now, if that is still ahead)."""
-    if start_of_day:
-        return localize(datetime.combine(day, time(0, 0)), tz)
-    midday = localize(datetime.combine(day, MIDDAY), tz)
-    return now if day == now.date() and midday > now else midday
-
-
-def _parse_ago(amount: str, now: datetime) -> datetime | None:
-    """Elapsed time, counted in real hours (in UTC) even across a daylight-saving change."""
-    days = _DAYS.fullmatch(amount.strip())
-    minutes = int(days["days"]) * 24 * 60 if days else _minutes_of(amount)
-    return None if minutes is None else now.astimezone(timezone.utc) - timedelta(minutes=minutes)
-
-
-def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
-    candidate = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
-    try:
-        return _on_day(date.fromisoformat(candidate), now, tz, start_of_day)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else localize(parsed, tz)
-
-
-def _read_when(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
-    word = text.lower()
-    if word == "now":
-        return now
-    if word in ("today", "yesterday"):
-        day = now.date() - timedelta(days=1 if word == "yesterday" else 0)
-        return _on_day(day, now, tz, start_of_day)
-    if ago := _AGO.fullmatch(text):
-        return _parse_ago(ago["amount"], now)
-    return _parse_iso(text, now, tz, start_of_day) if text else None
-
-
-def parse_when(
-    text: str,
-    now: datetime,
-    tz: tzinfo | None = None,
-    *,
-    start_of_day: bool = False,
-    keep_offset: bool = False,
-    absolute: bool = False,
-) -> datetime:
-    """When a session happened: ISO date or date-time, `today`, `yesterday`, `30m ago`, `3d ago`.
-
-    `now` must be aware; the result is aware and never later than `now`, with the offset in
-    force at that instant in the local zone (or the offset written, with `keep_offset`, as an
-    import does). With `start_of_day`, a day means its first minute (for `--since`). With
-    `absolute` (imports), words and `ago` are refused, so a file means the same every day.
-    """
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if keep_offset and _EXPORTED.fullmatch(text):  # as `export` writes it: the import's path
-        try:
-            when: datetime | None = datetime.fromisoformat(text)
-        except ValueError:
-            raise UsageError(f"time {shown(text)} is out of range") from None
-        return _within_range(text, when, now)
-    if absolute and not _ABSOLUTE.fullmatch(text.strip()):
-        raise UsageError(
-            f"time {shown(text)} is not an absolute date or date-time (like 2026-11-20T18:30)"
-        )
-    try:
-        when = _read_when(text.strip(), now, tz, start_of_day)
-        if when is not None and not keep_offset:
-            when = in_zone(when, tz)
-    except UsageError:
-        raise
-    except (OverflowError, ValueError):
-        raise UsageError(f"time {shown(text)} is out of range") from None
-    return _within_range(text, when, now)
-
-
-def _within_range(text: str, when: datetime | None, now: datetime) -> datetime:
-    if when is None:
-        raise UsageError(
-            f"invalid time {shown(text)}: use an ISO date or date-time (2026-11-20, "
-            "2026-11-20T18:30), today, yesterday, or 30m ago / 2h ago / 3d ago"
-        )
-    if when > now:
-        raise UsageError(f"time {shown(text)} is in the future")
-    if when < EPOCH:
-        raise UsageError(f"time {shown(text)} is before 1970")
-    return when
 
 
 def _is_pictograph(char: str) -> bool:
@@ -288,25 +123,6 @@ def parse_fraction(text: str, *, what: str, low: float, high: float) -> float:
     if not math.isfinite(value) or not low <= value <= high:
         raise UsageError(f"{what} must be a number from {low:g} to {high:g}, not {shown(text)}")
     return value
-
-
-def utc_offset_minutes(when: datetime) -> int:
-    """The offset from UTC in force at `when`, in whole minutes east."""
-    offset = when.utcoffset()
-    if offset is None:
-        raise ValueError("datetime must be timezone-aware")
-    return round(offset.total_seconds() / 60)
-
-
-@functools.lru_cache(maxsize=64)
-def _zone(offset_minutes: int) -> timezone:
-    return timezone(timedelta(minutes=offset_minutes))
-
-
-def from_stored(epoch_seconds: int, offset_minutes: int) -> datetime:
-    """Rebuild a stored instant as the wall-clock time the person lived it (one zone object
-    per offset: an export of a million entries uses a handful)."""
-    return datetime.fromtimestamp(epoch_seconds, _zone(offset_minutes))
 
 
 def _visible(char: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from microup.core.location import StoreLocation, is_database_url
 from microup.store.queries import Store
 from microup.store.sqlite.schema import (
     _SCHEMA_V1,
@@ -14,7 +15,6 @@ from microup.store.sqlite.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
 )
-from microup.system.paths import StoreLocation, is_database_url
 
 __all__ = [
     "APPLICATION_ID",

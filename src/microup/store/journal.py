@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, delete, select
 
 from microup.core.errors import NotFoundError, UsageError
-from microup.core.text import from_stored, utc_offset_minutes
 from microup.core.values import Change, Entry, Timer
+from microup.core.when import from_stored, utc_offset_minutes
 from microup.store.tables import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
 
 if TYPE_CHECKING:

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, delete, select
 
 from microup.core.errors import NotFoundError
 from microup.core.memory import StudyRow
-from microup.core.text import from_stored, topic_key, utc_offset_minutes
+from microup.core.text import topic_key
 from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
+from microup.core.when import from_stored, utc_offset_minutes
 from microup.store.base import BUSY_TIMEOUT_MS
 from microup.store.journal import Journal
 from microup.store.sqlite.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.core.memory import Material, TopicMemory
-from microup.core.plan import ReviewView
+from microup.core.review import ReviewView
 from microup.core.text import printable
 from microup.core.weeks import WeekSummary
 from microup.views.render import iso, user_text

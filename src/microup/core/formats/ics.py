@@ -7,15 +7,13 @@ events instead of adding copies; SEQUENCE grows with every export.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta, timezone, tzinfo
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from microup.core.crontab import DAY_NAMES, parse_clock, parse_day
 from microup.core.errors import UsageError
 from microup.core.text import plural, shown
+from microup.core.when import DAY_NAMES, parse_clock, parse_day
 
 DEFAULT_SLOTS = "mon@12:30,wed@12:30,fri@12:30"
 ALERT_MINUTES = 5
@@ -60,26 +58,6 @@ def split_goal(goal: int, count: int) -> list[int]:
     if base == 0:
         raise UsageError(f"a {goal}-minute goal cannot fill {count} sessions of a minute or more")
     return [base + (1 if index < extra else 0) for index in range(count)]
-
-
-def local_zone() -> tzinfo:
-    """The local time zone by its IANA name ($TZ, else /etc/localtime), for the VTIMEZONE;
-    without a name (a POSIX TZ string), the offset in force now, so times stay right."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    if not candidates[0]:  # with TZ set, /etc/localtime is not the zone in use
-        try:
-            target = str(Path("/etc/localtime").resolve())
-            candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
-        except OSError:
-            pass
-    for name in candidates:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    fixed = datetime.now().astimezone().tzinfo
-    return fixed if fixed is not None else timezone.utc
 
 
 def calendar_bytes(

@@ -17,15 +17,9 @@ from typing import Any, TextIO
 
 from microup.core.errors import UsageError
 from microup.core.memory import parse_grade
-from microup.core.text import (
-    MAX_ENTRY_MINUTES,
-    clean_note,
-    clean_topic,
-    parse_duration,
-    parse_goal,
-    parse_when,
-)
+from microup.core.text import clean_note, clean_topic
 from microup.core.values import KINDS, Entry, Kind
+from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_goal, parse_when
 
 EXPORT_FORMAT = "microup"
 EXPORT_VERSION = 1

@@ -13,9 +13,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from microup.core.errors import NotFoundError, StoreError, UsageError
+from microup.core.location import shown_url
 from microup.core.text import printable
 from microup.store.postgres.engine import REPORTER_ROLE, connection
-from microup.system.paths import shown_url
 
 COHORT_LOCK = 1
 MAX_COHORT_NAME = 80

@@ -19,10 +19,10 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from microup.core.errors import StoreBusyError, StoreError
+from microup.core.location import shown_url
 from microup.core.text import printable
 from microup.store.base import mark_committed
 from microup.store.queries import Store
-from microup.system.paths import shown_url
 
 try:
     import psycopg

@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from microup.core.errors import StoreError, UsageError
+from microup.core.location import shown_url
 from microup.core.text import printable
 from microup.store.postgres.engine import (
     LEARNER_ROLE,
@@ -27,7 +28,6 @@ from microup.store.postgres.engine import (
     schema_version,
 )
 from microup.store.sqlite.schema import local_day, packed
-from microup.system.paths import shown_url
 
 DERIVED_TABLES = ("day_total", "topic_total")
 """Kept by triggers that run as the administrator; learners only read them."""

@@ -26,7 +26,7 @@ from microup.core.errors import NoStoreError, StoreBusyError, StoreError
 from microup.store.base import BUSY_TIMEOUT_MS, mark_committed
 from microup.store.queries import Store
 from microup.store.sqlite.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, read_marks
-from microup.system.paths import make_private_folder, remove_leftovers
+from microup.system.files import make_private_folder, remove_leftovers
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

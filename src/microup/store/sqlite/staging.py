@@ -15,8 +15,9 @@ from types import TracebackType
 from typing import Any
 
 from microup.core.errors import MicroupError
-from microup.core.text import topic_key, utc_offset_minutes
+from microup.core.text import topic_key
 from microup.core.values import Entry
+from microup.core.when import utc_offset_minutes
 
 BATCH_ROWS = 10_000
 STAGING_PREFIX = "microup-import-"

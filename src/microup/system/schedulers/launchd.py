@@ -11,8 +11,8 @@ from typing import Any
 
 from microup.core.errors import MicroupError
 from microup.core.reminder import ReminderJob, job_from_argv
+from microup.system.files import write_private
 from microup.system.programs import message_of, run_program
-from microup.system.schedulers.base import write_private
 
 LABEL = "com.microup.reminder"
 

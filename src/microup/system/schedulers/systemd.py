@@ -9,8 +9,8 @@ from pathlib import Path
 
 from microup.core.errors import MicroupError
 from microup.core.reminder import JOB_NAME, WRITTEN_BY, ReminderJob, job_from_argv
+from microup.system.files import write_private
 from microup.system.programs import message_of, run_program
-from microup.system.schedulers.base import write_private
 
 SERVICE = f"{JOB_NAME}.service"
 TIMER = f"{JOB_NAME}.timer"

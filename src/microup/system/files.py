@@ -1,0 +1,68 @@
+"""Files only the user may read: private folders, whole-file writes, leftovers cleared."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file whole (temporary file, then rename), readable by the user only."""
+    import tempfile
+
+    make_private_folder(path.parent)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        Path(name).replace(path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def prepare_log(log: Path) -> None:
+    """The log's folder 0700 and the log 0600 (it holds topic names), before any job runs."""
+
+    make_private_folder(log.parent)
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(descriptor)
+    log.chmod(0o600)
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700, whatever the umask (never chmod an
+    existing folder: it may be shared on purpose)."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for part in reversed(missing):
+        try:
+            part.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        part.chmod(0o700)
+
+
+def remove_leftovers(folder: Path, pattern: str, older_than: float = 60.0) -> None:
+    """Delete files matching `pattern` in `folder` left by a microup killed mid-write.
+
+    Only files older than `older_than` seconds, so another microup's work in progress stays.
+    """
+    import time
+
+    cutoff = time.time() - older_than
+    try:
+        candidates = list(folder.glob(pattern))
+    except OSError:
+        return
+    for leftover in candidates:
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue
