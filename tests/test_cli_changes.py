@@ -106,10 +106,13 @@ def test_undo_walks_back_every_kind_of_change(
     frozen.shift(timedelta(minutes=15))
     run("stop")
     history = json.loads(run("history", "--json").stdout)["changes"]
-    assert len(history) == 6 and not any(change["undone"] for change in history)
+    # Starting the timer is a change too (since issue "The house": every change is journaled).
+    assert len(history) == 7 and not any(change["undone"] for change in history)
     assert run("undo").stdout == "Removed #6 15 min Go; the timer runs again\n"
     assert json.loads(run("status", "--json").stdout)["running"]  # the timer is back
     run("cancel")
+    assert run("undo").stdout == "The timer on Go runs again\n"  # cancel is undone too
+    assert run("undo").stdout == "Dropped the timer on Go\n"
     assert run("undo").stdout == "Reverted the import of 3 entries\n"
     assert run("undo").stdout.startswith("Weekly goal from 2026-W48 back to")
     assert "60 min" in run("goal").stdout
@@ -159,7 +162,8 @@ def test_undo_of_a_stop_never_drops_the_timer_running_now(
     frozen.shift(timedelta(minutes=30))
     run("stop")
     run("start", "-t", "B", "-n", "important")
-    assert "stop or cancel it before undoing" in one_line_error(run("undo"))
+    stop = json.loads(run("history", "--json").stdout)["changes"][1]["id"]
+    assert "stop or cancel it before undoing" in one_line_error(run("undo", str(stop)))
     assert json.loads(run("status", "--json").stdout)["note"] == "important"
 
 
@@ -188,5 +192,8 @@ def test_an_undone_import_keeps_settings_changed_since(
     )
     run("import", str(exported))
     run("config", "review-budget", "45")
-    run("undo")
+    imported = json.loads(run("history", "--json").stdout)["changes"][1]["id"]
+    refused = one_line_error(run("undo", str(imported)))
+    assert "the setting review-budget was changed again since" in refused
+    assert "Setting review-budget 45" in refused
     assert "45" in run("config", "review-budget").stdout

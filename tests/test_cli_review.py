@@ -259,7 +259,7 @@ def _clear_review_cache(db: Path | str) -> None:
     from microup.store import transaction
 
     with transaction(db, write=True) as store:
-        store.session.connection().execute(text("DELETE FROM review_cache"))
+        store.connection.execute(text("DELETE FROM review_cache"))
 
 
 def _cached_topics(db: Path | str) -> int:

@@ -72,11 +72,6 @@ def rename(
             count = plural(len(moved), "entry", "entries")
             done = f"Merged {source[1]!r} into {target[1]!r} ({count})"
             back = f"Moved {count} back from {target[1]!r} to {source[1]!r}"
-            # In the order the merge did them (undo goes backwards): entries moved, topic gone.
-            steps: list[dict[str, object]] = [
-                {"move": [moved, source[0]]},
-                {"topic": list(source)},
-            ]
         elif source[1] == new_name:
             render.console().print(render.user_text(f"{source[1]!r} is already its name"))
             return
@@ -84,24 +79,32 @@ def rename(
             store.rename_topic(source[0], new_name)
             done = f"Renamed {source[1]!r} to {new_name!r}"
             back = f"Renamed {new_name!r} back to {source[1]!r}"
-            steps = [{"topic": list(source)}]
-        store.journal.record(done, back, steps)
+        store.describe(done, back)
     render.console().print(render.user_text(done))
 
 
 @app.command()
 def undo(
     ctx: typer.Context,
+    change: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[ID]",
+            parser=whole_number,
+            help="A change from `microup history` (default: the most recent not yet undone).",
+        ),
+    ] = None,
     show: Annotated[bool, typer.Option("--list", help="Show the last changes instead.")] = False,
 ) -> None:
-    """Revert the most recent change (log, edit, delete, import, goal, rename, stop)."""
+    """Revert the most recent change, or change ID: any change to your data (log, edit,
+    delete, import, goal, config, rename, start, stop, cancel)."""
     from microup.views import render
 
     if show:
         _show_history(ctx, HISTORY_LIMIT, json=False)
         return
     with open_store(ctx, write=True, create=False) as store:
-        message = store.journal.undo_last()
+        message = store.undo(change)
     render.console().print(render.user_text(message))
 
 

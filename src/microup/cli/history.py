@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -222,26 +222,17 @@ def import_command(
             for key, value in batch.settings.items()
         }
         with open_store(ctx, write=True, attach=staging.path) as store:
-            last_before = store.last_logged_id() or 0
             added = store.import_entries(staging)
-            steps: list[dict[str, Any]] = []
-            if added:  # ids only grow: what this import added is everything after the last id
-                steps.append({"delete": [last_before + 1, store.last_logged_id()]})
             # Goals and settings: the store's own always win; the file's fill only what is unset.
             adopt_goals = not store.goals().changes
             for start, minutes in batch.goals if adopt_goals else []:
                 store.set_goal(start, minutes)
-                steps.append({"goal": [start.isoformat(), None, minutes]})
             stored = store.settings()
             new_settings = {k: v for k, v in settings.items() if k not in stored}
             for key, value in new_settings.items():
                 store.set_setting(key, value)
-                steps.append({"setting": [key, None, value]})
-            if steps:
-                count = plural(added, "entry", "entries")
-                store.journal.record(
-                    f"Imported {count} from {file.name}", f"Reverted the import of {count}", steps
-                )
+            count = plural(added, "entry", "entries")
+            store.describe(f"Imported {count} from {file.name}", f"Reverted the import of {count}")
     skipped = total - added
     lines = [
         f"Imported {plural(added, 'entry', 'entries')} from {printable(str(file))} "

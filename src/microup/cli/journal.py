@@ -86,21 +86,12 @@ def log(
 BACKFILL_LIMIT = timedelta(weeks=4)
 
 
-def record_added(
-    store: "Store",
-    added: list["Entry"],
-    verb: str,
-    more: list[dict[str, Any]] | None = None,
-    undo_note: str = "",
-) -> None:
-    """Journal entries just added (by log or stop): undo removes them (and takes `more`
-    steps back, such as restarting the timer a stop ended)."""
+def record_added(store: "Store", added: list["Entry"], verb: str, undo_note: str = "") -> None:
+    """Say what adding these entries (by log or stop) was, for history and undo."""
     from microup.views import render
 
-    ids = [entry.id for entry in added if entry.id is not None]
     labels = ", ".join(render.entry_label(entry) for entry in added)
-    steps: list[dict[str, Any]] = [{"delete": [min(ids), max(ids)]}, *(more or [])]
-    store.journal.record(f"{verb} {labels}", f"Removed {labels}{undo_note}", steps)
+    store.describe(f"{verb} {labels}", f"Removed {labels}{undo_note}")
 
 
 def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
@@ -170,11 +161,10 @@ def goal(
         if new_goal is not None:
             before = dict(store.goals().changes).get(monday)
             store.set_goal(monday, new_goal)
-            store.journal.record(
+            store.describe(
                 f"Weekly goal {new_goal} min from {week_label(today)}",
                 f"Weekly goal from {week_label(today)} back to "
                 + (f"{before} min" if before else "what it was"),
-                [{"goal": [monday.isoformat(), before, new_goal]}],
             )
         current = store.goals().goal_for(monday)
     out = render.console()
@@ -253,17 +243,14 @@ def edit(
     if at is not None:
         changes["at"] = parse_when(at, now())
     with open_store(ctx, write=True, create=False) as store:
-        from microup.store.journal import entry_step
-
         before = store.get_entry(entry_id)
         changed = replace(before, **changes)
         if changed.kind == "review" and changed.topic is None:
             raise UsageError(f"#{entry_id} is a review: it needs the topic it reviews")
         updated = store.replace_entry(entry_id, changed)
-        store.journal.record(
+        store.describe(
             f"Edited {render.entry_label(updated)}",
             f"Restored {render.entry_label(before)} as it was before the edit",
-            [{"restore": [entry_step(before)]}],
         )
     out = render.console()
     out.print(render.describe_entry(updated, "Updated"))
@@ -290,13 +277,9 @@ def delete(
         if not typer.confirm(render.describe_entry(target, "Delete").plain + "?", default=False):
             render.console().print("Nothing deleted.")
             return
-    from microup.store.journal import entry_step
-
     with open_store(ctx, write=True, create=False) as store:
         removed = store.delete_entry(entry_id)
-        store.journal.record(
-            f"Deleted {render.entry_label(removed)}",
-            f"Restored {render.entry_label(removed)}",
-            [{"restore": [entry_step(removed)]}],
+        store.describe(
+            f"Deleted {render.entry_label(removed)}", f"Restored {render.entry_label(removed)}"
         )
     render.console().print(render.describe_entry(removed, "Deleted"))

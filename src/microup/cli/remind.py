@@ -93,7 +93,7 @@ def remind(
             blocks = review_view(store, moment).this_session()
             timer = store.timer()
             if scheduled:
-                store.set_setting(REMINDED_AT, moment.isoformat())
+                store.remember(REMINDED_AT, moment.isoformat())
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
         render.console().print(
             f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
@@ -167,7 +167,7 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     moment = now()
     with open_store(ctx, write=True) as store:  # the first reminder is the next chosen day
         if _reminded_at(store) is None:
-            store.set_setting(REMINDED_AT, moment.isoformat())
+            store.remember(REMINDED_AT, moment.isoformat())
         last = _reminded_at(store)
         prepare_log(job.log)
         where = scheduler.install(job)  # first: if it fails, the reminder there stays

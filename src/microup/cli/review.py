@@ -163,8 +163,12 @@ def config(
     spec = spec_for(key) if key is not None else None
     new_value = spec.normalize(value) if spec is not None and value is not None else None
     with open_store(ctx, write=new_value is not None) as store:
-        if spec is not None and new_value is not None:
+        before = effective(store.settings())
+        if spec is not None and new_value is not None and new_value != before[spec.key]:
             store.set_setting(spec.key, new_value)
+            store.describe(
+                f"Setting {spec.key} {new_value}", f"Setting {spec.key} back to {before[spec.key]}"
+            )
         values = effective(store.settings())
     names = [spec.key] if spec is not None else list(SETTINGS)
     render.console().print(

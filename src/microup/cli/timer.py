@@ -39,7 +39,6 @@ def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) ->
     """The timer as an entry, the timer row gone, and the journal told: one transaction."""
     from microup.cli.journal import record_added
     from microup.core.values import Entry
-    from microup.store.journal import timer_step
 
     if not 1 <= minutes <= MAX_ENTRY_MINUTES:
         raise UsageError(
@@ -57,13 +56,7 @@ def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) ->
         Entry(timer.started, minutes, timer.topic, timer.note, recall, kind=kind)
     )
     store.set_timer(None)
-    record_added(
-        store,
-        [saved],
-        "Stopped the timer:",
-        [{"timer": timer_step(timer)}],
-        "; the timer runs again",
-    )
+    record_added(store, [saved], "Stopped the timer:", "; the timer runs again")
     return saved
 
 
@@ -131,6 +124,11 @@ def start(
             stopped = _finish(store, running, minutes, None)
             out.print(render.describe_entry(stopped, "Logged"))
         store.set_timer(timer)
+        label = f" on {timer.topic}" if timer.topic else ""
+        store.describe(
+            f"Started the timer{label}" + (" (and logged the one before)" if running else ""),
+            f"Dropped the timer{label}" + ("; the one before runs again" if running else ""),
+        )
     out.print(render.timer_line(timer, moment).append(". Stop with: microup stop"))
 
 
@@ -197,4 +195,6 @@ def cancel(ctx: typer.Context) -> None:
         if timer is None:
             raise NotFoundError("no timer is running")
         store.set_timer(None)
+        label = f" on {timer.topic}" if timer.topic else ""
+        store.describe(f"Cancelled the timer{label}", f"The timer{label} runs again")
     render.console().print(render.timer_line(timer, now()).append(": dropped, nothing logged."))

@@ -20,6 +20,9 @@ DEFAULT_TARGET_RETENTION = 0.8
 """A topic is shown as due when its predicted recall falls to this."""
 DEFAULT_MIN_GAP = timedelta(hours=1)
 """Never suggest reviewing a topic studied less than an hour ago."""
+MIN_UNDO_HISTORY = 1000
+"""The journal keeps at least this many changes for `undo`."""
+MAX_UNDO_HISTORY = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,18 @@ def _retention(text: str) -> str:
 
 def _gap(text: str) -> str:
     return str(parse_duration(text, maximum=MAX_MIN_GAP_MINUTES, what="min-gap"))
+
+
+def _undo_history(text: str) -> str:
+    digits = text.strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 7:
+        digits = "0"
+    if not MIN_UNDO_HISTORY <= int(digits) <= MAX_UNDO_HISTORY:
+        raise UsageError(
+            f"undo-history must be a whole number of changes from {MIN_UNDO_HISTORY:,} to "
+            f"{MAX_UNDO_HISTORY:,}, not {text.strip()[:20]!r}"
+        )
+    return str(int(digits))
 
 
 def _budget(text: str) -> str:
@@ -65,6 +80,12 @@ SETTINGS: dict[str, SettingSpec] = {
             "review leaves a topic studied less than this long ago for later (minutes, or 1h)",
             str(int(DEFAULT_MIN_GAP.total_seconds() // 60)),
             _gap,
+        ),
+        SettingSpec(
+            "undo-history",
+            f"how many changes undo keeps, oldest forgotten first (at least {MIN_UNDO_HISTORY:,})",
+            str(MIN_UNDO_HISTORY),
+            _undo_history,
         ),
     )
 }

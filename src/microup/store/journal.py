@@ -1,176 +1,285 @@
-"""The journal of changes, so `microup undo` undoes: every change records, in its own
-transaction, the steps that revert it and what undoing it will say.
+"""The journal behind `undo`: every change is the rows it touched, as images before and after.
 
-Steps are plain JSON, so they mean the same to any later microup:
-- ``{"delete": [first_id, last_id]}``: entries the change added (a log, a stop, an import);
-- ``{"restore": [entry, ...]}``: entries as they were before an edit or a delete, ids kept;
-- ``{"goal": [week_start, minutes or null, minutes set]}``, ``{"setting": [key, value or
-  null, value set]}``: put back only if nothing changed it again since;
-- ``{"topic": [id, name, key]}``: a topic's name before a rename (recreated if merged away);
-- ``{"move": [[entry_id, ...], topic_id]}``: entries moved back to the topic they came from;
-- ``{"timer": timer or null}``: the running timer as it was.
+The store records an image for every row it writes (`Store` calls `touched` itself), in the
+same transaction as the write, so no command can forget to journal. One generic revert puts
+each row back as it was; it refuses when a row is no longer as the change left it, and says
+which later change moved it. The journal keeps the last `undo-history` changes (at least
+1,000), so it cannot grow without end.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlalchemy import Connection, text
 
 from microup.core.errors import NotFoundError, UsageError
-from microup.core.values import Change, Entry, Timer
-from microup.core.when import from_stored, utc_offset_minutes
-from microup.store.tables import EntryRow, GoalRow, JournalRow, SettingRow, TimerRow, TopicRow
+from microup.core.settings import MIN_UNDO_HISTORY
+from microup.core.values import Change
+from microup.store.layout import TABLES
 
-if TYPE_CHECKING:
-    from microup.store.queries import Store
+Image = dict[str, Any]
+"""A row as a mapping of its columns (the learner column of a shared store left out)."""
 
-
-def entry_step(entry: Entry) -> dict[str, Any]:
-    """An entry as a restore step stores it: everything needed to put it back, id included."""
-    return {
-        "id": entry.id,
-        "at": int(entry.at.timestamp()),
-        "offset": utc_offset_minutes(entry.at),
-        "minutes": entry.minutes,
-        "topic": entry.topic,
-        "note": entry.note,
-        "recall": entry.recall,
-        "kind": entry.kind,
-    }
+DEFAULT_KEPT_CHANGES = MIN_UNDO_HISTORY
+"""How many changes the journal keeps unless the `undo-history` setting says more."""
 
 
-def _entry_of(step: dict[str, Any]) -> Entry:
-    return Entry(
-        at=from_stored(step["at"], step["offset"]),
-        minutes=step["minutes"],
-        topic=step["topic"],
-        note=step["note"],
-        recall=step["recall"],
-        id=step["id"],
-        kind="review" if step["kind"] == "review" else "learn",
-    )
+def encoded(image: Mapping[str, Any] | None) -> str | None:
+    return None if image is None else json.dumps(image, ensure_ascii=False, sort_keys=True)
 
 
-def timer_step(timer: Timer | None) -> dict[str, Any] | None:
-    if timer is None:
-        return None
-    return {
-        "at": int(timer.started.timestamp()),
-        "offset": utc_offset_minutes(timer.started),
-        "topic": timer.topic,
-        "note": timer.note,
-        "kind": timer.kind,
-    }
+def decoded(text_: str | None) -> Image | None:
+    return None if text_ is None else dict(json.loads(text_))
+
+
+@dataclass
+class Touched:
+    """One row (or a range of entry ids a bulk write added) that the open change touched."""
+
+    table: str
+    key: Image
+    before: Image | None
+    after: Image | None
+    last_id: int | None = None
+
+
+@dataclass
+class OpenChange:
+    """What the command's transaction has changed so far, and what it says about it."""
+
+    rows: list[Touched] = field(default_factory=list)
+    summary: str = ""
+    undo_message: str = ""
+
+
+def key_of(table: str, image: Mapping[str, Any]) -> Image:
+    return {column: image[column] for column in TABLES[table].key}
+
+
+def _where(table: str) -> str:
+    return " AND ".join(f"{column} = :k_{column}" for column in TABLES[table].key)
+
+
+def _key_parameters(key: Mapping[str, Any]) -> Image:
+    return {f"k_{column}": value for column, value in key.items()}
+
+
+def read_image(conn: Connection, table: str, key: Mapping[str, Any]) -> Image | None:
+    """The row of `table` with this key as it is now, or None."""
+    columns = TABLES[table].columns
+    row = conn.execute(
+        text(f"SELECT {', '.join(columns)} FROM {table} WHERE {_where(table)}"),
+        _key_parameters(key),
+    ).first()
+    return None if row is None else dict(zip(columns, row, strict=True))
+
+
+def put_image(conn: Connection, table: str, key: Mapping[str, Any], image: Image | None) -> None:
+    """Make the row with this key be `image` (None: no such row), whatever it is now."""
+    current = read_image(conn, table, key)
+    if image is None:
+        if current is not None:
+            conn.execute(text(f"DELETE FROM {table} WHERE {_where(table)}"), _key_parameters(key))
+    elif current is None:
+        columns = ", ".join(image)
+        values = ", ".join(f":{column}" for column in image)
+        conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), image)
+    elif current != image:
+        assignments = ", ".join(f"{column} = :{column}" for column in image)
+        conn.execute(
+            text(f"UPDATE {table} SET {assignments} WHERE {_where(table)}"),
+            {**image, **_key_parameters(key)},
+        )
 
 
 class Journal:
-    """Recording and reverting changes, inside the store's open transaction."""
+    """Writing a change's rows at commit, reading the history, and reverting a change."""
 
-    def __init__(self, store: Store) -> None:
-        """Work through `store`'s session."""
-        self.store = store
-        self.session = store.session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-    def record(self, summary: str, undo_message: str, steps: list[dict[str, Any]]) -> None:
-        """Note a change just made, with what reverts it."""
-        self.session.add(
-            JournalRow(
-                at=int(datetime.now(timezone.utc).timestamp()),
-                summary=summary,
-                undo_message=undo_message,
-                steps=json.dumps(steps, ensure_ascii=False),
-            )
+    def write(self, change: OpenChange, kept: int) -> None:
+        """Record `change` (if it touched anything) and forget changes beyond the last `kept`."""
+        if not change.rows:
+            return
+        at = int(datetime.now(timezone.utc).timestamp())
+        change_id = self.conn.execute(
+            text(
+                "INSERT INTO journal (at, summary, undo_message, steps, undone)"
+                " VALUES (:at, :summary, :undo, '[]', false) RETURNING id"
+            ),
+            {"at": at, "summary": change.summary, "undo": change.undo_message},
+        ).scalar_one()
+        self.conn.execute(
+            text(
+                "INSERT INTO journal_row (change_id, seq, tbl, key, last_id, before, after)"
+                " VALUES (:change, :seq, :tbl, :key, :last_id, :before, :after)"
+            ),
+            [
+                {
+                    "change": change_id,
+                    "seq": seq,
+                    "tbl": row.table,
+                    "key": encoded(row.key),
+                    "last_id": row.last_id,
+                    "before": encoded(row.before),
+                    "after": encoded(row.after),
+                }
+                for seq, row in enumerate(change.rows)
+            ],
         )
-        self.session.flush()
+        self._trim(max(kept, DEFAULT_KEPT_CHANGES))
+
+    def _trim(self, kept: int) -> None:
+        oldest_kept = self.conn.execute(
+            text("SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET :skip"),
+            {"skip": kept - 1},
+        ).scalar()
+        if oldest_kept is not None:
+            for table, column in (("journal_row", "change_id"), ("journal", "id")):
+                self.conn.execute(
+                    text(f"DELETE FROM {table} WHERE {column} < :oldest"),
+                    {"oldest": oldest_kept},
+                )
 
     def history(self, limit: int) -> list[Change]:
         """The last changes, newest first."""
-        rows = self.session.exec(
-            select(JournalRow).order_by(col(JournalRow.id).desc()).limit(limit)
+        rows = self.conn.execute(
+            text("SELECT id, at, summary, undone FROM journal ORDER BY id DESC LIMIT :limit"),
+            {"limit": limit},
         )
         return [
-            Change(
-                row.id or 0, datetime.fromtimestamp(row.at, timezone.utc), row.summary, row.undone
-            )
-            for row in rows
+            Change(change_id, datetime.fromtimestamp(at, timezone.utc), summary, bool(undone))
+            for change_id, at, summary, undone in rows
         ]
 
-    def undo_last(self) -> str:
-        """Revert the most recent change not yet undone; what was reverted."""
-        row = self.session.exec(
-            select(JournalRow)
-            .where(col(JournalRow.undone).is_(False))
-            .order_by(col(JournalRow.id).desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            raise NotFoundError("nothing to undo")
-        for step in reversed(json.loads(row.steps)):
-            self._revert(step)
-        row.undone = True
-        self.session.add(row)
-        self.session.flush()
-        self.store.drop_unused_topics()
-        return row.undo_message
-
-    def _revert(self, step: dict[str, Any]) -> None:
-        ((kind, value),) = step.items()
-        if kind == "delete":
-            first, last = value
-            self.session.exec(
-                delete(EntryRow).where(col(EntryRow.id) >= first, col(EntryRow.id) <= last)
+    def undo(self, change_id: int | None = None) -> str:
+        """Revert a change (the most recent one not yet undone); what undoing it says."""
+        change_id, summary, message = self._target(change_id)
+        rows = self._rows(change_id)
+        if not rows:
+            raise UsageError(
+                f"change {change_id} ({summary}) was recorded by an older microup on a shared "
+                "store and cannot be undone"
             )
-        elif kind == "restore":
-            for saved in value:
-                self.store.put_entry(_entry_of(saved))
-        elif kind == "goal":
-            week, minutes, *set_to = value
-            current = self.session.get(GoalRow, week)
-            if set_to and (current is None or current.minutes != set_to[0]):
-                return  # changed again since: the later change stands
-            if minutes is None:
-                self.session.exec(delete(GoalRow).where(col(GoalRow.week_start) == week))
-            else:
-                self.store.set_goal(date.fromisoformat(week), minutes)
-        elif kind == "setting":
-            key, setting, *set_to = value
-            now_value = self.store.settings().get(key)
-            if set_to and now_value != set_to[0]:
-                return  # changed again since: the later change stands
-            if setting is None:
-                self.session.exec(delete(SettingRow).where(col(SettingRow.key) == key))
-            else:
-                self.store.set_setting(key, setting)
-        elif kind == "topic":
-            topic_id, name, key = value
-            self.session.merge(TopicRow(id=topic_id, name=name, key=key))
-        elif kind == "move":
-            ids, topic_id = value
-            for entry_id in ids:
-                row = self.session.get(EntryRow, entry_id)
-                if row is not None:
-                    row.topic_id = topic_id
-                    self.session.add(row)
-        elif kind == "timer":
-            running = self.session.get(TimerRow, 1)
-            if running is not None and value is not None:
-                raise UsageError(
-                    "a timer is running now; stop or cancel it before undoing the stop "
-                    "(undo would start the earlier timer again)"
+        for row in rows:
+            self._refuse_if_moved(change_id, summary, row)
+        for row in reversed(rows):
+            self._revert(row)
+        self.conn.execute(
+            text("UPDATE journal SET undone = true WHERE id = :id"), {"id": change_id}
+        )
+        return message
+
+    def _target(self, change_id: int | None) -> tuple[int, str, str]:
+        if change_id is None:
+            found = self.conn.execute(
+                text(
+                    "SELECT id, summary, undo_message FROM journal WHERE NOT undone"
+                    " ORDER BY id DESC LIMIT 1"
                 )
-            self.session.exec(delete(TimerRow))
-            if value is not None:
-                self.session.add(
-                    TimerRow(
-                        id=1,
-                        started=value["at"],
-                        utc_offset=value["offset"],
-                        topic=value["topic"],
-                        note=value["note"],
-                        kind=value["kind"],
-                    )
-                )
-        self.session.flush()
+            ).first()
+            if found is None:
+                raise NotFoundError("nothing to undo")
+        else:
+            found = self.conn.execute(
+                text("SELECT id, summary, undo_message, undone FROM journal WHERE id = :id"),
+                {"id": change_id},
+            ).first()
+            if found is None:
+                raise NotFoundError(f"no change {change_id} in the history (microup history)")
+            if found[3]:
+                raise UsageError(f"change {change_id} ({found[1]}) is already undone")
+        return int(found[0]), str(found[1]), str(found[2])
+
+    def _rows(self, change_id: int) -> list[Touched]:
+        rows = self.conn.execute(
+            text(
+                "SELECT tbl, key, last_id, before, after FROM journal_row"
+                " WHERE change_id = :id ORDER BY seq"
+            ),
+            {"id": change_id},
+        )
+        return [
+            Touched(table, decoded(key) or {}, decoded(before), decoded(after), last_id)
+            for table, key, last_id, before, after in rows
+        ]
+
+    def _revert(self, row: Touched) -> None:
+        if row.last_id is not None:
+            self.conn.execute(
+                text(f"DELETE FROM {row.table} WHERE id BETWEEN :first AND :last"),
+                {"first": row.key["id"], "last": row.last_id},
+            )
+        else:
+            put_image(self.conn, row.table, row.key, row.before)
+
+    def _refuse_if_moved(self, change_id: int, summary: str, row: Touched) -> None:
+        """A row that is no longer as this change left it was changed again since: reverting
+        it would throw that later change away, so the undo is refused, naming it."""
+        if row.last_id is None and read_image(self.conn, row.table, row.key) == row.after:
+            return
+        later = self._later_change(change_id, row)
+        if row.last_id is not None and later is None:
+            return
+        if row.table == "timer":
+            raise UsageError(
+                "a timer is running now; stop or cancel it before undoing "
+                f"'{summary}' (undo would start the earlier timer again)"
+            )
+        what = _describe_row(row)
+        since = f" by change {later[0]} ({later[1]})" if later else ""
+        raise UsageError(
+            f"cannot undo change {change_id} ({summary}): {what} was changed again since{since};"
+            " undo that first"
+        )
+
+    def _later_change(self, change_id: int, row: Touched) -> tuple[int, str] | None:
+        """The latest change after `change_id`, not undone, that touched the same row(s)."""
+        found = self.conn.execute(
+            text(
+                "SELECT j.id, j.summary, r.key FROM journal_row r JOIN journal j"
+                " ON j.id = r.change_id WHERE r.change_id > :id AND NOT j.undone"
+                " AND r.tbl = :tbl ORDER BY j.id DESC"
+            ),
+            {"id": change_id, "tbl": row.table},
+        )
+        for later_id, later_summary, key in found:
+            if _overlaps(row, decoded(key) or {}):
+                return int(later_id), str(later_summary)
+        return None
+
+
+def _overlaps(row: Touched, key: Mapping[str, Any]) -> bool:
+    if row.last_id is None:
+        return dict(key) == row.key
+    return bool(row.key["id"] <= key.get("id", -1) <= row.last_id)
+
+
+def _describe_row(row: Touched) -> str:
+    names = {"entry": "entry #{id}", "topic": "topic #{id}", "goal": "the goal from {week_start}"}
+    if row.table in names:
+        return names[row.table].format(**row.key)
+    if row.table == "setting":
+        return f"the setting {row.key['key']}"
+    return f"the {row.table}"
+
+
+def added_range(table: str, first: int, last: int) -> Touched:
+    """Rows a bulk write added with ids from `first` to `last`: one record, not one each."""
+    return Touched(table, {"id": first}, None, None, last)
+
+
+def changed(
+    table: str, key: Mapping[str, Any], before: Image | None, after: Image | None
+) -> Touched:
+    return Touched(table, dict(key), before, after)
+
+
+def unchanged(rows: Sequence[Touched]) -> bool:
+    return all(row.before == row.after for row in rows if row.last_id is None)

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, delete, select
 
 from microup.core.errors import NotFoundError
 from microup.core.memory import StudyRow
@@ -17,24 +16,26 @@ from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
 from microup.core.when import from_stored, utc_offset_minutes
 from microup.store.base import BUSY_TIMEOUT_MS
-from microup.store.journal import Journal
-from microup.store.sqlite.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
-from microup.store.tables import (
-    DayTotalRow,
-    EntryRow,
-    GoalRow,
-    ReviewCacheRow,
-    SettingRow,
-    TimerRow,
-    TopicRow,
-    TopicTotalRow,
+from microup.store.journal import (
+    DEFAULT_KEPT_CHANGES,
+    Image,
+    Journal,
+    OpenChange,
+    added_range,
+    changed,
+    put_image,
+    read_image,
 )
+from microup.store.layout import TABLES
+from microup.store.sqlite.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
 
 if TYPE_CHECKING:
     from microup.store.sqlite.staging import Staging
 
 BULK_IMPORT_ROWS = 50_000
 """From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""
+
+KEPT_CHANGES_SETTING = "undo-history"
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -50,19 +51,20 @@ def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
     }
 
 
-def _to_entry(row: EntryRow, topic: str | None) -> Entry:
+def _to_entry(row: Image, topic: str | None) -> Entry:
     return Entry(
-        id=row.id,
-        at=from_stored(row.at, row.utc_offset),
-        minutes=row.minutes,
+        id=row["id"],
+        at=from_stored(row["at"], row["utc_offset"]),
+        minutes=row["minutes"],
         topic=topic,
-        note=row.note,
-        recall=row.recall,
-        kind="review" if row.kind == "review" else "learn",
+        note=row["note"],
+        recall=row["recall"],
+        kind="review" if row["kind"] == "review" else "learn",
     )
 
 
 EPOCH_DAY = date(1970, 1, 1)
+ENTRY_COLUMNS = ", ".join(TABLES["entry"].columns)
 
 
 def _day_number(day: date) -> int:
@@ -70,57 +72,116 @@ def _day_number(day: date) -> int:
 
 
 class Store:
-    """Every query microup makes, over one open transaction. Rows in, domain values out."""
+    """Every query microup makes, over one open transaction. Rows in, domain values out.
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    Every write goes through `_put` (or records a range, for a bulk import), which keeps the
+    row's images before and after for the journal: `finish` writes them as one change when
+    the command commits, so undo never depends on a command remembering to journal.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.change = OpenChange()
+
+    def _exec(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
+        return self.connection.execute(text(sql), dict(parameters or {}))
+
+    # The journal --------------------------------------------------------------------------
+
+    def describe(self, summary: str, undo_message: str) -> None:
+        """What this command's change is, as `history` lists it and `undo` will say it."""
+        self.change.summary, self.change.undo_message = summary, undo_message
+
+    def finish(self) -> None:
+        """Journal what this transaction changed (nothing, if it changed nothing)."""
+        rows = [
+            row for row in self.change.rows if row.last_id is not None or row.before != row.after
+        ]
+        if not rows:
+            return
+        self.change.rows = rows
+        if not self.change.summary:
+            self.describe(f"Changed {len(rows)} rows", "Reverted a change")
+        kept = self.settings().get(KEPT_CHANGES_SETTING, "")
+        self.journal.write(self.change, int(kept) if kept.isdigit() else DEFAULT_KEPT_CHANGES)
+        self.change = OpenChange()
+
+    @property
+    def journal(self) -> Journal:
+        """The record of changes behind `undo` and `history`."""
+        return Journal(self.connection)
+
+    def undo(self, change_id: int | None = None) -> str:
+        """Revert a change without journaling the revert itself; what undoing it says."""
+        message = self.journal.undo(change_id)
+        self.drop_unused_topics(journaled=False)
+        return message
+
+    def _put(self, table: str, key: Mapping[str, Any], after: Image | None) -> Image | None:
+        """Make one row be `after` (None: absent), journaling its images; the row before."""
+        before = read_image(self.connection, table, key)
+        put_image(self.connection, table, key, after)
+        self.change.rows.append(changed(table, key, before, after))
+        return before
 
     # Topics -------------------------------------------------------------------------------
 
     def _topic_id(self, name: str) -> int:
         """The id of the topic spelled `name` in any case, created with this spelling if new."""
         key = topic_key(name)
-        found = self.session.exec(select(TopicRow.id).where(TopicRow.key == key)).first()
+        found = self._exec("SELECT id FROM topic WHERE key = :key", {"key": key}).scalar()
         if found is not None:
-            return found
+            return int(found)
         # Two writers may create the same topic at once (on PostgreSQL, where writes do not
         # queue behind one file lock): the loser's insert does nothing and reads the winner's.
-        self.session.connection().execute(
-            text("INSERT INTO topic (name, key) VALUES (:name, :key) ON CONFLICT DO NOTHING"),
+        created = self._exec(
+            "INSERT INTO topic (name, key) VALUES (:name, :key) ON CONFLICT DO NOTHING"
+            " RETURNING id",
             {"name": name, "key": key},
-        )
-        return self.session.exec(select(TopicRow.id).where(TopicRow.key == key)).one()  # type: ignore[return-value]
+        ).scalar()
+        if created is None:
+            return int(
+                self._exec("SELECT id FROM topic WHERE key = :key", {"key": key}).scalar_one()
+            )
+        image = {"id": created, "name": name, "key": key}
+        self.change.rows.append(changed("topic", {"id": created}, None, image))
+        return int(created)
 
-    def drop_unused_topics(self) -> None:
+    def drop_unused_topics(self, *, journaled: bool = True) -> None:
         """Topics with no entries left are forgotten (their spelling with them)."""
-        used = select(EntryRow.topic_id).where(col(EntryRow.topic_id).is_not(None))
-        self.session.exec(delete(TopicRow).where(col(TopicRow.id).not_in(used)))
+        gone = self._exec(
+            "DELETE FROM topic WHERE id NOT IN"
+            " (SELECT topic_id FROM entry WHERE topic_id IS NOT NULL) RETURNING id, name, key"
+        ).all()
+        for topic_id, name, key in gone if journaled else ():
+            image = {"id": topic_id, "name": name, "key": key}
+            self.change.rows.append(changed("topic", {"id": topic_id}, image, None))
 
     def _topic_names(self, ids: Iterable[int | None]) -> dict[int, str]:
-        wanted = {topic_id for topic_id in ids if topic_id is not None}
+        wanted = sorted({topic_id for topic_id in ids if topic_id is not None})
         if not wanted:
             return {}
-        rows = self.session.exec(
-            select(TopicRow.id, TopicRow.name).where(col(TopicRow.id).in_(wanted))
+        marks = ", ".join(f":t{index}" for index in range(len(wanted)))
+        rows = self._exec(
+            f"SELECT id, name FROM topic WHERE id IN ({marks})",
+            {f"t{index}": topic_id for index, topic_id in enumerate(wanted)},
         )
-        return {topic_id: name for topic_id, name in rows if topic_id is not None}
+        return {int(topic_id): str(name) for topic_id, name in rows}
 
     def find_topic(self, name: str) -> str | None:
         """The stored spelling of a topic, matched case-insensitively."""
-        return self.session.exec(
-            select(TopicRow.name).where(TopicRow.key == topic_key(name))
-        ).first()
+        found = self._exec("SELECT name FROM topic WHERE key = :key", {"key": topic_key(name)})
+        return found.scalar()  # type: ignore[no-any-return]
 
     def topic_totals(self) -> list[TopicTotal]:
         """Each topic with its total minutes, sessions and last study, most recent first
         (from `topic_total`, which triggers keep: a row a topic, whatever the history)."""
-        query = (
-            select(TopicRow.name, TopicTotalRow.minutes, TopicTotalRow.sessions, TopicTotalRow.last)
-            .join(TopicTotalRow, col(TopicTotalRow.topic_id) == TopicRow.id)
-            .order_by(col(TopicTotalRow.last).desc())
+        rows = self._exec(
+            "SELECT t.name, s.minutes, s.sessions, s.last FROM topic t"
+            " JOIN topic_total s ON s.topic_id = t.id ORDER BY s.last DESC"
         )
         totals = []
-        for name, minutes, sessions, packed in self.session.exec(query):
+        for name, minutes, sessions, packed in rows:
             at, offset = divmod(int(packed), OFFSET_SPAN)
             totals.append(TopicTotal(name, minutes, sessions, from_stored(at, offset - 1440)))
         return totals
@@ -128,152 +189,141 @@ class Store:
     # Entries ------------------------------------------------------------------------------
 
     def add_entry(self, entry: Entry) -> Entry:
-        row = EntryRow(**_columns(entry, self._topic_id(entry.topic) if entry.topic else None))
-        self.session.add(row)
-        self.session.flush()
-        return _to_entry(row, self.find_topic(entry.topic) if entry.topic else None)
+        columns = _columns(entry, self._topic_id(entry.topic) if entry.topic else None)
+        names = ", ".join(columns)
+        values = ", ".join(f":{name}" for name in columns)
+        new_id = self._exec(
+            f"INSERT INTO entry ({names}) VALUES ({values}) RETURNING id",
+            columns,
+        ).scalar_one()
+        image = {"id": new_id, **columns}
+        self.change.rows.append(changed("entry", {"id": new_id}, None, image))
+        return _to_entry(image, self.find_topic(entry.topic) if entry.topic else None)
 
-    def _row(self, entry_id: int) -> EntryRow:
-        row = self.session.get(EntryRow, entry_id)
+    def _row(self, entry_id: int) -> Image:
+        row = read_image(self.connection, "entry", {"id": entry_id})
         if row is None:
             raise NotFoundError(f"no entry with id {entry_id}")
         return row
 
     def get_entry(self, entry_id: int) -> Entry:
         row = self._row(entry_id)
-        return _to_entry(row, self._topic_names([row.topic_id]).get(row.topic_id or 0))
+        return _to_entry(row, self._topic_names([row["topic_id"]]).get(row["topic_id"] or 0))
 
     def replace_entry(self, entry_id: int, entry: Entry) -> Entry:
         """Overwrite every field of an existing entry, keeping its id."""
-        row = self._row(entry_id)
+        self._row(entry_id)
         columns = _columns(entry, self._topic_id(entry.topic) if entry.topic else None)
-        for name, value in columns.items():
-            setattr(row, name, value)
-        self.session.add(row)
-        self.session.flush()
+        self._put("entry", {"id": entry_id}, {"id": entry_id, **columns})
         self.drop_unused_topics()
         return self.get_entry(entry_id)
 
     def delete_entry(self, entry_id: int) -> Entry:
         entry = self.get_entry(entry_id)
-        self.session.delete(self._row(entry_id))
-        self.session.flush()
+        self._put("entry", {"id": entry_id}, None)
         self.drop_unused_topics()
         return entry
 
     def put_entry(self, entry: Entry) -> None:
-        """Write an entry with its own id, over what has that id now (undo puts back)."""
+        """Write an entry with its own id, over what has that id now."""
         assert entry.id is not None
         columns = _columns(entry, self._topic_id(entry.topic) if entry.topic else None)
-        self.session.merge(EntryRow(id=entry.id, **columns))
-        self.session.flush()
-
-    @property
-    def journal(self) -> Journal:
-        """The record of changes behind `undo` and `history`."""
-        return Journal(self)
+        self._put("entry", {"id": entry.id}, {"id": entry.id, **columns})
 
     # The timer ----------------------------------------------------------------------------
 
     def timer(self) -> Timer | None:
-        row = self.session.get(TimerRow, 1)
+        row = read_image(self.connection, "timer", {"id": 1})
         if row is None:
             return None
         return Timer(
-            from_stored(row.started, row.utc_offset),
-            row.topic,
-            row.note,
-            "review" if row.kind == "review" else "learn",
+            from_stored(row["started"], row["utc_offset"]),
+            row["topic"],
+            row["note"],
+            "review" if row["kind"] == "review" else "learn",
         )
 
     def set_timer(self, timer: Timer | None) -> None:
         """Start (or replace) the running timer; None stops it."""
-        row = self.session.get(TimerRow, 1)
-        if row is not None:
-            self.session.delete(row)
-            self.session.flush()
+        image = None
         if timer is not None:
-            self.session.add(
-                TimerRow(
-                    id=1,
-                    started=int(timer.started.timestamp()),
-                    utc_offset=utc_offset_minutes(timer.started),
-                    topic=timer.topic,
-                    note=timer.note,
-                    kind=timer.kind,
-                )
-            )
-        self.session.flush()
+            image = {
+                "id": 1,
+                "started": int(timer.started.timestamp()),
+                "utc_offset": utc_offset_minutes(timer.started),
+                "topic": timer.topic,
+                "note": timer.note,
+                "kind": timer.kind,
+            }
+        self._put("timer", {"id": 1}, image)
 
     # Topic names --------------------------------------------------------------------------
 
     def topic_row(self, name: str) -> tuple[int, str, str] | None:
         """(id, spelling, key) of the topic spelled `name` in any case."""
-        row = self.session.exec(select(TopicRow).where(TopicRow.key == topic_key(name))).first()
-        return None if row is None or row.id is None else (row.id, row.name, row.key)
+        row = self._exec(
+            "SELECT id, name, key FROM topic WHERE key = :key", {"key": topic_key(name)}
+        ).first()
+        return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
 
     def topic_entry_ids(self, topic_id: int) -> list[int]:
-        return [
-            entry_id
-            for entry_id in self.session.exec(
-                select(EntryRow.id).where(EntryRow.topic_id == topic_id)
-            )
-            if entry_id is not None
-        ]
+        found = self._exec(
+            "SELECT id FROM entry WHERE topic_id = :id ORDER BY id", {"id": topic_id}
+        )
+        return [int(entry_id) for entry_id in found.scalars()]
 
     def rename_topic(self, topic_id: int, name: str) -> None:
         """Respell a topic, or give it a new name that no other topic has."""
-        row = self.session.get(TopicRow, topic_id)
-        assert row is not None
-        row.name, row.key = name, topic_key(name)
-        self.session.add(row)
-        self.session.flush()
+        self._put("topic", {"id": topic_id}, {"id": topic_id, "name": name, "key": topic_key(name)})
 
     def merge_topic(self, source_id: int, target_id: int) -> None:
         """Move every entry of one topic to another, and forget the first."""
         for entry_id in self.topic_entry_ids(source_id):
-            row = self.session.get(EntryRow, entry_id)
-            assert row is not None
-            row.topic_id = target_id
-            self.session.add(row)
-        self.session.flush()
+            self._put("entry", {"id": entry_id}, {**self._row(entry_id), "topic_id": target_id})
         self.drop_unused_topics()
 
     def first_entry_at(self) -> datetime | None:
         """When the earliest entry happened, or None without entries."""
-        first = self.session.exec(select(func.min(EntryRow.at))).one()
+        first = self._exec("SELECT min(at) FROM entry").scalar()
         return None if first is None else datetime.fromtimestamp(first, timezone.utc)
 
     def last_logged_id(self) -> int | None:
         """The id of the most recently logged entry (ids only grow, never reused)."""
-        return self.session.exec(select(func.max(EntryRow.id))).one()
+        return self._exec("SELECT max(id) FROM entry").scalar()  # type: ignore[no-any-return]
 
     def entries(
         self, *, since: datetime | None = None, topic: str | None = None, limit: int | None = None
     ) -> list[Entry]:
         """Entries newest first, optionally from `since` on and for one topic."""
-        query = select(EntryRow).order_by(col(EntryRow.at).desc(), col(EntryRow.id).desc())
+        conditions: list[str] = ["true"]
+        parameters: dict[str, Any] = {}
         if since is not None:
-            query = query.where(EntryRow.at >= int(since.timestamp()))
+            conditions.append("at >= :since")
+            parameters["since"] = int(since.timestamp())
         if topic is not None:
-            query = query.join(TopicRow).where(TopicRow.key == topic_key(topic))
+            conditions.append("topic_id = (SELECT id FROM topic WHERE key = :key)")
+            parameters["key"] = topic_key(topic)
+        query = (
+            f"SELECT {ENTRY_COLUMNS} FROM entry WHERE {' AND '.join(conditions)}"
+            " ORDER BY at DESC, id DESC"
+        )
         if limit is not None:
-            query = query.limit(limit)
-        rows = list(self.session.exec(query))
-        names = self._topic_names(row.topic_id for row in rows)
-        return [_to_entry(row, names.get(row.topic_id or 0)) for row in rows]
+            query += f" LIMIT {int(limit)}"
+        columns = TABLES["entry"].columns
+        rows = [dict(zip(columns, row, strict=True)) for row in self._exec(query, parameters)]
+        names = self._topic_names(row["topic_id"] for row in rows)
+        return [_to_entry(row, names.get(row["topic_id"] or 0)) for row in rows]
 
     def daily_minutes(self, first: date | None = None, last: date | None = None) -> dict[date, int]:
         """Minutes per local calendar day (optionally only `first`..`last`), from `day_total`,
         which triggers keep: one row a day, whatever the number of entries."""
-        query = select(DayTotalRow.day, DayTotalRow.minutes)
-        if first is not None:
-            query = query.where(DayTotalRow.day >= _day_number(first))
-        if last is not None:
-            query = query.where(DayTotalRow.day <= _day_number(last))
-        return {
-            EPOCH_DAY + timedelta(days=day): minutes for day, minutes in self.session.exec(query)
-        }
+        low = _day_number(first) if first is not None else -(2**62)
+        high = _day_number(last) if last is not None else 2**62
+        rows = self._exec(
+            "SELECT day, minutes FROM day_total WHERE day BETWEEN :low AND :high",
+            {"low": low, "high": high},
+        )
+        return {EPOCH_DAY + timedelta(days=day): minutes for day, minutes in rows}
 
     def study_sessions(
         self, topic: str | None = None, after: Mapping[str, int] | None = None
@@ -282,11 +332,14 @@ class Store:
         by topic then time: one range of the index on (topic, at) a topic, streamed. For the
         topics in `after`, only the sessions from that time on (the rest is in the cache).
         """
-        topics = select(TopicRow.id, TopicRow.name).order_by(col(TopicRow.id))
-        if topic is not None:
-            topics = topics.where(TopicRow.key == topic_key(topic))
+        if topic is None:
+            topics = self._exec("SELECT id, name FROM topic ORDER BY id").all()
+        else:
+            topics = self._exec(
+                "SELECT id, name FROM topic WHERE key = :key", {"key": topic_key(topic)}
+            ).all()
         columns = "SELECT at, minutes, recall, kind, note FROM entry WHERE topic_id = ?"
-        for topic_id, name in self.session.exec(topics).all():
+        for topic_id, name in topics:
             since = (after or {}).get(name)
             rows = self._raw_rows(
                 columns + (" ORDER BY at, id" if since is None else " AND at >= ? ORDER BY at, id"),
@@ -297,12 +350,12 @@ class Store:
 
     def review_states(self, fold: str) -> dict[str, tuple[int, str]]:
         """Cached memories folded under `fold`: topic -> (cutoff, `TopicMemory.state()` JSON)."""
-        query = (
-            select(TopicRow.name, ReviewCacheRow.cutoff, ReviewCacheRow.state)
-            .join(ReviewCacheRow, col(ReviewCacheRow.topic_id) == TopicRow.id)
-            .where(ReviewCacheRow.fold == fold)
+        rows = self._exec(
+            "SELECT t.name, c.cutoff, c.state FROM topic t JOIN review_cache c"
+            " ON c.topic_id = t.id WHERE c.fold = :fold",
+            {"fold": fold},
         )
-        return {name: (cutoff, state) for name, cutoff, state in self.session.exec(query)}
+        return {name: (cutoff, state) for name, cutoff, state in rows}
 
     def save_review_states(self, fold: str, cutoff: int, states: Mapping[str, str]) -> None:
         """Keep memories folded through `cutoff`, if the store can take it without waiting.
@@ -313,9 +366,9 @@ class Store:
         """
         if not states:
             return
-        connection = self.session.connection()
+        connection = self.connection
         sqlite = connection.dialect.name == "sqlite"
-        ids = dict(self.session.exec(select(TopicRow.name, TopicRow.id)).all())
+        ids = dict(self._exec("SELECT name, id FROM topic").all())
         rows = [
             {"topic_id": ids[name], "fold": fold, "cutoff": cutoff, "state": state}
             for name, state in states.items()
@@ -330,7 +383,7 @@ class Store:
         if sqlite:
             connection.exec_driver_sql("PRAGMA busy_timeout = 0")
         try:
-            with self.session.begin_nested():
+            with connection.begin_nested():
                 connection.execute(statement, rows)
         except DBAPIError:
             pass
@@ -340,7 +393,7 @@ class Store:
 
     def all_entries(self) -> Iterator[Entry]:
         """Every entry, oldest first, streamed with its topic name: for export."""
-        names = dict(self.session.exec(select(TopicRow.id, TopicRow.name)).all())
+        names = dict(self._exec("SELECT id, name FROM topic").all())
         rows = self._raw_rows(
             "SELECT id, at, utc_offset, minutes, topic_id, note, recall, kind FROM entry"
             " ORDER BY at, id"
@@ -359,7 +412,7 @@ class Store:
     def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows as plain tuples from the DB-API cursor, inside this transaction: the hot paths
         (replaying and exporting 100,000 entries) skip SQLAlchemy's per-row machinery."""
-        connection = self.session.connection()
+        connection = self.connection
         if connection.dialect.paramstyle != "qmark":
             sql = sql.replace("?", "%s")  # psycopg's placeholder; our SQL has no other "?"
         driver = connection.connection.driver_connection
@@ -374,7 +427,7 @@ class Store:
         unless the store has one) and the multiset difference are then worked out in SQL,
         along the index on time, never loading the store's entries into memory.
         """
-        connection = self.session.connection()
+        connection = self.connection
         postgres = connection.dialect.name == "postgresql"
         attached = not postgres and any(
             row[1] == "staging" for row in connection.exec_driver_sql("PRAGMA database_list")
@@ -401,6 +454,8 @@ class Store:
         bulk = not postgres and staged >= BULK_IMPORT_ROWS
         for name in INSERT_TRIGGERS if bulk else ():
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
+        last_topic = self._exec("SELECT max(id) FROM topic").scalar() or 0
+        last_entry = self.last_logged_id() or 0
         connection.exec_driver_sql(
             f"INSERT INTO topic (name, key) SELECT i.topic, i.key FROM {source} i"
             f" JOIN (SELECT key, min(seq) AS first FROM {source} WHERE key IS NOT NULL"
@@ -409,7 +464,7 @@ class Store:
         )
         columns = "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
         chosen = "SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
-        if self.last_logged_id() is None:  # an empty store holds no copy of anything
+        if not last_entry:  # an empty store holds no copy of anything
             statement = f"{columns} {chosen} FROM {source} i LEFT JOIN topic t ON t.key = i.key"
         else:
             statement = (
@@ -427,20 +482,35 @@ class Store:
             connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.{source}")
         for statement in (*REBUILD_DERIVED, *INSERT_TRIGGERS.values()) if bulk else ():
             connection.exec_driver_sql(statement)
+        self._added_since("topic", last_topic)
+        self._added_since("entry", last_entry)
         return int(added)
+
+    def _added_since(self, table: str, last_before: int) -> None:
+        """Journal the rows a bulk write added (ids only grow) as one range."""
+        last = self._exec(f"SELECT max(id) FROM {table}").scalar()
+        if last is not None and last > last_before:
+            self.change.rows.append(added_range(table, last_before + 1, int(last)))
 
     # Goals and settings -------------------------------------------------------------------
 
     def goals(self) -> GoalHistory:
-        rows = self.session.exec(select(GoalRow.week_start, GoalRow.minutes))
+        rows = self._exec("SELECT week_start, minutes FROM goal")
         return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
 
     def set_goal(self, monday: date, minutes: int) -> None:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""
-        self.session.merge(GoalRow(week_start=monday.isoformat(), minutes=minutes))
+        week = monday.isoformat()
+        self._put("goal", {"week_start": week}, {"week_start": week, "minutes": minutes})
 
     def settings(self) -> dict[str, str]:
-        return dict(self.session.exec(select(SettingRow.key, SettingRow.value)).all())
+        return {str(key): str(value) for key, value in self._exec("SELECT key, value FROM setting")}
 
-    def set_setting(self, key: str, value: str) -> None:
-        self.session.merge(SettingRow(key=key, value=value))
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (or, with None, remove) a setting the person chose: journaled like any change."""
+        self._put("setting", {"key": key}, None if value is None else {"key": key, "value": value})
+
+    def remember(self, key: str, value: str) -> None:
+        """Keep microup's own bookkeeping (when the reminder last spoke): not the person's
+        change, so not journaled, and never undone."""
+        put_image(self.connection, "setting", {"key": key}, {"key": key, "value": value})

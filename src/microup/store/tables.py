@@ -63,7 +63,8 @@ class TimerRow(SQLModel, table=True):
 
 
 class JournalRow(SQLModel, table=True):
-    """One change, with the JSON steps that revert it (see `store.journal`)."""
+    """One change: what it did and what undoing it says; its rows are in `journal_row`.
+    `steps` holds only what microup before schema 6 recorded (see `store.journal_legacy`)."""
 
     __tablename__ = "journal"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -74,6 +75,22 @@ class JournalRow(SQLModel, table=True):
     undo_message: str
     steps: str
     undone: bool = False
+
+
+class JournalRowImage(SQLModel, table=True):
+    """A row one change touched, as JSON images before and after it (None: absent), so one
+    generic revert undoes any change. `last_id` marks a range of ids a bulk import added,
+    from the id in `key` to it, instead of one image each."""
+
+    __tablename__ = "journal_row"
+
+    change_id: int = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    tbl: str
+    key: str
+    last_id: int | None = None
+    before: str | None = None
+    after: str | None = None
 
 
 class DayTotalRow(SQLModel, table=True):
@@ -106,3 +123,15 @@ class ReviewCacheRow(SQLModel, table=True):
     fold: str
     cutoff: int
     state: str
+
+
+def layouts() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each table's columns and key as this declared schema gives them (`store.layout` must
+    say the same: a test compares them)."""
+    return {
+        table.name: (
+            tuple(column.name for column in table.columns),
+            tuple(column.name for column in table.primary_key.columns),
+        )
+        for table in SQLModel.metadata.sorted_tables
+    }

@@ -16,7 +16,6 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
 
 from microup.core.errors import StoreBusyError, StoreError
 from microup.core.location import shown_url
@@ -32,7 +31,7 @@ except ImportError:  # the optional extra is not installed
     ) from None
 
 SCHEMA = "microup"
-PG_SCHEMA_VERSION = 1
+PG_SCHEMA_VERSION = 2
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
 
 LOCK_NAMESPACE = 0x6D637570  # "mcup": the first key of every advisory lock microup takes
@@ -158,15 +157,16 @@ def transaction(url: str, *, write: bool) -> Iterator[Store]:
     """
     engine = _engine(url)
     try:
-        with Session(engine) as session:
-            conn = session.connection()
+        with engine.connect() as conn:
             _check_learner(conn, url)
             if write:
                 conn.exec_driver_sql(
                     f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, hashtext(current_user))"
                 )
-            yield Store(session)
-            session.commit()
+            store = Store(conn)
+            yield store
+            store.finish()
+            conn.commit()
     except (DBAPIError, psycopg.Error) as error:  # the latter from `Store._raw_rows`
         raise failure(url, error) from None
     finally:

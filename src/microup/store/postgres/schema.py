@@ -39,6 +39,7 @@ STORE_TABLES = (
     "setting",
     "timer",
     "journal",
+    "journal_row",
     "day_total",
     "topic_total",
     "review_cache",
@@ -125,6 +126,21 @@ _TABLES = (
         undone BOOLEAN NOT NULL DEFAULT false,
         PRIMARY KEY (learner, id)
     )""",
+    *(
+        _JOURNAL_ROW := (
+            f"""CREATE TABLE journal_row (
+        {_LEARNER},
+        change_id BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        tbl TEXT NOT NULL,
+        key TEXT NOT NULL,
+        last_id BIGINT,
+        before TEXT,
+        after TEXT,
+        PRIMARY KEY (learner, change_id, seq)
+    )""",
+        )
+    ),
     f"""CREATE TABLE day_total (
         {_LEARNER},
         day BIGINT NOT NULL,
@@ -398,6 +414,13 @@ _REPORT_GRANTS = (
 
 INIT_LOCK = 0
 
+UPGRADES = {
+    # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep
+    # their place in the history but have no images, so undo refuses them with a message.
+    1: (*_JOURNAL_ROW, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+}
+"""What `db init` runs to bring an older shared store up to date, by the version it has."""
+
 
 def init_database(url: str) -> bool:
     """Create (or bring up to date) the schema, roles, policies and the report function.
@@ -412,11 +435,14 @@ def init_database(url: str) -> bool:
                 f"{shown_url(url)} was set up by a newer microup (schema {version}, this one "
                 f"knows {PG_SCHEMA_VERSION}); upgrade microup"
             )
-        if version is not None and version < PG_SCHEMA_VERSION:
+        if version is not None and version not in UPGRADES and version < PG_SCHEMA_VERSION:
             raise StoreError(
                 f"{shown_url(url)} has microup schema version {version}, which no microup "
                 "made; left untouched"
             )
+        if version is not None and version < PG_SCHEMA_VERSION:
+            conn.exec_driver_sql(f"SET LOCAL search_path = {SCHEMA}")
+            run_all(conn, UPGRADES[version])
         if version is None:
             _refuse_foreign_schema(conn, url)
             conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
-from sqlmodel import Session
 
 from microup.core.errors import NoStoreError, StoreBusyError, StoreError
 from microup.store.base import BUSY_TIMEOUT_MS, mark_committed
@@ -364,8 +363,8 @@ def transaction(
     if version is None:
         engine = _blank_engine()
         try:
-            with Session(engine) as session:
-                yield Store(session)
+            with engine.connect() as connection:
+                yield Store(connection)
         finally:
             engine.dispose()
         return
@@ -374,9 +373,9 @@ def transaction(
     with ExitStack() as stack:
         try:
             if frozen and needs_migration:
-                session, needs_migration = _open_migrated_copy(stack, path), False
+                connection, needs_migration = _open_migrated_copy(stack, path), False
             else:
-                session = _open(
+                connection = _open(
                     stack, path, write=write or needs_migration, frozen=frozen, attach=attach
                 )
         except OperationalError as error:
@@ -387,25 +386,27 @@ def transaction(
             stack.close()
             try:
                 if needs_migration:
-                    session, needs_migration = _open_migrated_copy(stack, path), False
+                    connection, needs_migration = _open_migrated_copy(stack, path), False
                 else:
-                    session = _open(stack, path, write=False, frozen=True)
+                    connection = _open(stack, path, write=False, frozen=True)
             except (DatabaseError, sqlite3.Error) as retry_error:
                 raise _store_failure(path, retry_error) from None
         except (DatabaseError, sqlite3.Error) as error:
             raise _store_failure(path, error) from None
         try:
             if needs_migration:
-                migrate(session.connection(), path)
-            yield Store(session)
-            session.commit()
+                migrate(connection, path)
+            store = Store(connection)
+            yield store
+            store.finish()
+            connection.commit()
         except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
             raise _store_failure(path, error) from None
     if write or needs_migration:
         mark_committed()
 
 
-def _open_migrated_copy(stack: ExitStack, path: Path) -> Session:
+def _open_migrated_copy(stack: ExitStack, path: Path) -> Connection:
     """An older store that cannot be written (read-only place, full disk), read through a
     copy in memory brought up to the current schema: the file itself is never touched."""
     from sqlalchemy.pool import StaticPool
@@ -419,21 +420,20 @@ def _open_migrated_copy(stack: ExitStack, path: Path) -> Session:
     finally:
         source.close()
         copy.close()
-    session = stack.enter_context(Session(engine))
-    migrate(session.connection(), path)
-    return session
+    connection = stack.enter_context(engine.connect())
+    migrate(connection, path)
+    return connection
 
 
 def _open(
     stack: ExitStack, path: Path, *, write: bool, frozen: bool, attach: Path | None = None
-) -> Session:
-    """A session with its transaction begun and the file's marks checked again inside it."""
+) -> Connection:
+    """A connection with its transaction begun and the file's marks checked again inside it."""
     engine = _engine(path, write=write, frozen=frozen, attach=attach)
     stack.callback(engine.dispose)
-    session = stack.enter_context(Session(engine))
-    connection = session.connection()
+    connection = stack.enter_context(engine.connect())
     read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
-    return session
+    return connection
 
 
 def _is_full_or_readonly(error: OperationalError) -> bool:

@@ -203,12 +203,36 @@ _SCHEMA_V5 = (
         DELETE FROM review_cache WHERE topic_id = old.id; END""",
 )
 
+# Version 6: undo from row images. Each change's rows before and after it, written by the
+# store in the change's own transaction; the steps older changes kept become such images.
+_SCHEMA_V6 = (
+    """CREATE TABLE journal_row (
+        change_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        tbl TEXT NOT NULL,
+        key TEXT NOT NULL,
+        last_id INTEGER,
+        before TEXT,
+        after TEXT,
+        PRIMARY KEY (change_id, seq)
+    )""",
+)
+
+
+def _journal_rows(connection: Connection) -> None:
+    from microup.store.journal_legacy import convert_legacy_journal
+
+    _run_statements(_SCHEMA_V6)(connection)
+    convert_legacy_journal(connection)
+
+
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V1),
     _run_statements(_SCHEMA_V2),
     _regroup_topics,
     _run_statements(_SCHEMA_V4),
     _run_statements(_SCHEMA_V5),
+    _journal_rows,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
