@@ -1,16 +1,8 @@
-"""The forgetting curve, memory per piece of material, and the per-person fit (see README).
+"""Memory per piece of material: the growth rule, a topic's memory, and the fold.
 
-Pure maths: no I/O and no clock, so callers pass ``now`` and every result is reproducible.
 Memory is never stored; it is rebuilt by folding a topic's logged sessions in time order, so
-edits, deletes and imports cannot leave stale state behind.
-
-The model, in one paragraph: every *learning* session is a piece of material that starts on
-the seed curve (R(1 h) = 0.5, R(1 week) = 0.1). A *review* of a topic re-exposes all of that
-topic's material; each piece gains stability by a rule made for the minutes-to-months range
-(below). A topic's recall is the minutes-weighted recall of its material. One multiplier per
-person, fitted on their graded reviews, scales every stability when recall is predicted.
-
-Units: stability is in hours throughout; times in the fold are UTC epoch seconds.
+edits, deletes and imports cannot leave stale state behind (the review cache keeps a fold's
+`state()` under `FOLD_KEY`). Stability is in hours; times are UTC epoch seconds.
 """
 
 from __future__ import annotations
@@ -19,56 +11,10 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import Any
 
-from microup.core.errors import UsageError
-from microup.core.text import shown
-
-# --- The seed curve ---------------------------------------------------------------------
-# The brief fixes two points for material learnt once: R(1 h) = 0.5 and R(1 week) = 0.1.
-SEED_POINTS: tuple[tuple[float, float], tuple[float, float]] = ((1.0, 0.5), (168.0, 0.1))
-
-_STABILITY_RETENTION = 0.9  # S is, by definition, the time at which R falls to 0.9.
-
-
-def _solve_seed_curve() -> tuple[float, float, float]:
-    """Derive (d, F, S0) from the two seed points so nothing is a rounded copy.
-
-    With x = F/S0 the points give 1 + t1·x = R1^(-1/d) and 1 + t2·x = R2^(-1/d); eliminating x
-    leaves one equation in u = 1/d, g(u) = (R2^-u - 1)·t1 - (R1^-u - 1)·t2 = 0, with a single
-    positive root that bisection finds to machine precision, cheap enough for import time.
-    """
-    (t1, r1), (t2, r2) = SEED_POINTS
-
-    def g(u: float) -> float:
-        return math.expm1(-u * math.log(r2)) * t1 - math.expm1(-u * math.log(r1)) * t2
-
-    lo, hi = 1e-3, 1.0
-    while g(hi) <= 0.0:
-        hi *= 2.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if g(mid) > 0.0:
-            hi = mid
-        else:
-            lo = mid
-    u = 0.5 * (lo + hi)
-    decay = 1.0 / u
-    factor = math.expm1(-u * math.log(_STABILITY_RETENTION))
-    x = math.expm1(-u * math.log(r1)) / t1
-    return decay, factor, factor / x
-
-
-DECAY: float
-"""d in R = (1 + F·Δ/S)^(-d); ≈ 0.3218."""
-FACTOR: float
-"""F = 0.9^(-1/d) - 1 ≈ 0.3874, so that R(S, S) = 0.9."""
-SEED_STABILITY_HOURS: float
-"""S0 ≈ 0.0508 h (about 3 minutes): the stability of material learnt once."""
-DECAY, FACTOR, SEED_STABILITY_HOURS = _solve_seed_curve()
+from microup.core.grades import Grade
+from microup.core.memory.curve import SEED_STABILITY_HOURS, retention
 
 # --- The growth rule ----------------------------------------------------------------------
 # A successful review Δ hours after the last exposure multiplies stability by
@@ -100,8 +46,6 @@ MAX_MATERIALS = 24
 """Pieces of material kept apart per topic; beyond that the two oldest merge (bounded cost)."""
 FIT_MIN_GAP_SECONDS = 3600
 """Graded reviews count for the personal fit only an hour or more after the last exposure."""
-FIT_PRIOR_SIGMA = 0.5
-"""Prior on ln(multiplier): N(0, 0.5²), holding the multiplier near 1 until evidence piles up."""
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
 FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
@@ -109,18 +53,6 @@ FOLD_VERSION = 1
 """Bump when the fold's rules change: cached memories of another fold are not used."""
 
 
-class Grade(IntEnum):
-    """How well the person recalled the topic at a review."""
-
-    AGAIN = 1
-    HARD = 2
-    GOOD = 3
-    EASY = 4
-
-
-_GRADE_WORDS: dict[str, Grade] = {g.name.lower(): g for g in Grade} | {
-    str(int(g)): g for g in Grade
-}
 _GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade; 0 = ungraded (as good)
 _DIFFICULTY_STEP = (0.0, 2.0, 1.0, 0.0, -1.0)
 
@@ -142,23 +74,6 @@ FOLD_KEY = repr(
     )
 )
 """What a cached memory must have been folded under to be used (see `store.review_cache`)."""
-
-
-def parse_grade(text: str) -> Grade:
-    """Read a grade as typed on the command line, so typos fail loudly rather than guess."""
-    grade = _GRADE_WORDS.get(text.strip().lower())
-    if grade is None:
-        raise UsageError(f"unknown grade {shown(text)}: use again, hard, good or easy (or 1-4)")
-    return grade
-
-
-def retention(elapsed_hours: float, stability_hours: float) -> float:
-    """R(Δ, S) = (1 + F·Δ/S)^(-d): the chance of recall Δ hours after the last exposure."""
-    if math.isnan(elapsed_hours) or not stability_hours > 0.0:
-        raise ValueError(f"bad retention arguments: {elapsed_hours!r}, {stability_hours!r}")
-    if elapsed_hours <= 0.0:
-        return 1.0
-    return math.exp(-DECAY * math.log1p(FACTOR * elapsed_hours / stability_hours))
 
 
 def effort(minutes: float) -> float:
@@ -437,75 +352,3 @@ def recall_series(
             index += 1
         series.append(None if memory is None else memory.recall(moment, multiplier))
     return series
-
-
-# --- The personal fit ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonalFit:
-    """The per-person multiplier on stability and how sure it is (a ~68% range)."""
-
-    multiplier: float
-    low: float
-    high: float
-    reviews: int
-
-    @property
-    def at_limit(self) -> bool:
-        """Whether the fit stopped at its bound (x0.05 or x20): the truth may lie beyond."""
-        return abs(math.log(self.multiplier)) > _FIT_BOUND - 0.01
-
-
-_NO_FIT = PersonalFit(1.0, math.exp(-FIT_PRIOR_SIGMA), math.exp(FIT_PRIOR_SIGMA), 0)
-_FIT_BOUND = 3.0  # ln(multiplier) stays within ±3 (x0.05 to x20)
-
-
-def _loss(theta: float, graded: Sequence[GradedReview]) -> float:
-    """Binary cross-entropy of the graded reviews plus the prior on θ = ln(multiplier)."""
-    multiplier = math.exp(theta)
-    total = theta * theta / (2.0 * FIT_PRIOR_SIGMA**2)
-    for review in graded:
-        p = min(max(review.predicted(multiplier), 1e-6), 1.0 - 1e-6)
-        total -= math.log(p if review.recalled else 1.0 - p)
-    return total
-
-
-def fit_multiplier(graded: Sequence[GradedReview]) -> PersonalFit:
-    """Maximum a-posteriori multiplier: exactly 1 with no graded reviews.
-
-    Golden-section search on θ (the loss is smooth and, in practice, unimodal), then the
-    curvature at the optimum gives a Laplace estimate of how sure the fit is.
-    """
-    if not graded:
-        return _NO_FIT
-    recent = list(graded[-FIT_MAX_REVIEWS:])
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    lo, hi = -_FIT_BOUND, _FIT_BOUND
-    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    fc, fd = _loss(c, recent), _loss(d, recent)
-    while hi - lo > 1e-3:
-        if fc < fd:
-            hi, d, fd = d, c, fc
-            c = hi - ratio * (hi - lo)
-            fc = _loss(c, recent)
-        else:
-            lo, c, fc = c, d, fd
-            d = lo + ratio * (hi - lo)
-            fd = _loss(d, recent)
-    theta = 0.5 * (lo + hi)
-    h = 0.01
-    curvature = (_loss(theta + h, recent) - 2 * _loss(theta, recent) + _loss(theta - h, recent)) / (
-        h * h
-    )
-    spread = 1.0 / math.sqrt(curvature) if curvature > 0 else FIT_PRIOR_SIGMA
-    spread = min(spread, FIT_PRIOR_SIGMA)
-    low, high = max(-_FIT_BOUND, theta - spread), min(_FIT_BOUND, theta + spread)
-    return PersonalFit(math.exp(theta), math.exp(low), math.exp(high), len(recent))
-
-
-def personal_fit(memories: Iterable[TopicMemory], since: int = 0) -> PersonalFit:
-    """The fit over every topic's graded reviews from ``since`` on."""
-    graded = [review for memory in memories for review in memory.graded if review.at >= since]
-    graded.sort(key=lambda review: review.at)
-    return fit_multiplier(graded)
