@@ -32,10 +32,12 @@ EFFORT_REFERENCE_MINUTES = 5.0
 """effort(m) = sqrt(m / 5): a 5-minute review is the unit; 20 minutes counts twice, 1 minute
 less than half. Concave: minutes help, with diminishing returns."""
 EFFORT_MAX = 3.0
-AGAIN_WEIGHT = 0.3
+AGAIN_WEIGHT = 0.45
 """After a failed recall ("again") the review is relearning: the restudy still adds to what
-was there (savings), at under a third of a successful review's gain, so stability never
-falls below where it stood, let alone below a fresh start; difficulty rises instead."""
+was there (savings), at 0.45 of a successful review's gain (0.3 before issue 22: sparse
+learners fail more reviews, and in every memory model simulated a failed recall followed by
+restudy lasted longer than that assumed), so stability never falls below where it stood, let
+alone below a fresh start; difficulty rises by 1 (was 2)."""
 START_DIFFICULTY = 5.0
 DIFFICULTY_REVERSION = 0.2
 """Each review pulls difficulty 20% of the way back to its start value, so it cannot only rise."""
@@ -49,12 +51,12 @@ FIT_MIN_GAP_SECONDS = 3600
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
 FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
-FOLD_VERSION = 1
+FOLD_VERSION = 2
 """Bump when the fold's rules change: cached memories of another fold are not used."""
 
 
-_GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade; 0 = ungraded (as good)
-_DIFFICULTY_STEP = (0.0, 2.0, 1.0, 0.0, -1.0)
+_GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade (0 unused)
+_DIFFICULTY_STEP = (0.0, 1.0, 0.5, 0.0, -1.0)
 
 FOLD_KEY = repr(
     (
@@ -76,6 +78,31 @@ FOLD_KEY = repr(
 """What a cached memory must have been folded under to be used (see `store.review_cache`)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """One person's memory against the standard model: S' = lasting · S0 · (S/S0)^growth.
+
+    ``lasting`` stretches every stability alike (how fast memory fades, material learnt once
+    included); ``growth`` scales what reviews added on a log scale (how much a review adds).
+    Material never reviewed tells the first, reviewed material both: two numbers the graded
+    reviews can tell apart. Applied when recall is predicted, never in the fold.
+    """
+
+    lasting: float = 1.0
+    growth: float = 1.0
+
+    def stability(self, stability_hours: float) -> float:
+        """The person's stability for material the standard model gives ``stability_hours``."""
+        if self.growth == 1.0:
+            return stability_hours * self.lasting
+        gained = math.log(stability_hours / SEED_STABILITY_HOURS)
+        return self.lasting * SEED_STABILITY_HOURS * math.exp(gained * self.growth)
+
+
+STANDARD = Scale()
+"""The standard model: what is shown before any graded review."""
+
+
 def effort(minutes: float) -> float:
     """How much a review of this many minutes counts: concave, 1 at five minutes, capped."""
     return min(EFFORT_MAX, math.sqrt(max(minutes, 0.0) / EFFORT_REFERENCE_MINUTES))
@@ -92,9 +119,9 @@ class Material:
     minutes: int
     note: str | None
 
-    def recall(self, at: int, multiplier: float = 1.0) -> float:
-        """Predicted recall at ``at`` (epoch seconds) with stability scaled by ``multiplier``."""
-        return retention((at - self.last_seen) / 3600.0, self.stability * multiplier)
+    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+        """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
+        return retention((at - self.last_seen) / 3600.0, scale.stability(self.stability))
 
 
 @dataclass(frozen=True)
@@ -107,10 +134,10 @@ class GradedReview:
     weights: tuple[float, ...]
     recalled: bool
 
-    def predicted(self, multiplier: float) -> float:
-        """The topic's predicted recall at that review under ``multiplier``."""
+    def predicted(self, scale: Scale = STANDARD) -> float:
+        """The topic's predicted retention at that review for a person of this ``scale``."""
         return sum(
-            w * retention(e, s * multiplier)
+            w * retention(e, scale.stability(s))
             for e, s, w in zip(self.elapsed_hours, self.stabilities, self.weights, strict=True)
         )
 
@@ -201,10 +228,10 @@ class TopicMemory:
             return
         if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
             self._record_graded(at, grade != Grade.AGAIN)
-        step = 0 if grade is None else int(grade)
+        weight, d_step = self._expected(at, grade)
         # The growth rule (top of this module), written out flat: this is the fold's hot path.
-        shared = GROWTH * effort(minutes) * _GRADE_WEIGHT[step] / (11.0 - START_DIFFICULTY)
-        d_step, d_keep = _DIFFICULTY_STEP[step], 1.0 - DIFFICULTY_REVERSION
+        shared = GROWTH * effort(minutes) * weight / (11.0 - START_DIFFICULTY)
+        d_keep = 1.0 - DIFFICULTY_REVERSION
         for piece in self.materials:
             s, d = piece.stability, piece.difficulty
             if at > piece.last_seen:
@@ -217,37 +244,50 @@ class TopicMemory:
         self.reviews += 1
         self._touch(at, minutes)
 
+    def _expected(self, at: int, grade: int | None) -> tuple[float, float]:
+        """A grade's weight on growth and its step in difficulty. A review logged without a
+        grade is not assumed good: it counts as recalled with the standard model's retention
+        at that moment, and as relearning otherwise (the expected effect of either)."""
+        if grade is not None:
+            return _GRADE_WEIGHT[grade], _DIFFICULTY_STEP[grade]
+        kept = recall_of(self.materials, at)
+        good, again = int(Grade.GOOD), int(Grade.AGAIN)
+        return (
+            kept * _GRADE_WEIGHT[good] + (1.0 - kept) * _GRADE_WEIGHT[again],
+            kept * _DIFFICULTY_STEP[good] + (1.0 - kept) * _DIFFICULTY_STEP[again],
+        )
+
     def last_seen(self) -> int:
         """The last time any of this topic's material was studied."""
         return max(piece.last_seen for piece in self.materials)
 
-    def recall(self, at: int, multiplier: float = 1.0) -> float:
-        """Minutes-weighted recall of the topic's material at ``at``."""
-        return recall_of(self.materials, at, multiplier)
+    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+        """Minutes-weighted retention of the topic's material at ``at``."""
+        return recall_of(self.materials, at, scale)
 
-    def stability_hours(self, multiplier: float = 1.0) -> float:
+    def stability_hours(self, scale: Scale = STANDARD) -> float:
         """Minutes-weighted geometric mean of the material's stability: one figure to show."""
         total = sum(piece.minutes for piece in self.materials) or 1
         log_mean = sum(piece.minutes * math.log(piece.stability) for piece in self.materials)
-        return multiplier * math.exp(log_mean / total)
+        return scale.stability(math.exp(log_mean / total))
 
-    def due(self, target: float, multiplier: float = 1.0) -> int:
+    def due(self, target: float, scale: Scale = STANDARD) -> int:
         """When the topic's recall falls to ``target`` (epoch seconds, found by bisection)."""
         start = self.last_seen()
-        if self.recall(start, multiplier) <= target:
+        if self.recall(start, scale) <= target:
             return start
         lo, hi = 0.0, math.log1p(MAX_STABILITY_HOURS * 3600.0)
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            if self.recall(start + int(math.expm1(mid)), multiplier) > target:
+            if self.recall(start + int(math.expm1(mid)), scale) > target:
                 lo = mid
             else:
                 hi = mid
         return start + int(math.expm1(hi))
 
-    def faded(self, at: int, multiplier: float = 1.0, count: int = 3) -> list[Material]:
+    def faded(self, at: int, scale: Scale = STANDARD, count: int = 3) -> list[Material]:
         """The least-remembered pieces of material now, weakest first."""
-        return sorted(self.materials, key=lambda p: (p.recall(at, multiplier), p.learnt_at))[:count]
+        return sorted(self.materials, key=lambda p: (p.recall(at, scale), p.learnt_at))[:count]
 
     def _touch(self, at: int, minutes: int) -> None:
         self.last_studied = max(self.last_studied, at)
@@ -287,12 +327,12 @@ StudyRow = tuple[str, int, int, "int | None", bool, "str | None"]
 """(topic, UTC epoch seconds, minutes, grade or None, is_review, note), as the store reads it."""
 
 
-def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -> float:
-    """Minutes-weighted recall of some material at ``at``; 0 for none."""
+def recall_of(materials: Sequence[Material], at: int, scale: Scale = STANDARD) -> float:
+    """Minutes-weighted retention of some material at ``at``; 0 for none."""
     total = sum(piece.minutes for piece in materials)
     if not total:
         return 0.0
-    return sum(piece.minutes * piece.recall(at, multiplier) for piece in materials) / total
+    return sum(piece.minutes * piece.recall(at, scale) for piece in materials) / total
 
 
 def fold_topics(
@@ -333,7 +373,7 @@ def fold_topics(
 
 
 def recall_series(
-    rows: Iterable[StudyRow], times: Iterable[int], multiplier: float = 1.0
+    rows: Iterable[StudyRow], times: Iterable[int], scale: Scale = STANDARD
 ) -> list[float | None]:
     """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
     sessions studied by then; None before the first. Draws a topic's past and future."""
@@ -350,5 +390,5 @@ def recall_series(
             else:
                 memory.learn(at, minutes, note)
             index += 1
-        series.append(None if memory is None else memory.recall(moment, multiplier))
+        series.append(None if memory is None else memory.recall(moment, scale))
     return series
