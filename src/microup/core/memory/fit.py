@@ -84,26 +84,34 @@ class PersonalFit:
         return aa <= PRIOR[0] / 4.0 and bb <= PRIOR[2] / 4.0
 
     def retention(self, materials: Sequence[Material], at: int) -> tuple[float, float, float]:
-        """Retention of the material at ``at`` and its 80% interval: (point, low, high)."""
+        """Retention of the material at ``at`` and its 80% interval: (point, low, high).
+
+        The ends are the retention of the learners 1.28 standard deviations either way of
+        the fit along the direction that changes this figure most (so a skewed spread stays
+        skewed), each widened on the logit scale by the model's own error.
+        """
         point = recall_of(materials, at, self.scale)
         total = sum(piece.minutes for piece in materials)
-        if not total:
+        if not total or not _P_MIN < point < 1.0 - _P_MIN:
             return point, point, point
-        p, da, db = _slopes(
+        parts = (
             [(at - piece.last_seen) / 3600.0 for piece in materials],
             [piece.stability for piece in materials],
             [piece.minutes / total for piece in materials],
-            _theta(self.scale),
         )
+        a, b = _theta(self.scale)
+        _, da, db = _slopes(*parts, (a, b))
         aa, ab, bb = self.covariance
-        variance = da * da * aa + 2.0 * da * db * ab + db * db * bb
-        if not _P_MIN < p < 1.0 - _P_MIN:
-            return point, point, point
-        spread = math.hypot(math.sqrt(max(variance, 0.0)) / (p * (1.0 - p)), MODEL_SIGMA)
-        centre = math.log(p / (1.0 - p))
-        low = _expit(centre - INTERVAL_Z * spread)
-        high = _expit(centre + INTERVAL_Z * spread)
-        return point, min(low, point), max(high, point)
+        ua, ub = aa * da + ab * db, ab * da + bb * db  # covariance times gradient
+        spread = math.sqrt(max(da * ua + db * ub, 0.0))
+        step = INTERVAL_Z / spread if spread > 0.0 else 0.0
+        centre = _logit(point)
+        ends = []
+        for sign in (-1.0, 1.0):
+            moved = _slopes(*parts, (a + sign * step * ua, b + sign * step * ub))[0]
+            reach = math.hypot(_logit(moved) - centre, INTERVAL_Z * MODEL_SIGMA)
+            ends.append(_expit(centre + sign * reach))
+        return point, min(ends[0], point), max(ends[1], point)
 
 
 PRIOR: Matrix = (LASTING_PRIOR_SIGMA**2, 0.0, GROWTH_PRIOR_SIGMA**2)
@@ -113,6 +121,11 @@ NO_FIT = PersonalFit(STANDARD, PRIOR, 0)
 
 def _expit(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _P_MIN), 1.0 - _P_MIN)
+    return math.log(p / (1.0 - p))
 
 
 def _theta(scale: Scale) -> Theta:
