@@ -517,6 +517,11 @@ def report(results: dict[str, dict[str, Any]], budget: int, weeks: int) -> bool:
             row, missed = _row(results, model, adherence)
             print(row)
             misses += [f"{model}, {adherence}: {m}" for m in missed]
+    for label, policy in (("graded", "microup"), ("ungraded", "microup ungraded")):
+        pooled = statistics.fmean(
+            results[f"{m}|{a}|{policy}"]["coverage"] for m in MODELS for a in ADHERENCE
+        )
+        print(f"\nInterval coverage over every model and adherence, {label}: {pooled:.2f}")
     for miss in misses:
         print(f"GOAL MISSED: {miss}")
     return not misses

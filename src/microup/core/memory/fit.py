@@ -29,7 +29,7 @@ from microup.core.memory.topic import (
 LASTING_PRIOR_SIGMA = 0.15
 """Prior on ln(lasting): N(0, σ²). Material learnt once follows the seed points the brief
 fixes, so people are assumed to differ less in this than in what reviews add."""
-GROWTH_PRIOR_SIGMA = 0.25
+GROWTH_PRIOR_SIGMA = 0.3
 """Prior on ln(growth): N(0, σ²), the spread of plausible learners in how much reviews add;
 chosen in benchmarks/learning.py so that, with no grades, the 80% interval holds the truth
 in about 70-90% of the simulated learners' figures over memory models that disagree."""
