@@ -135,7 +135,8 @@ def fit_line(view: ReviewView) -> Text:
     )
     if not fit.reviews:
         return Text(
-            "Recall is predicted from the standard curve, with the range people differ by;" + ask,
+            "Recall is predicted from the standard curve; a range (55-85%) shows how much "
+            "people differ." + ask,
             style="dim",
         )
     reviews = f"{fit.reviews} graded review{'s' if fit.reviews != 1 else ''}"
