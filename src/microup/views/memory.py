@@ -128,11 +128,7 @@ def review_table(rows: Sequence[tuple[TopicMemory, int]], view: ReviewView) -> T
 def fit_line(view: ReviewView) -> Text:
     """How far the person's own memory differs from the seed curve, and how sure that is."""
     fit = view.outlook.fit
-    ask = (
-        " Grade your next review (--recall again, hard, good or easy) so the ranges narrow."
-        if not fit.settled
-        else ""
-    )
+    ask = "" if fit.settled else " Grade your next review (--recall good, again...) to narrow it."
     if not fit.reviews:
         return Text(
             "Recall is predicted from the standard curve; a range (55-85%) shows how much "
@@ -140,18 +136,10 @@ def fit_line(view: ReviewView) -> Text:
             style="dim",
         )
     reviews = f"{fit.reviews} graded review{'s' if fit.reviews != 1 else ''}"
-    if fit.at_limit:
-        return Text(
-            f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve, reviews "
-            f"add x{fit.scale.growth:.2f}, the furthest this fit goes (from {reviews})." + ask,
-            style="dim",
-        )
-    return Text(
-        f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve "
-        f"(likely x{fit.low:.2f} to x{fit.high:.2f}), reviews add x{fit.scale.growth:.2f} "
-        f"(from {reviews})." + ask,
-        style="dim",
-    )
+    likely = ", the furthest this fit goes" if fit.at_limit else ""
+    likely = likely or f" (likely x{fit.low:.2f} to x{fit.high:.2f})"
+    text = f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve{likely}, "
+    return Text(f"{text}reviews add x{fit.scale.growth:.2f} (from {reviews})." + ask, style="dim")
 
 
 def review_view(
@@ -283,6 +271,16 @@ def blocks_line(blocks: Sequence[tuple[str, int]]) -> Text:
     return line.append(" (microup review).")
 
 
+def _column(moment: datetime, start: datetime, end: datetime, width: int, log_scale: bool) -> int:
+    """The chart column of ``moment``, on a linear or logarithmic time axis."""
+    if log_scale:
+        span = math.log((end - start).total_seconds())
+        fraction = math.log(max((moment - start).total_seconds(), 1.0)) / span
+    else:
+        fraction = (moment - start) / (end - start)
+    return min(width - 1, max(0, round((width - 1) * fraction)))
+
+
 def curve_chart(
     series: Sequence[float | None],
     *,
@@ -299,12 +297,7 @@ def curve_chart(
     rows = [[" "] * width for _ in range(CURVE_HEIGHT)]
 
     def column(moment: datetime) -> int:
-        if log_scale:
-            span = math.log((end - start).total_seconds())
-            offset = math.log(max((moment - start).total_seconds(), 1.0))
-            return min(width - 1, max(0, round((width - 1) * offset / span)))
-        fraction = (moment - start) / (end - start)
-        return min(width - 1, max(0, round((width - 1) * fraction)))
+        return _column(moment, start, end, width, log_scale)
 
     if target is not None:
         rows[CURVE_HEIGHT - 1 - round(target * (CURVE_HEIGHT - 1))] = ["·"] * width
