@@ -313,3 +313,21 @@ def test_the_review_cache_never_changes_what_is_shown(
     deleted = shown()
     _clear_review_cache(db)
     assert shown() == deleted
+
+
+def test_review_says_how_sure_each_figure_is_and_asks_for_grades(run: Run, frozen: object) -> None:
+    """Issue 22: with no graded reviews each figure comes with an 80% interval, the text
+    shows a wide one as a range, and review asks for a grade while the fit has little."""
+    run("log", "20", "-t", "SQL", "--at", "20d ago")
+    run("log", "5", "-t", "SQL", "--review", "--at", "12d ago")
+    for flags in ((), ("--all",)):
+        rows = review_json(run, *flags)["suggestions"]
+        assert rows
+        for row in rows:
+            assert row["retention_low"] <= row["retention"] <= row["retention_high"]
+            assert row["retention_high"] - row["retention_low"] > 0.1
+    row = review_json(run, "--all")["suggestions"][0]
+    text = run("review", "--all").stdout
+    low, high = round(row["retention_low"] * 100), round(row["retention_high"] * 100)
+    assert f"{low}-{high}%" in text
+    assert "Grade your next review" in text

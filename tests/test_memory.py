@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-import random
-
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from microup.core.memory import (
@@ -15,11 +12,9 @@ from microup.core.memory import (
     SEED_STABILITY_HOURS,
     START_DIFFICULTY,
     Grade,
-    GradedReview,
     StudyRow,
     TopicMemory,
     effort,
-    fit_multiplier,
     fold_topics,
     parse_grade,
     personal_fit,
@@ -197,40 +192,17 @@ def test_series_follows_the_fold() -> None:
     assert series[4] == pytest.approx(memory.recall(2 * WEEK))
 
 
-def _simulated_reviews(true_multiplier: float, count: int, seed: int) -> list[GradedReview]:
-    """Graded reviews of a learner whose memory lasts `true_multiplier` times the model's."""
-    rng = random.Random(seed)
-    out = []
-    for index in range(count):
-        elapsed = rng.uniform(1.0, 400.0)
-        stability = math.exp(rng.uniform(math.log(0.05), math.log(300.0)))
-        recalled = rng.random() < retention(elapsed, stability * true_multiplier)
-        out.append(GradedReview(index, (elapsed,), (stability,), (1.0,), recalled))
-    return out
-
-
-def test_the_fit_is_exactly_one_without_graded_reviews() -> None:
-    fit = fit_multiplier([])
-    assert fit.multiplier == 1.0 and fit.reviews == 0 and fit.low < 1.0 < fit.high
-
-
-@settings(max_examples=12, deadline=None)
-@given(st.floats(min_value=0.25, max_value=4.0))
-def test_the_fit_moves_toward_the_truth_as_graded_reviews_accumulate(truth: float) -> None:
-    def error(fit: float) -> float:
-        return abs(math.log(fit / truth))
-
-    few_errors, many_errors, widths = [], [], []
-    for seed in range(4):
-        reviews = _simulated_reviews(truth, 400, seed)
-        few, many = fit_multiplier(reviews[:10]), fit_multiplier(reviews)
-        few_errors.append(error(few.multiplier))
-        many_errors.append(error(many.multiplier))
-        widths.append((many.high / many.low) < (few.high / few.low))  # surer with more
-    assert all(widths)
-    assert sum(many_errors) / 4 < 0.4  # within about x1.5 after 400 graded reviews
-    if abs(math.log(truth)) > 0.4:  # far from the prior's 1: more reviews, closer to truth
-        assert sum(many_errors) < sum(few_errors)
+@given(st.integers(min_value=1, max_value=60 * 24), minutes)
+def test_an_ungraded_review_counts_between_a_failure_and_a_success(gap: int, length: int) -> None:
+    """Issue 22: a review without a grade is not assumed good; it counts as its expected
+    outcome under the standard model."""
+    gained = {}
+    for grade in (Grade.AGAIN, None, Grade.GOOD):
+        memory = TopicMemory("T")
+        memory.learn(0, 20)
+        memory.review(gap * HOUR, length, None if grade is None else int(grade))
+        gained[grade] = memory.materials[0].stability
+    assert gained[Grade.AGAIN] <= gained[None] <= gained[Grade.GOOD]
 
 
 @pytest.mark.parametrize("text", ["again", "HARD", " good ", "4"])

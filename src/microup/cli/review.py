@@ -54,8 +54,8 @@ def review(
     blocks = view.this_session() if minutes is None else plan.fit(minutes, held)
     planned = dict(blocks)
     if show_all:
-        k = view.outlook.fit.multiplier
-        ordered = sorted(memories.values(), key=lambda m: (m.recall(view.now, k), m.topic))
+        scale = view.outlook.fit.scale
+        ordered = sorted(memories.values(), key=lambda m: (m.recall(view.now, scale), m.topic))
         rows = [(memory, planned.get(memory.topic, 0)) for memory in ordered]
         more = 0
     else:
@@ -222,7 +222,7 @@ def curve(
     out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only))
     out.print(
         render_memory.curve_chart(
-            recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.multiplier),
+            recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale),
             start=start,
             end=end,
             now=moment,

@@ -217,7 +217,7 @@ def outlook(
     memories = fold_topics(tally(rows), snapshot_at=week_start, start=start)
     fit = personal_fit(memories.values(), since=week_start - FIT_WINDOW_SECONDS)
     at_start = {
-        topic: recall_of(memory.earlier, week_start, fit.multiplier)
+        topic: recall_of(memory.earlier, week_start, fit.scale)
         for topic, memory in memories.items()
         if memory.earlier
     }

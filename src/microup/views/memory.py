@@ -44,8 +44,20 @@ def _at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc).astimezone()
 
 
+WIDE_RANGE = 0.15
+"""An interval at least this wide is shown as a range (`SQL 55-85%`), not one figure."""
+
+
 def _faded(memory: TopicMemory, view: ReviewView) -> list[Material]:
-    return memory.faded(view.now, view.outlook.fit.multiplier)
+    return memory.faded(view.now, view.outlook.fit.scale)
+
+
+def retention_label(memory: TopicMemory, view: ReviewView) -> str:
+    """`70%`, or `55-85%` while the fit is unsure enough that one figure would mislead."""
+    point, low, high = view.outlook.fit.retention(memory.materials, view.now)
+    if high - low >= WIDE_RANGE:
+        return f"{round(low * 100)}-{round(high * 100)}%"
+    return f"{point:.0%}"
 
 
 def faded_label(memory: TopicMemory, view: ReviewView) -> Text:
@@ -66,11 +78,14 @@ def faded_label(memory: TopicMemory, view: ReviewView) -> Text:
 
 def suggestion_json(memory: TopicMemory, minutes: int, view: ReviewView) -> dict[str, Any]:
     """One topic as `review --json` shows it."""
-    k = view.outlook.fit.multiplier
+    k = view.outlook.fit.scale
+    point, low, high = view.outlook.fit.retention(memory.materials, view.now)
     return {
         "topic": memory.topic,
         "minutes": minutes,
-        "retention": round(memory.recall(view.now, k), 4),
+        "retention": round(point, 4),
+        "retention_low": round(low, 4),
+        "retention_high": round(high, 4),
         "due": iso(_at(memory.due(view.settings.target_retention, k))),
         "last_studied": iso(_at(memory.last_studied)),
         "sessions": memory.sessions,
@@ -93,7 +108,6 @@ def budget_json(view: ReviewView) -> dict[str, int]:
 
 def review_table(rows: Sequence[tuple[TopicMemory, int]], view: ReviewView) -> Table:
     """Topic, recall now, last studied, minutes to review, and what faded most."""
-    k = view.outlook.fit.multiplier
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("topic", overflow="fold")
     table.add_column("recall", justify="right")
@@ -103,7 +117,7 @@ def review_table(rows: Sequence[tuple[TopicMemory, int]], view: ReviewView) -> T
     for memory, minutes in rows:
         table.add_row(
             user_text(memory.topic, "bold" if minutes else ""),
-            f"{memory.recall(view.now, k):.0%}",
+            retention_label(memory, view),
             relative(_at(memory.last_studied), view.moment),
             f"{minutes} min" if minutes else "-",
             faded_label(memory, view),
@@ -114,25 +128,18 @@ def review_table(rows: Sequence[tuple[TopicMemory, int]], view: ReviewView) -> T
 def fit_line(view: ReviewView) -> Text:
     """How far the person's own memory differs from the seed curve, and how sure that is."""
     fit = view.outlook.fit
+    ask = "" if fit.settled else " Grade your next review (--recall good, again...) to narrow it."
     if not fit.reviews:
         return Text(
-            "Recall is predicted from the standard curve; grade reviews with --recall to fit "
-            "it to you.",
+            "Recall is predicted from the standard curve; a range (55-85%) shows how much "
+            "people differ." + ask,
             style="dim",
         )
     reviews = f"{fit.reviews} graded review{'s' if fit.reviews != 1 else ''}"
-    if fit.at_limit:
-        bound = "at least" if fit.multiplier > 1 else "at most"
-        return Text(
-            f"Fitted to you: memory lasts {bound} x{fit.multiplier:.2f} the standard curve, "
-            f"the furthest this fit goes (from {reviews}).",
-            style="dim",
-        )
-    return Text(
-        f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve "
-        f"(likely x{fit.low:.2f} to x{fit.high:.2f}, from {reviews}).",
-        style="dim",
-    )
+    likely = ", the furthest this fit goes" if fit.at_limit else ""
+    likely = likely or f" (likely x{fit.low:.2f} to x{fit.high:.2f})"
+    text = f"Fitted to you: memory lasts x{fit.multiplier:.2f} the standard curve{likely}, "
+    return Text(f"{text}reviews add x{fit.scale.growth:.2f} (from {reviews})." + ask, style="dim")
 
 
 def review_view(
@@ -264,6 +271,16 @@ def blocks_line(blocks: Sequence[tuple[str, int]]) -> Text:
     return line.append(" (microup review).")
 
 
+def _column(moment: datetime, start: datetime, end: datetime, width: int, log_scale: bool) -> int:
+    """The chart column of ``moment``, on a linear or logarithmic time axis."""
+    if log_scale:
+        span = math.log((end - start).total_seconds())
+        fraction = math.log(max((moment - start).total_seconds(), 1.0)) / span
+    else:
+        fraction = (moment - start) / (end - start)
+    return min(width - 1, max(0, round((width - 1) * fraction)))
+
+
 def curve_chart(
     series: Sequence[float | None],
     *,
@@ -280,12 +297,7 @@ def curve_chart(
     rows = [[" "] * width for _ in range(CURVE_HEIGHT)]
 
     def column(moment: datetime) -> int:
-        if log_scale:
-            span = math.log((end - start).total_seconds())
-            offset = math.log(max((moment - start).total_seconds(), 1.0))
-            return min(width - 1, max(0, round((width - 1) * offset / span)))
-        fraction = (moment - start) / (end - start)
-        return min(width - 1, max(0, round((width - 1) * fraction)))
+        return _column(moment, start, end, width, log_scale)
 
     if target is not None:
         rows[CURVE_HEIGHT - 1 - round(target * (CURVE_HEIGHT - 1))] = ["·"] * width

@@ -1,16 +1,8 @@
-"""The forgetting curve, memory per piece of material, and the per-person fit (see README).
+"""Memory per piece of material: the growth rule, a topic's memory, and the fold.
 
-Pure maths: no I/O and no clock, so callers pass ``now`` and every result is reproducible.
 Memory is never stored; it is rebuilt by folding a topic's logged sessions in time order, so
-edits, deletes and imports cannot leave stale state behind.
-
-The model, in one paragraph: every *learning* session is a piece of material that starts on
-the seed curve (R(1 h) = 0.5, R(1 week) = 0.1). A *review* of a topic re-exposes all of that
-topic's material; each piece gains stability by a rule made for the minutes-to-months range
-(below). A topic's recall is the minutes-weighted recall of its material. One multiplier per
-person, fitted on their graded reviews, scales every stability when recall is predicted.
-
-Units: stability is in hours throughout; times in the fold are UTC epoch seconds.
+edits, deletes and imports cannot leave stale state behind (the review cache keeps a fold's
+`state()` under `FOLD_KEY`). Stability is in hours; times are UTC epoch seconds.
 """
 
 from __future__ import annotations
@@ -19,56 +11,10 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import Any
 
-from microup.core.errors import UsageError
-from microup.core.text import shown
-
-# --- The seed curve ---------------------------------------------------------------------
-# The brief fixes two points for material learnt once: R(1 h) = 0.5 and R(1 week) = 0.1.
-SEED_POINTS: tuple[tuple[float, float], tuple[float, float]] = ((1.0, 0.5), (168.0, 0.1))
-
-_STABILITY_RETENTION = 0.9  # S is, by definition, the time at which R falls to 0.9.
-
-
-def _solve_seed_curve() -> tuple[float, float, float]:
-    """Derive (d, F, S0) from the two seed points so nothing is a rounded copy.
-
-    With x = F/S0 the points give 1 + t1·x = R1^(-1/d) and 1 + t2·x = R2^(-1/d); eliminating x
-    leaves one equation in u = 1/d, g(u) = (R2^-u - 1)·t1 - (R1^-u - 1)·t2 = 0, with a single
-    positive root that bisection finds to machine precision, cheap enough for import time.
-    """
-    (t1, r1), (t2, r2) = SEED_POINTS
-
-    def g(u: float) -> float:
-        return math.expm1(-u * math.log(r2)) * t1 - math.expm1(-u * math.log(r1)) * t2
-
-    lo, hi = 1e-3, 1.0
-    while g(hi) <= 0.0:
-        hi *= 2.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if g(mid) > 0.0:
-            hi = mid
-        else:
-            lo = mid
-    u = 0.5 * (lo + hi)
-    decay = 1.0 / u
-    factor = math.expm1(-u * math.log(_STABILITY_RETENTION))
-    x = math.expm1(-u * math.log(r1)) / t1
-    return decay, factor, factor / x
-
-
-DECAY: float
-"""d in R = (1 + F·Δ/S)^(-d); ≈ 0.3218."""
-FACTOR: float
-"""F = 0.9^(-1/d) - 1 ≈ 0.3874, so that R(S, S) = 0.9."""
-SEED_STABILITY_HOURS: float
-"""S0 ≈ 0.0508 h (about 3 minutes): the stability of material learnt once."""
-DECAY, FACTOR, SEED_STABILITY_HOURS = _solve_seed_curve()
+from microup.core.grades import Grade
+from microup.core.memory.curve import SEED_STABILITY_HOURS, retention
 
 # --- The growth rule ----------------------------------------------------------------------
 # A successful review Δ hours after the last exposure multiplies stability by
@@ -86,10 +32,12 @@ EFFORT_REFERENCE_MINUTES = 5.0
 """effort(m) = sqrt(m / 5): a 5-minute review is the unit; 20 minutes counts twice, 1 minute
 less than half. Concave: minutes help, with diminishing returns."""
 EFFORT_MAX = 3.0
-AGAIN_WEIGHT = 0.3
+AGAIN_WEIGHT = 0.45
 """After a failed recall ("again") the review is relearning: the restudy still adds to what
-was there (savings), at under a third of a successful review's gain, so stability never
-falls below where it stood, let alone below a fresh start; difficulty rises instead."""
+was there (savings), at 0.45 of a successful review's gain (0.3 before issue 22: sparse
+learners fail more reviews, and in every memory model simulated a failed recall followed by
+restudy lasted longer than that assumed), so stability never falls below where it stood, let
+alone below a fresh start; difficulty rises by 1 (was 2)."""
 START_DIFFICULTY = 5.0
 DIFFICULTY_REVERSION = 0.2
 """Each review pulls difficulty 20% of the way back to its start value, so it cannot only rise."""
@@ -100,29 +48,15 @@ MAX_MATERIALS = 24
 """Pieces of material kept apart per topic; beyond that the two oldest merge (bounded cost)."""
 FIT_MIN_GAP_SECONDS = 3600
 """Graded reviews count for the personal fit only an hour or more after the last exposure."""
-FIT_PRIOR_SIGMA = 0.5
-"""Prior on ln(multiplier): N(0, 0.5²), holding the multiplier near 1 until evidence piles up."""
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
 FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
-FOLD_VERSION = 1
+FOLD_VERSION = 2
 """Bump when the fold's rules change: cached memories of another fold are not used."""
 
 
-class Grade(IntEnum):
-    """How well the person recalled the topic at a review."""
-
-    AGAIN = 1
-    HARD = 2
-    GOOD = 3
-    EASY = 4
-
-
-_GRADE_WORDS: dict[str, Grade] = {g.name.lower(): g for g in Grade} | {
-    str(int(g)): g for g in Grade
-}
-_GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade; 0 = ungraded (as good)
-_DIFFICULTY_STEP = (0.0, 2.0, 1.0, 0.0, -1.0)
+_GRADE_WEIGHT = (1.0, AGAIN_WEIGHT, 0.6, 1.0, 1.3)  # index = grade (0 unused)
+_DIFFICULTY_STEP = (0.0, 1.0, 0.5, 0.0, -1.0)
 
 FOLD_KEY = repr(
     (
@@ -144,21 +78,29 @@ FOLD_KEY = repr(
 """What a cached memory must have been folded under to be used (see `store.review_cache`)."""
 
 
-def parse_grade(text: str) -> Grade:
-    """Read a grade as typed on the command line, so typos fail loudly rather than guess."""
-    grade = _GRADE_WORDS.get(text.strip().lower())
-    if grade is None:
-        raise UsageError(f"unknown grade {shown(text)}: use again, hard, good or easy (or 1-4)")
-    return grade
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """One person's memory against the standard model: S' = lasting · S0 · (S/S0)^growth.
+
+    ``lasting`` stretches every stability alike (how fast memory fades, material learnt once
+    included); ``growth`` scales what reviews added on a log scale (how much a review adds).
+    Material never reviewed tells the first, reviewed material both: two numbers the graded
+    reviews can tell apart. Applied when recall is predicted, never in the fold.
+    """
+
+    lasting: float = 1.0
+    growth: float = 1.0
+
+    def stability(self, stability_hours: float) -> float:
+        """The person's stability for material the standard model gives ``stability_hours``."""
+        if self.growth == 1.0:
+            return stability_hours * self.lasting
+        gained = math.log(stability_hours / SEED_STABILITY_HOURS)
+        return self.lasting * SEED_STABILITY_HOURS * math.exp(gained * self.growth)
 
 
-def retention(elapsed_hours: float, stability_hours: float) -> float:
-    """R(Δ, S) = (1 + F·Δ/S)^(-d): the chance of recall Δ hours after the last exposure."""
-    if math.isnan(elapsed_hours) or not stability_hours > 0.0:
-        raise ValueError(f"bad retention arguments: {elapsed_hours!r}, {stability_hours!r}")
-    if elapsed_hours <= 0.0:
-        return 1.0
-    return math.exp(-DECAY * math.log1p(FACTOR * elapsed_hours / stability_hours))
+STANDARD = Scale()
+"""The standard model: what is shown before any graded review."""
 
 
 def effort(minutes: float) -> float:
@@ -177,9 +119,9 @@ class Material:
     minutes: int
     note: str | None
 
-    def recall(self, at: int, multiplier: float = 1.0) -> float:
-        """Predicted recall at ``at`` (epoch seconds) with stability scaled by ``multiplier``."""
-        return retention((at - self.last_seen) / 3600.0, self.stability * multiplier)
+    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+        """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
+        return retention((at - self.last_seen) / 3600.0, scale.stability(self.stability))
 
 
 @dataclass(frozen=True)
@@ -192,10 +134,10 @@ class GradedReview:
     weights: tuple[float, ...]
     recalled: bool
 
-    def predicted(self, multiplier: float) -> float:
-        """The topic's predicted recall at that review under ``multiplier``."""
+    def predicted(self, scale: Scale = STANDARD) -> float:
+        """The topic's predicted retention at that review for a person of this ``scale``."""
         return sum(
-            w * retention(e, s * multiplier)
+            w * retention(e, scale.stability(s))
             for e, s, w in zip(self.elapsed_hours, self.stabilities, self.weights, strict=True)
         )
 
@@ -286,10 +228,10 @@ class TopicMemory:
             return
         if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
             self._record_graded(at, grade != Grade.AGAIN)
-        step = 0 if grade is None else int(grade)
+        weight, d_step = self._expected(at, grade)
         # The growth rule (top of this module), written out flat: this is the fold's hot path.
-        shared = GROWTH * effort(minutes) * _GRADE_WEIGHT[step] / (11.0 - START_DIFFICULTY)
-        d_step, d_keep = _DIFFICULTY_STEP[step], 1.0 - DIFFICULTY_REVERSION
+        shared = GROWTH * effort(minutes) * weight / (11.0 - START_DIFFICULTY)
+        d_keep = 1.0 - DIFFICULTY_REVERSION
         for piece in self.materials:
             s, d = piece.stability, piece.difficulty
             if at > piece.last_seen:
@@ -302,37 +244,50 @@ class TopicMemory:
         self.reviews += 1
         self._touch(at, minutes)
 
+    def _expected(self, at: int, grade: int | None) -> tuple[float, float]:
+        """A grade's weight on growth and its step in difficulty. A review logged without a
+        grade is not assumed good: it counts as recalled with the standard model's retention
+        at that moment, and as relearning otherwise (the expected effect of either)."""
+        if grade is not None:
+            return _GRADE_WEIGHT[grade], _DIFFICULTY_STEP[grade]
+        kept = recall_of(self.materials, at)
+        good, again = int(Grade.GOOD), int(Grade.AGAIN)
+        return (
+            kept * _GRADE_WEIGHT[good] + (1.0 - kept) * _GRADE_WEIGHT[again],
+            kept * _DIFFICULTY_STEP[good] + (1.0 - kept) * _DIFFICULTY_STEP[again],
+        )
+
     def last_seen(self) -> int:
         """The last time any of this topic's material was studied."""
         return max(piece.last_seen for piece in self.materials)
 
-    def recall(self, at: int, multiplier: float = 1.0) -> float:
-        """Minutes-weighted recall of the topic's material at ``at``."""
-        return recall_of(self.materials, at, multiplier)
+    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+        """Minutes-weighted retention of the topic's material at ``at``."""
+        return recall_of(self.materials, at, scale)
 
-    def stability_hours(self, multiplier: float = 1.0) -> float:
+    def stability_hours(self, scale: Scale = STANDARD) -> float:
         """Minutes-weighted geometric mean of the material's stability: one figure to show."""
         total = sum(piece.minutes for piece in self.materials) or 1
         log_mean = sum(piece.minutes * math.log(piece.stability) for piece in self.materials)
-        return multiplier * math.exp(log_mean / total)
+        return scale.stability(math.exp(log_mean / total))
 
-    def due(self, target: float, multiplier: float = 1.0) -> int:
+    def due(self, target: float, scale: Scale = STANDARD) -> int:
         """When the topic's recall falls to ``target`` (epoch seconds, found by bisection)."""
         start = self.last_seen()
-        if self.recall(start, multiplier) <= target:
+        if self.recall(start, scale) <= target:
             return start
         lo, hi = 0.0, math.log1p(MAX_STABILITY_HOURS * 3600.0)
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            if self.recall(start + int(math.expm1(mid)), multiplier) > target:
+            if self.recall(start + int(math.expm1(mid)), scale) > target:
                 lo = mid
             else:
                 hi = mid
         return start + int(math.expm1(hi))
 
-    def faded(self, at: int, multiplier: float = 1.0, count: int = 3) -> list[Material]:
+    def faded(self, at: int, scale: Scale = STANDARD, count: int = 3) -> list[Material]:
         """The least-remembered pieces of material now, weakest first."""
-        return sorted(self.materials, key=lambda p: (p.recall(at, multiplier), p.learnt_at))[:count]
+        return sorted(self.materials, key=lambda p: (p.recall(at, scale), p.learnt_at))[:count]
 
     def _touch(self, at: int, minutes: int) -> None:
         self.last_studied = max(self.last_studied, at)
@@ -372,12 +327,12 @@ StudyRow = tuple[str, int, int, "int | None", bool, "str | None"]
 """(topic, UTC epoch seconds, minutes, grade or None, is_review, note), as the store reads it."""
 
 
-def recall_of(materials: Sequence[Material], at: int, multiplier: float = 1.0) -> float:
-    """Minutes-weighted recall of some material at ``at``; 0 for none."""
+def recall_of(materials: Sequence[Material], at: int, scale: Scale = STANDARD) -> float:
+    """Minutes-weighted retention of some material at ``at``; 0 for none."""
     total = sum(piece.minutes for piece in materials)
     if not total:
         return 0.0
-    return sum(piece.minutes * piece.recall(at, multiplier) for piece in materials) / total
+    return sum(piece.minutes * piece.recall(at, scale) for piece in materials) / total
 
 
 def fold_topics(
@@ -418,7 +373,7 @@ def fold_topics(
 
 
 def recall_series(
-    rows: Iterable[StudyRow], times: Iterable[int], multiplier: float = 1.0
+    rows: Iterable[StudyRow], times: Iterable[int], scale: Scale = STANDARD
 ) -> list[float | None]:
     """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
     sessions studied by then; None before the first. Draws a topic's past and future."""
@@ -435,77 +390,5 @@ def recall_series(
             else:
                 memory.learn(at, minutes, note)
             index += 1
-        series.append(None if memory is None else memory.recall(moment, multiplier))
+        series.append(None if memory is None else memory.recall(moment, scale))
     return series
-
-
-# --- The personal fit ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonalFit:
-    """The per-person multiplier on stability and how sure it is (a ~68% range)."""
-
-    multiplier: float
-    low: float
-    high: float
-    reviews: int
-
-    @property
-    def at_limit(self) -> bool:
-        """Whether the fit stopped at its bound (x0.05 or x20): the truth may lie beyond."""
-        return abs(math.log(self.multiplier)) > _FIT_BOUND - 0.01
-
-
-_NO_FIT = PersonalFit(1.0, math.exp(-FIT_PRIOR_SIGMA), math.exp(FIT_PRIOR_SIGMA), 0)
-_FIT_BOUND = 3.0  # ln(multiplier) stays within ±3 (x0.05 to x20)
-
-
-def _loss(theta: float, graded: Sequence[GradedReview]) -> float:
-    """Binary cross-entropy of the graded reviews plus the prior on θ = ln(multiplier)."""
-    multiplier = math.exp(theta)
-    total = theta * theta / (2.0 * FIT_PRIOR_SIGMA**2)
-    for review in graded:
-        p = min(max(review.predicted(multiplier), 1e-6), 1.0 - 1e-6)
-        total -= math.log(p if review.recalled else 1.0 - p)
-    return total
-
-
-def fit_multiplier(graded: Sequence[GradedReview]) -> PersonalFit:
-    """Maximum a-posteriori multiplier: exactly 1 with no graded reviews.
-
-    Golden-section search on θ (the loss is smooth and, in practice, unimodal), then the
-    curvature at the optimum gives a Laplace estimate of how sure the fit is.
-    """
-    if not graded:
-        return _NO_FIT
-    recent = list(graded[-FIT_MAX_REVIEWS:])
-    ratio = (math.sqrt(5.0) - 1.0) / 2.0
-    lo, hi = -_FIT_BOUND, _FIT_BOUND
-    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    fc, fd = _loss(c, recent), _loss(d, recent)
-    while hi - lo > 1e-3:
-        if fc < fd:
-            hi, d, fd = d, c, fc
-            c = hi - ratio * (hi - lo)
-            fc = _loss(c, recent)
-        else:
-            lo, c, fc = c, d, fd
-            d = lo + ratio * (hi - lo)
-            fd = _loss(d, recent)
-    theta = 0.5 * (lo + hi)
-    h = 0.01
-    curvature = (_loss(theta + h, recent) - 2 * _loss(theta, recent) + _loss(theta - h, recent)) / (
-        h * h
-    )
-    spread = 1.0 / math.sqrt(curvature) if curvature > 0 else FIT_PRIOR_SIGMA
-    spread = min(spread, FIT_PRIOR_SIGMA)
-    low, high = max(-_FIT_BOUND, theta - spread), min(_FIT_BOUND, theta + spread)
-    return PersonalFit(math.exp(theta), math.exp(low), math.exp(high), len(recent))
-
-
-def personal_fit(memories: Iterable[TopicMemory], since: int = 0) -> PersonalFit:
-    """The fit over every topic's graded reviews from ``since`` on."""
-    graded = [review for memory in memories for review in memory.graded if review.at >= since]
-    graded.sort(key=lambda review: review.at)
-    return fit_multiplier(graded)
