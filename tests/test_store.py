@@ -627,3 +627,60 @@ def test_an_older_store_that_cannot_be_written_is_read_through_a_copy(
         assert sum(store.daily_minutes().values()) == 25
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.glob("old.db*")) == ["old.db"]
+
+
+def _schema_of(path: Path) -> dict[str, object]:
+    """Each table's columns (name, type, not null, default, key), indexes and triggers."""
+    connection = sqlite3.connect(path)
+    tables = [
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    shape: dict[str, object] = {}
+    for table in tables:
+        columns = connection.execute(f"PRAGMA table_info({table})").fetchall()
+        shape[table] = [  # an INTEGER PRIMARY KEY is never null, said or not
+            (name, kind, notnull or key, str(default).strip("'") if default else None, key)
+            for _, name, kind, notnull, default, key in columns
+        ]
+    for (index,) in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ):
+        shape[f"index {index}"] = [
+            row[2] for row in connection.execute(f"PRAGMA index_info({index})")
+        ]
+    shape["triggers"] = sorted(
+        name
+        for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    )
+    connection.close()
+    return shape
+
+
+def test_a_new_store_has_the_schema_an_old_one_migrates_to(tmp_path: Path) -> None:
+    """New stores come from the declared tables (`store.tables`); a store of schema 1
+    migrated step by step ends with the same tables, columns, keys, indexes and triggers."""
+    from microup.store import _SCHEMA_V1
+
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    with transaction(new, write=True):
+        pass
+    connection = sqlite3.connect(old)
+    for statement in _SCHEMA_V1:
+        connection.execute(statement)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    with transaction(old, write=True):
+        pass
+    assert _schema_of(new) == _schema_of(old)
+
+
+def test_the_plain_layout_is_the_declared_schema() -> None:
+    from microup.store.layout import TABLES
+    from microup.store.tables import layouts
+
+    assert {name: tuple(layout) for name, layout in TABLES.items()} == layouts()

@@ -201,7 +201,7 @@ def test_a_migrated_store_undoes_its_old_changes(
     _version_5_store(path)
     monkeypatch.setenv("MICROUP_DB", str(path))
     history = json.loads(run("history", "--json").stdout)["changes"]
-    assert [change["summary"] for change in history][0] == "Weekly goal 90 min from 2026-W48"
+    assert history[0]["summary"] == "Weekly goal 90 min from 2026-W48"
     assert run("undo").stdout == "Weekly goal from 2026-W48 back to 60 min\n"
     assert "60 min" in run("goal").stdout
     assert run("undo").stdout == "Restored #2 5 min SQL\n"

@@ -1,8 +1,44 @@
-"""The SQLModel tables, mirroring the schema `store.MIGRATIONS` creates, column for column."""
+"""The declared schema: every table once, with its types, keys, checks and indexes.
+
+Both engines' tables come from here (`ddl`): SQLite creates a new store from it, PostgreSQL
+adds the learner to each table and key (`store.postgres.schema`). What only one engine has
+(triggers, row-level security, functions) stays in that engine's folder. Imported only to
+create or migrate a store: the queries use the plain copy in `store.layout`.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Field, SQLModel
+
+BIG = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit on PostgreSQL; on SQLite every integer is, and a key stays the rowid's alias."""
+_OFFSET = "utc_offset BETWEEN -1440 AND 1440"
+_KIND = "kind IN ('learn', 'review')"
+
+
+def _text(*, nullable: bool = False, unique: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(Text, nullable=nullable, unique=unique)
+
+
+def _int(*, nullable: bool = False, big: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(BIG if big else Integer, nullable=nullable)
+
+
+def _kind() -> Column:  # type: ignore[type-arg]
+    return Column(Text, nullable=False, server_default="learn")
 
 
 class TopicRow(SQLModel, table=True):
@@ -10,34 +46,48 @@ class TopicRow(SQLModel, table=True):
 
     __tablename__ = "topic"
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    key: str = Field(unique=True)
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    name: str = Field(sa_column=_text())
+    key: str = Field(sa_column=_text(unique=True))
 
 
 class EntryRow(SQLModel, table=True):
     """A logged session: `at` in UTC epoch seconds, `utc_offset` in minutes east of UTC."""
 
     __tablename__ = "entry"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        CheckConstraint("at BETWEEN 0 AND 32503680000"),
+        CheckConstraint(_OFFSET),
+        CheckConstraint("minutes BETWEEN 1 AND 600"),
+        CheckConstraint("recall BETWEEN 1 AND 4"),
+        CheckConstraint(_KIND),
+        Index("ix_entry_at", "at", "id", "utc_offset", "minutes"),
+        Index("ix_entry_topic_at", "topic_id", "at", "minutes", "recall", "kind", "utc_offset"),
+        {"sqlite_autoincrement": True},
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    at: int = Field(index=True)
-    utc_offset: int
-    minutes: int
-    topic_id: int | None = Field(default=None, foreign_key="topic.id")
-    note: str | None = None
-    recall: int | None = None
-    kind: str = "learn"
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    at: int = Field(sa_column=_int(big=True))
+    utc_offset: int = Field(sa_column=_int())
+    minutes: int = Field(sa_column=_int())
+    topic_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("topic.id"), nullable=True)
+    )
+    note: str | None = Field(default=None, sa_column=_text(nullable=True))
+    recall: int | None = Field(default=None, sa_column=_int(nullable=True))
+    kind: str = Field(
+        default="learn", sa_column=Column(Text, nullable=False, server_default="learn")
+    )
 
 
 class GoalRow(SQLModel, table=True):
     """A weekly goal in minutes, in force from the week starting `week_start` (ISO date)."""
 
     __tablename__ = "goal"
+    __table_args__ = (CheckConstraint("minutes >= 1"),)
 
-    week_start: str = Field(primary_key=True)
-    minutes: int
+    week_start: str = Field(sa_column=Column(Text, primary_key=True))
+    minutes: int = Field(sa_column=_int())
 
 
 class SettingRow(SQLModel, table=True):
@@ -45,21 +95,24 @@ class SettingRow(SQLModel, table=True):
 
     __tablename__ = "setting"
 
-    key: str = Field(primary_key=True)
-    value: str
+    key: str = Field(sa_column=Column(Text, primary_key=True))
+    value: str = Field(sa_column=_text())
 
 
 class TimerRow(SQLModel, table=True):
     """The running timer, if any: one row at most (`id` is always 1)."""
 
     __tablename__ = "timer"
+    __table_args__ = (CheckConstraint("id = 1"), CheckConstraint(_OFFSET), CheckConstraint(_KIND))
 
-    id: int = Field(default=1, primary_key=True)
-    started: int
-    utc_offset: int
-    topic: str | None = None
-    note: str | None = None
-    kind: str = "learn"
+    id: int = Field(default=1, sa_column=Column(Integer, primary_key=True))
+    started: int = Field(sa_column=_int(big=True))
+    utc_offset: int = Field(sa_column=_int())
+    topic: str | None = Field(default=None, sa_column=_text(nullable=True))
+    note: str | None = Field(default=None, sa_column=_text(nullable=True))
+    kind: str = Field(
+        default="learn", sa_column=Column(Text, nullable=False, server_default="learn")
+    )
 
 
 class JournalRow(SQLModel, table=True):
@@ -69,12 +122,14 @@ class JournalRow(SQLModel, table=True):
     __tablename__ = "journal"
     __table_args__ = {"sqlite_autoincrement": True}
 
-    id: int | None = Field(default=None, primary_key=True)
-    at: int
-    summary: str
-    undo_message: str
-    steps: str
-    undone: bool = False
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    at: int = Field(sa_column=_int(big=True))
+    summary: str = Field(sa_column=_text())
+    undo_message: str = Field(sa_column=_text())
+    steps: str = Field(sa_column=_text())
+    undone: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="0")
+    )
 
 
 class JournalRowImage(SQLModel, table=True):
@@ -84,13 +139,13 @@ class JournalRowImage(SQLModel, table=True):
 
     __tablename__ = "journal_row"
 
-    change_id: int = Field(primary_key=True)
-    seq: int = Field(primary_key=True)
-    tbl: str
-    key: str
-    last_id: int | None = None
-    before: str | None = None
-    after: str | None = None
+    change_id: int = Field(sa_column=Column(BIG, primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True))
+    tbl: str = Field(sa_column=_text())
+    key: str = Field(sa_column=_text())
+    last_id: int | None = Field(default=None, sa_column=_int(nullable=True, big=True))
+    before: str | None = Field(default=None, sa_column=_text(nullable=True))
+    after: str | None = Field(default=None, sa_column=_text(nullable=True))
 
 
 class DayTotalRow(SQLModel, table=True):
@@ -98,8 +153,8 @@ class DayTotalRow(SQLModel, table=True):
 
     __tablename__ = "day_total"
 
-    day: int = Field(primary_key=True)
-    minutes: int
+    day: int = Field(sa_column=Column(BIG, primary_key=True))
+    minutes: int = Field(sa_column=_int(big=True))
 
 
 class TopicTotalRow(SQLModel, table=True):
@@ -107,22 +162,58 @@ class TopicTotalRow(SQLModel, table=True):
 
     __tablename__ = "topic_total"
 
-    topic_id: int = Field(primary_key=True)
-    minutes: int
-    sessions: int
-    last: int
+    topic_id: int = Field(sa_column=Column(BIG, primary_key=True))
+    minutes: int = Field(sa_column=_int(big=True))
+    sessions: int = Field(sa_column=_int(big=True))
+    last: int = Field(sa_column=_int(big=True))
 
 
 class ReviewCacheRow(SQLModel, table=True):
     """A topic's memory folded through the sessions before `cutoff`, as `TopicMemory.state()`
-    JSON; triggers drop it when an entry before the cutoff changes (see `store.schema`)."""
+    JSON; triggers drop it when an entry before the cutoff changes (see `store.sqlite`)."""
 
     __tablename__ = "review_cache"
 
-    topic_id: int = Field(primary_key=True)
-    fold: str
-    cutoff: int
-    state: str
+    topic_id: int = Field(sa_column=Column(BIG, primary_key=True))
+    fold: str = Field(sa_column=_text())
+    cutoff: int = Field(sa_column=_int(big=True))
+    state: str = Field(sa_column=_text())
+
+
+TABLE_ORDER = (
+    "topic",
+    "entry",
+    "goal",
+    "setting",
+    "timer",
+    "journal",
+    "journal_row",
+    "day_total",
+    "topic_total",
+    "review_cache",
+)
+
+
+def declared() -> MetaData:
+    """The declared tables (SQLModel's metadata)."""
+    return SQLModel.metadata
+
+
+def ddl(dialect: str, tables: dict[str, Table] | None = None) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for `dialect`, in dependency order."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    compiler = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect]
+    chosen = tables or dict(declared().tables)
+    statements = []
+    for name in TABLE_ORDER:
+        table = chosen[name]
+        statements.append(str(CreateTable(table).compile(dialect=compiler)).strip())
+        statements.extend(
+            str(CreateIndex(index).compile(dialect=compiler)).strip()
+            for index in sorted(table.indexes, key=lambda index: str(index.name))
+        )
+    return statements
 
 
 def layouts() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -133,5 +224,5 @@ def layouts() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
             tuple(column.name for column in table.columns),
             tuple(column.name for column in table.primary_key.columns),
         )
-        for table in SQLModel.metadata.sorted_tables
+        for table in declared().sorted_tables
     }

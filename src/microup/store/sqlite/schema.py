@@ -168,6 +168,24 @@ INSERT_TRIGGERS = {
 }
 """The per-row work of an insert, which a bulk import replaces by `REBUILD_DERIVED`."""
 
+TRIGGERS = (
+    INSERT_TRIGGERS["entry_added"],
+    f"CREATE TRIGGER entry_removed AFTER DELETE ON entry BEGIN {_TAKE_FROM_TOTALS} END",
+    f"""CREATE TRIGGER entry_changed AFTER UPDATE OF at, utc_offset, minutes, topic_id ON entry
+        BEGIN {_TAKE_FROM_TOTALS} {_add_to_totals("new")} END""",
+    # A topic's memory folded through the sessions before `cutoff` (the review commands keep
+    # it, `Store.save_review_states`): any change to a session before the cutoff drops it.
+    INSERT_TRIGGERS["review_cache_added"],
+    """CREATE TRIGGER review_cache_removed AFTER DELETE ON entry BEGIN
+        DELETE FROM review_cache WHERE topic_id = old.topic_id AND cutoff > old.at; END""",
+    """CREATE TRIGGER review_cache_changed AFTER UPDATE ON entry BEGIN
+        DELETE FROM review_cache WHERE (topic_id = old.topic_id AND cutoff > old.at)
+            OR (topic_id = new.topic_id AND cutoff > new.at); END""",
+    """CREATE TRIGGER review_cache_topic_gone AFTER DELETE ON topic BEGIN
+        DELETE FROM review_cache WHERE topic_id = old.id; END""",
+)
+"""What only SQLite has: the running totals and the cache's invalidation, as triggers."""
+
 _SCHEMA_V5 = (
     "DROP INDEX ix_entry_at",
     "CREATE INDEX ix_entry_at ON entry (at, id, utc_offset, minutes)",
@@ -181,26 +199,13 @@ _SCHEMA_V5 = (
         last INTEGER NOT NULL
     )""",
     *_SUM_TOTALS,
-    INSERT_TRIGGERS["entry_added"],
-    f"CREATE TRIGGER entry_removed AFTER DELETE ON entry BEGIN {_TAKE_FROM_TOTALS} END",
-    f"""CREATE TRIGGER entry_changed AFTER UPDATE OF at, utc_offset, minutes, topic_id ON entry
-        BEGIN {_TAKE_FROM_TOTALS} {_add_to_totals("new")} END""",
-    # A topic's memory folded through the sessions before `cutoff` (the review commands keep
-    # it, `Store.save_review_states`): any change to a session before the cutoff drops it.
     """CREATE TABLE review_cache (
         topic_id INTEGER PRIMARY KEY,
         fold TEXT NOT NULL,
         cutoff INTEGER NOT NULL,
         state TEXT NOT NULL
     )""",
-    INSERT_TRIGGERS["review_cache_added"],
-    """CREATE TRIGGER review_cache_removed AFTER DELETE ON entry BEGIN
-        DELETE FROM review_cache WHERE topic_id = old.topic_id AND cutoff > old.at; END""",
-    """CREATE TRIGGER review_cache_changed AFTER UPDATE ON entry BEGIN
-        DELETE FROM review_cache WHERE (topic_id = old.topic_id AND cutoff > old.at)
-            OR (topic_id = new.topic_id AND cutoff > new.at); END""",
-    """CREATE TRIGGER review_cache_topic_gone AFTER DELETE ON topic BEGIN
-        DELETE FROM review_cache WHERE topic_id = old.id; END""",
+    *TRIGGERS,
 )
 
 # Version 6: undo from row images. Each change's rows before and after it, written by the
@@ -224,6 +229,13 @@ def _journal_rows(connection: Connection) -> None:
 
     _run_statements(_SCHEMA_V6)(connection)
     convert_legacy_journal(connection)
+
+
+def _create(connection: Connection) -> None:
+    """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
+    from microup.store.tables import ddl
+
+    _run_statements((*ddl("sqlite"), *TRIGGERS))(connection)
 
 
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
@@ -263,7 +275,7 @@ def migrate(connection: Connection, path: Path) -> None:
     version = read_marks(lambda sql: connection.exec_driver_sql(sql).scalar_one(), path)
     if version == SCHEMA_VERSION:
         return
-    for step in MIGRATIONS[version:]:
+    for step in MIGRATIONS[version:] if version else (_create,):
         step(connection)
     connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
