@@ -163,7 +163,17 @@ def _plain_help() -> None:
         core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
 
 
+def _plain_completion() -> None:
+    """Completion's help texts as written: they are plain text (no Rich markup here), and
+    Typer would import Rich on every TAB (zsh, fish, PowerShell) only to strip markup."""
+    from typer import _completion_classes
+
+    if hasattr(_completion_classes, "_sanitize_help_text"):
+        _completion_classes._sanitize_help_text = lambda text: text
+
+
 _plain_help()
+_plain_completion()
 
 app = typer.Typer(
     cls=MicroupGroup,
