@@ -32,7 +32,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 def _command(path: str) -> tuple[Any, typer.Context]:
     """The command at PATH ("remind install"), loaded as running it would load it."""
-    command = get_command(app)
+    command: Any = get_command(app)
     context = typer.Context(command, info_name=PROG, terminal_width=WIDTH)
     for name in path.split():
         command = command.get_command(context, name)
