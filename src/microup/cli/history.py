@@ -72,7 +72,7 @@ def stats(
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK micro-upskilling pilot.
+    Adherence is how often you meet the goal, in the terms of the UK pilot.
     """
     from microup.core.weeks import (
         adherence,

@@ -158,10 +158,10 @@ ViaOption = Annotated[
     str,
     typer.Option(
         "--via",
-        metavar="auto|systemd|launchd|cron",
+        metavar="SCHEDULER",
         show_default=False,
-        help="Which scheduler: a systemd user timer, a launchd agent (macOS) or cron "
-        "(default auto: the first of these that works here).",
+        help="systemd (a user timer), launchd (macOS) or cron; "
+        "default auto, the first that works here.",
     ),
 ]
 NotifyOption = Annotated[
