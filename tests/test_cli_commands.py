@@ -112,7 +112,8 @@ LOADED = (
     "except SystemExit:\n"
     "    pass\n"
     "print(' '.join(sorted(m for m in sys.modules if m.startswith('microup.cli'))))\n"
-    "print(' '.join(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'rich') if m in sys.modules)))\n"
+    "heavy = ('sqlmodel', 'sqlalchemy', 'rich', 'pydantic')\n"
+    "print(' '.join(sorted(m for m in heavy if m in sys.modules)))\n"
 )
 
 
@@ -143,7 +144,8 @@ def test_completion_lists_commands_with_their_help_without_importing_one() -> No
 
 def test_a_command_imports_only_its_own_module() -> None:
     modules, heavy, output = _loaded("log", "--help")
-    assert modules - ENTRY_MODULES == {"microup.cli.journal"} and not heavy, modules
+    assert modules - ENTRY_MODULES == {"microup.cli.journal"}, modules
+    assert heavy in ("", "pydantic"), heavy  # Typer checks the root's --db with pydantic
     assert "Usage: microup log [OPTIONS] DURATION" in output
     modules, _, output = _loaded("cohort", "report", "--help")
     assert modules - ENTRY_MODULES == {"microup.cli.admin"}, modules

@@ -11,7 +11,7 @@ one module asked for and builds only the command asked for.
 import importlib
 from collections.abc import Iterator
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -63,6 +63,20 @@ class LazyGroup(TyperGroup):
             rows = [(c.name.ljust(width), _stub(c).get_short_help_str(limit)) for c in commands]
             with formatter.section(title):
                 formatter.write_dl(rows)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: "Context | None" = None,
+        **extra: Any,
+    ) -> "Context":
+        """Completing the first word (`microup lo<TAB>`) processes no option: Typer would
+        build a pydantic adapter for each one, importing pydantic on every TAB."""
+        if extra.get("resilient_parsing") and not args and parent is None:
+            settings = {**self.context_settings, **extra}
+            return self.context_class(self, info_name=info_name, **settings)
+        return super().make_context(info_name, args, parent, **extra)
 
     def shell_complete(self, ctx: "Context", incomplete: str) -> list["CompletionItem"]:
         """Completion of a command name, from the table (options as click completes them)."""
