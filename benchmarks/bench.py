@@ -327,7 +327,7 @@ def pair_log(bench: Bench) -> Result:
     baseline = bench.python_cmd(
         "python -c 'import sqlmodel, typer, platformdirs'", "import sqlmodel, typer, platformdirs"
     )
-    return ratio_result(bench, "log", 1.3, command, baseline)
+    return ratio_result(bench, "log", 0.75, command, baseline)
 
 
 def pair_bare(bench: Bench) -> Result:
@@ -434,7 +434,20 @@ def pair_help(bench: Bench) -> Result:
     """`microup --help` vs importing Typer alone."""
     command = bench.microup_cmd("microup --help", ["--help"], bench.fresh_dir("db") / "m.db")
     baseline = bench.python_cmd("python -c 'import typer'", "import typer")
-    return ratio_result(bench, "help", 1.5, command, baseline)
+    return ratio_result(bench, "help", 1.2, command, baseline)
+
+
+def pair_completion(bench: Bench) -> Result:
+    """Completing `microup lo<TAB>` through Typer's completion variables (zsh's form, which
+    asks for each command's short help too) vs importing Typer alone."""
+    command = bench.microup_cmd("microup lo<TAB> (zsh)", [], bench.fresh_dir("db") / "m.db")
+    command.env["_MICROUP_COMPLETE"] = "complete_zsh"
+    command.env["_TYPER_COMPLETE_ARGS"] = "microup lo"
+    done = bench.run_captured(command)
+    if '"log"' not in done.stdout:
+        raise BenchError(f"completing 'microup lo' did not offer log: {done.stdout.strip()!r}")
+    baseline = bench.python_cmd("python -c 'import typer'", "import typer")
+    return ratio_result(bench, "completion", 1.2, command, baseline)
 
 
 def scale_pair(subcommand: str, goal: float) -> Callable[[Bench], Result]:
@@ -500,6 +513,7 @@ PAIRS: tuple[Pair, ...] = (
     Pair("log-vs-watson", ("log",), pair_watson),
     Pair("log", ("log",), pair_log),
     Pair("help", (), pair_help),
+    Pair("completion", ("log",), pair_completion),
     Pair("review-scale", ("review",), scale_pair("review", 2.0)),
     Pair("week-scale", ("week",), scale_pair("week", 1.5)),
     Pair("stats-scale", ("stats",), scale_pair("stats", 2.0)),

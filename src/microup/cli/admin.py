@@ -7,6 +7,7 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import JsonOption, app, show_help_without_command
+from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError, UsageError
 from microup.core.location import is_database_url
 from microup.core.text import plural, printable
@@ -14,14 +15,19 @@ from microup.core.text import plural, printable
 MAX_REPORT_WEEKS = 104
 
 db_app = typer.Typer(
-    help="Set up a shared PostgreSQL store and its learners (for its administrator).",
+    cls=LazyGroup,
+    help="Set up a shared store and its learners (for its administrator).\n\n"
+    "A shared store is a PostgreSQL database, named by a postgresql:// URL in --db or "
+    "MICROUP_DB.",
     invoke_without_command=True,
 )
 app.add_typer(db_app, name="db")
 db_app.callback()(show_help_without_command)
 
 cohort_app = typer.Typer(
-    help="Named groups of learners on a shared store, and their aggregate report.",
+    cls=LazyGroup,
+    help="Groups of learners on a shared store, and their report.\n\n"
+    "Kept by the administrator; the report gives aggregates only.",
     invoke_without_command=True,
 )
 app.add_typer(cohort_app, name="cohort")
@@ -59,7 +65,10 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Create the store's schema, roles and policies in an existing database (again: upgrade)."""
+    """Create or upgrade the store in an existing database.
+
+    The schema, the group roles and the row-level security policies; run it again to upgrade.
+    """
     target = _shared_url(ctx, url)
     from microup.core.location import shown_url
     from microup.store.postgres import schema as postgres_schema
@@ -96,13 +105,19 @@ def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
 
 @db_app.command("add-learner")
 def add_learner(ctx: typer.Context, names: RoleNames) -> None:
-    """Let roles log their own sessions (creating login roles that do not exist yet)."""
+    """Let roles log their own sessions.
+
+    Login roles that do not exist yet are created.
+    """
     _add_roles(ctx, names, "learner")
 
 
 @db_app.command("add-reporter")
 def add_reporter(ctx: typer.Context, names: RoleNames) -> None:
-    """Let roles read cohort reports: aggregates only, never anyone's entries."""
+    """Let roles read cohort reports, and nothing else.
+
+    Aggregates only, never anyone's entries.
+    """
     _add_roles(ctx, names, "reporter")
 
 
@@ -132,7 +147,7 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 
 @cohort_app.command("remove")
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
-    """Take learners out of a cohort (their entries stay theirs)."""
+    """Take learners out of a cohort (their entries stay)."""
     url = _shared_url(ctx)
     from microup.store.postgres import cohorts
 
@@ -142,7 +157,7 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 
 @cohort_app.command("delete")
 def delete(ctx: typer.Context, name: CohortName) -> None:
-    """Forget a cohort and who was in it (nobody's entries are touched)."""
+    """Forget a cohort and who was in it (entries stay)."""
     url = _shared_url(ctx)
     from microup.store.postgres import cohorts
 
@@ -179,13 +194,22 @@ def report(
     weeks: Annotated[
         int,
         typer.Option(
-            "--weeks", "-w", metavar="N", min=1, max=MAX_REPORT_WEEKS, help="Weeks shown."
+            "--weeks",
+            "-w",
+            metavar="N",
+            min=1,
+            max=MAX_REPORT_WEEKS,
+            show_default=False,
+            help=f"Weeks shown, 1 to {MAX_REPORT_WEEKS} (default 8).",
         ),
     ] = 8,
     json: JsonOption = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the weekly trend as CSV.")] = False,
 ) -> None:
-    """How the cohort is managing: this week, adherence beside the UK pilot, the trend."""
+    """How the cohort is managing, beside the UK pilot.
+
+    This week, adherence beside the pilot's figures, and the weekly trend.
+    """
     import sys
 
     if json and csv:

@@ -1,6 +1,11 @@
-"""The `microup` command: every command module adds its commands to the one Typer app."""
+"""The `microup` command: the one Typer app, its commands loaded lazily.
 
-from microup.cli import admin, changes, history, journal, remind, review, timer
+No command module is imported here: `cli.commands` lists them and `cli.lazy` imports a
+command's module when that command runs (or shows its own help), so `microup --help` and
+completion stay as fast as importing Typer. `cli.main` imports this module inside its own
+Ctrl-C guard.
+"""
+
 from microup.cli.common import app
 
-__all__ = ["admin", "app", "changes", "history", "journal", "remind", "review", "timer"]
+__all__ = ["app"]

@@ -6,13 +6,17 @@ import typer
 
 from microup.cli import common
 from microup.cli.common import JsonOption, app, open_store, whole_number
+from microup.cli.lazy import LazyGroup
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.text import clean_topic, plural
 
 HISTORY_LIMIT = 20
 
 topics_app = typer.Typer(
-    help="Each topic with its minutes and sessions; `topics rename` fixes a topic's name.",
+    cls=LazyGroup,
+    subcommand_metavar="[COMMAND [ARGS]...]",
+    help="Each topic with its minutes and when you last studied it.\n\n"
+    "`microup topics rename OLD NEW` respells a topic or merges it into another.",
     invoke_without_command=True,
 )
 app.add_typer(topics_app, name="topics")
@@ -44,7 +48,10 @@ def rename(
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Merge without asking.")] = False,
 ) -> None:
-    """Respell or rename a topic; when NEW already exists, its entries are merged into it."""
+    """Respell or rename a topic, or merge it into another.
+
+    When NEW is already a topic, OLD's entries move into it (after a question, or --yes).
+    """
     from microup.views import render
 
     old_name, new_name = clean_topic(old), clean_topic(new)
@@ -96,8 +103,11 @@ def undo(
     ] = None,
     show: Annotated[bool, typer.Option("--list", help="Show the last changes instead.")] = False,
 ) -> None:
-    """Revert the most recent change, or change ID: any change to your data (log, edit,
-    delete, import, goal, config, rename, start, stop, cancel)."""
+    """Revert the most recent change, or change ID.
+
+    Any change to your data: log, edit, delete, import, goal, config, rename, start, stop,
+    cancel. Run it again to revert the one before; a change moved on since is refused.
+    """
     from microup.views import render
 
     if show:
@@ -112,11 +122,21 @@ def undo(
 def history_command(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", metavar="N", parser=whole_number, help="At most N changes.")
+        int,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            parser=whole_number,
+            show_default=False,
+            help=f"At most N changes (default {HISTORY_LIMIT}).",
+        ),
     ] = HISTORY_LIMIT,
     json: JsonOption = False,
 ) -> None:
-    """The last changes, newest first, and which were undone (the same as `undo --list`)."""
+    """The last changes, newest first, and which were undone.
+
+    The same as `undo --list`.
+    """
     _show_history(ctx, limit, json=json)
 
 

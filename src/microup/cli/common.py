@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from microup import __version__
+from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError
 from microup.core.location import StoreLocation
 from microup.core.text import clean_topic, printable, shown
@@ -96,9 +96,9 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-class MicroupGroup(TyperGroup):
+class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
-    130 when interrupted."""
+    130 when interrupted (also while a command's module is being imported)."""
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -142,9 +142,13 @@ class MicroupGroup(TyperGroup):
 
 def _plain_help() -> None:
     """Show help as people read it: `DURATION` and `--topic TOPIC`, not Typer 0.29's
-    `{duration}` and `<str>` type labels. Guarded, so another Typer version just looks as it
-    does by default."""
+    `{duration}` and `<str>` type labels, nor `[1<=x<=600]` (the help says the range in words
+    where it matters). Guarded, so another Typer version just looks as it does by default."""
     from typer import core
+
+    for param in (core.TyperArgument, core.TyperOption):
+        if hasattr(param, "_get_number_range_help_str"):
+            param._get_number_range_help_str = lambda self: None  # type: ignore[method-assign]
 
     if hasattr(core.TyperArgument, "display_type_rich"):
         core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
@@ -159,7 +163,17 @@ def _plain_help() -> None:
         core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
 
 
+def _plain_completion() -> None:
+    """Completion's help texts as written: they are plain text (no Rich markup here), and
+    Typer would import Rich on every TAB (zsh, fish, PowerShell) only to strip markup."""
+    from typer import _completion_classes
+
+    if hasattr(_completion_classes, "_sanitize_help_text"):
+        _completion_classes._sanitize_help_text = lambda text: text
+
+
 _plain_help()
+_plain_completion()
 
 app = typer.Typer(
     cls=MicroupGroup,

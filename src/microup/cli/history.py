@@ -19,11 +19,33 @@ from microup.system.files import remove_leftovers
 
 MAX_WEEKS = 520
 
-WeeksOption = Annotated[
-    int, typer.Option("--weeks", metavar="N", min=1, max=MAX_WEEKS, help="How many weeks.")
+StatsWeeksOption = Annotated[
+    int,
+    typer.Option(
+        "--weeks",
+        metavar="N",
+        min=1,
+        max=MAX_WEEKS,
+        show_default=False,
+        help=f"How many weeks, 1 to {MAX_WEEKS} (default 12).",
+    ),
+]
+CalendarWeeksOption = Annotated[
+    int,
+    typer.Option(
+        "--weeks",
+        metavar="N",
+        min=1,
+        max=MAX_WEEKS,
+        show_default=False,
+        help=f"How many weeks, 1 to {MAX_WEEKS} (default 26).",
+    ),
 ]
 FormatOption = Annotated[
-    str | None, typer.Option("--format", "-f", metavar="json|csv", help="File format.")
+    str | None,
+    typer.Option(
+        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+    ),
 ]
 
 
@@ -42,13 +64,16 @@ def _format(text: str | None, path: Path | None) -> str | None:
 @app.command()
 def stats(
     ctx: typer.Context,
-    weeks: WeeksOption = 12,
+    weeks: StatsWeeksOption = 12,
     calendar: Annotated[
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """The last weeks against the goal, streaks, how often you manage it, time per topic."""
+    """Weeks against the goal, streaks, adherence, time per topic.
+
+    Adherence is how often you meet the goal, in the terms of the UK pilot.
+    """
     from microup.core.weeks import (
         adherence,
         best_streak,
@@ -82,8 +107,11 @@ def stats(
 
 
 @app.command("calendar")
-def calendar_command(ctx: typer.Context, weeks: WeeksOption = 26) -> None:
-    """A heatmap of minutes a day over the last months, like a contributions graph."""
+def calendar_command(ctx: typer.Context, weeks: CalendarWeeksOption = 26) -> None:
+    """A heatmap of minutes a day over the last months.
+
+    A column a week, Monday to Sunday, like a contributions graph.
+    """
     from microup.views import history as render_history
     from microup.views import render
 
@@ -152,7 +180,11 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Everything you logged, with goals and settings, as JSON (default) or CSV."""
+    """Everything you logged, as JSON (default) or CSV.
+
+    JSON also holds your goals and settings. The format follows the file's extension unless
+    --format says otherwise.
+    """
     from microup.core.formats import transfer
     from microup.core.settings import SETTINGS
     from microup.views import render
@@ -191,7 +223,10 @@ def import_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A microup export (JSON or CSV).")],
     fmt: FormatOption = None,
 ) -> None:
-    """Add the entries of an export; all or nothing, and entries already there are skipped."""
+    """Add the entries of an export; all or nothing.
+
+    Entries already in the store are skipped, so importing a file twice adds nothing.
+    """
     import tempfile
 
     from microup.core.formats import transfer

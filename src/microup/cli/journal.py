@@ -51,7 +51,10 @@ def log(
         bool, typer.Option("--yes", "-y", help="Log a time long before your first entry.")
     ] = False,
 ) -> None:
-    """Record a learning session (or a review) and show this week's progress."""
+    """Record a session and see the week's progress.
+
+    A session is new material unless --review (or --recall) says it revisits a topic.
+    """
     from microup.core.memory import parse_grade
     from microup.core.values import Entry
     from microup.views import render
@@ -116,7 +119,10 @@ def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
 
 @app.command()
 def week(ctx: typer.Context, json: JsonOption = False) -> None:
-    """This week (Monday to Sunday, local time) against your goal, day by day."""
+    """This week against your goal, day by day.
+
+    Monday to Sunday in local time, with this session's reviews and a running timer.
+    """
     from microup.app.review import review_view
     from microup.views import render
 
@@ -150,7 +156,10 @@ def goal(
         typer.Argument(metavar="MINUTES", help="New weekly goal: minutes like 60 or 1h30m."),
     ] = None,
 ) -> None:
-    """Show or set the weekly goal (default 60 minutes); a new goal applies from this week on."""
+    """Show or set the weekly goal (default 60 minutes).
+
+    A new goal applies from this week on; past weeks keep the goal they had.
+    """
     from microup.core.weeks import week_label, week_start
     from microup.views import render
 
@@ -186,12 +195,19 @@ def entries(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", metavar="N", parser=whole_number, help="At most N entries (default 20)."
+            "--limit",
+            metavar="N",
+            parser=whole_number,
+            show_default=False,
+            help="At most N entries (default 20).",
         ),
     ] = 20,
     json: JsonOption = False,
 ) -> None:
-    """Recent entries, newest first, with the ids that edit and delete take."""
+    """Recent entries, newest first, with their ids.
+
+    The ids are what edit and delete take.
+    """
     from microup.views import render
 
     start = parse_when(since, now(), start_of_day=True) if since is not None else None

@@ -10,6 +10,7 @@ import typer
 from microup.app.review import review_view
 from microup.app.week import this_week
 from microup.cli.common import app, now, open_store, show_help_without_command
+from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
 
 if TYPE_CHECKING:
@@ -20,14 +21,32 @@ DEFAULT_DAY = "mon"
 DEFAULT_TIME = "09:00"
 
 DayOption = Annotated[
-    str, typer.Option("--day", metavar="DAY", help="Day of the weekly reminder: mon..sun.")
+    str,
+    typer.Option(
+        "--day",
+        metavar="DAY",
+        show_default=False,
+        help=f"Day of the weekly reminder: mon..sun (default {DEFAULT_DAY}).",
+    ),
 ]
 ClockOption = Annotated[
-    str, typer.Option("--time", metavar="HH:MM", help="Time of the reminder (24 h).")
+    str,
+    typer.Option(
+        "--time",
+        metavar="HH:MM",
+        show_default=False,
+        help=f"Time of the reminder, 24 h (default {DEFAULT_TIME}).",
+    ),
 ]
+# The scheduler's own mode (`remind --scheduled --day DAY --time HH:MM`, written into the
+# job by `remind install`): hidden from --help, which is for people.
+ScheduledDayOption = Annotated[str, typer.Option("--day", metavar="DAY", hidden=True)]
+ScheduledClockOption = Annotated[str, typer.Option("--time", metavar="HH:MM", hidden=True)]
 
 cron_app = typer.Typer(
-    help="Install, remove or show the hourly cron job behind the weekly reminder.",
+    cls=LazyGroup,
+    help="The weekly reminder as a cron job, for cron only.\n\n"
+    "The same as `remind install --via cron`, `remind remove` and `remind show`.",
     invoke_without_command=True,
 )
 app.add_typer(cron_app, name="cron")
@@ -43,7 +62,11 @@ def _reminded_at(store: "Store") -> datetime | None:
 
 
 remind_app = typer.Typer(
-    help="Where this week stands and what to review; `remind install` schedules it weekly.",
+    cls=LazyGroup,
+    subcommand_metavar="[COMMAND [ARGS]...]",
+    help="Where this week stands and what to review, in a few lines.\n\n"
+    "It never asks anything and needs no terminal. `remind install` schedules it weekly; "
+    "`remind show` and `remind remove` manage that.",
     invoke_without_command=True,
 )
 app.add_typer(remind_app, name="remind")
@@ -53,7 +76,10 @@ app.add_typer(remind_app, name="remind")
 def remind(
     ctx: typer.Context,
     notify: Annotated[
-        bool, typer.Option("--notify/--no-notify", help="Also show a desktop notification.")
+        bool,
+        typer.Option(
+            "--notify/--no-notify", show_default=False, help="Also show a desktop notification."
+        ),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Say nothing when all is well.")
@@ -62,12 +88,13 @@ def remind(
         bool,
         typer.Option(
             "--scheduled",
-            help="As run by cron: speak at most once a week, on the "
+            hidden=True,
+            help="As run by the scheduler: speak at most once a week, on the "
             "first run on or after --day at --time.",
         ),
     ] = False,
-    day: DayOption = DEFAULT_DAY,
-    at: ClockOption = DEFAULT_TIME,
+    day: ScheduledDayOption = DEFAULT_DAY,
+    at: ScheduledClockOption = DEFAULT_TIME,
 ) -> None:
     """Where this week stands and what to review; never prompts, never needs a terminal.
 
@@ -131,13 +158,19 @@ ViaOption = Annotated[
     str,
     typer.Option(
         "--via",
-        metavar="auto|systemd|launchd|cron",
-        help="Which scheduler: a systemd user timer, a launchd agent (macOS) or cron.",
+        metavar="SCHEDULER",
+        show_default=False,
+        help="systemd (a user timer), launchd (macOS) or cron; "
+        "default auto, the first that works here.",
     ),
 ]
 NotifyOption = Annotated[
     bool,
-    typer.Option("--notify/--no-notify", help="Also show a desktop notification (default on)."),
+    typer.Option(
+        "--notify/--no-notify",
+        show_default=False,
+        help="Also show a desktop notification (default on).",
+    ),
 ]
 
 
@@ -233,19 +266,27 @@ def remind_install(
     at: ClockOption = DEFAULT_TIME,
     notify: NotifyOption = True,
 ) -> None:
-    """Schedule the weekly reminder (systemd user timer, launchd agent or cron job)."""
+    """Schedule the weekly reminder.
+
+    A systemd user timer, a launchd agent (macOS) or a cron job runs `microup remind` hourly;
+    it speaks once a week, on the chosen day and time or the first time after it that the
+    machine is awake.
+    """
     _install(ctx, via, day, at, notify)
 
 
 @remind_app.command("remove")
 def remind_remove() -> None:
-    """Remove the scheduled reminder, whichever scheduler holds it."""
+    """Remove the scheduled reminder, wherever it is."""
     _remove(["systemd", "launchd", "cron"])
 
 
 @remind_app.command("show")
 def remind_show() -> None:
-    """Which scheduler holds the reminder and when it next speaks."""
+    """Which scheduler holds the reminder and when it next speaks.
+
+    Read from the store the reminder was installed with.
+    """
     _show(["systemd", "launchd", "cron"])
 
 
@@ -256,17 +297,23 @@ def cron_install(
     at: ClockOption = DEFAULT_TIME,
     notify: NotifyOption = True,
 ) -> None:
-    """Install (or update) the one microup cron job: it runs hourly and reminds once a week."""
+    """Install (or update) the one microup cron job.
+
+    It runs hourly and reminds you once a week; the rest of your crontab is kept as it is.
+    """
     _install(ctx, "cron", day, at, notify)
 
 
 @cron_app.command("remove")
 def cron_remove() -> None:
-    """Remove the microup job; the rest of your crontab stays as it was."""
+    """Remove the microup job; the rest of your crontab stays."""
     _remove(["cron"])
 
 
 @cron_app.command("show")
 def cron_show() -> None:
-    """Print when the cron job next reminds you, from the store it was installed with."""
+    """When the cron job next reminds you.
+
+    Read from the store it was installed with.
+    """
     _show(["cron"])

@@ -33,7 +33,8 @@ def review(
             min=1,
             max=600,
             metavar="N",
-            help="Minutes you have now (default: this session's share of the week's budget).",
+            help="Minutes you have now, 1 to 600 "
+            "(default: this session's share of the week's budget).",
         ),
     ] = None,
     show_all: Annotated[
@@ -41,7 +42,10 @@ def review(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """What to revisit now, within the week's review budget, and what faded most."""
+    """What to review now, and what faded most.
+
+    This session's share of the week's review budget, or the --minutes you have.
+    """
     from microup.core.plan import BLOCK_MINUTES
     from microup.views import memory as render_memory
     from microup.views import render
@@ -101,7 +105,10 @@ def plan(
         ),
     ] = None,
 ) -> None:
-    """This week's review plan: blocks by session, what is done, what is left for new material."""
+    """This week's review plan, session by session.
+
+    What is done and what is left for new material; --ics puts the sessions in your calendar.
+    """
     from microup.views import memory as render_memory
     from microup.views import render
 
@@ -155,7 +162,11 @@ def config(
         str | None, typer.Argument(metavar="VALUE", help="Its new value.", show_default=False)
     ] = None,
 ) -> None:
-    """Show or change settings: review-budget, target-retention, min-gap."""
+    """Show or change the review planner's settings.
+
+    The settings are review-budget, target-retention and min-gap; `microup config` shows
+    each with its value and meaning.
+    """
     from microup.core.settings import SETTINGS, effective, spec_for
     from microup.views import memory as render_memory
     from microup.views import render
@@ -184,7 +195,10 @@ def curve(
         typer.Argument(metavar="TOPIC", help="A topic you have studied.", show_default=False),
     ] = None,
 ) -> None:
-    """Draw the forgetting curve: for material learnt once, or for one of your topics."""
+    """Draw the forgetting curve, of all material or of one topic.
+
+    Without a topic, the curve of material learnt once; with one, its predicted recall.
+    """
     from microup.core.memory import SEED_STABILITY_HOURS, recall_series, retention
     from microup.views import memory as render_memory
     from microup.views import render

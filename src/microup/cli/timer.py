@@ -87,7 +87,10 @@ def start(
         bool, typer.Option("--switch", help="Stop the running timer first (as an entry).")
     ] = False,
 ) -> None:
-    """Start timing a session now (or since --at); `microup stop` logs it."""
+    """Start timing a session; `microup stop` logs it.
+
+    The timer is saved at once, so it survives a crash or a closed terminal.
+    """
     from microup.core.values import Timer
     from microup.views import render
 

@@ -201,9 +201,10 @@ def declared() -> MetaData:
 
 def ddl(dialect: str, tables: dict[str, Table] | None = None) -> list[str]:
     """CREATE TABLE and CREATE INDEX statements for `dialect`, in dependency order."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-    compiler = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect]
+    compiler = (SQLiteDialect_pysqlite if dialect == "sqlite" else PGDialect_psycopg)()
     chosen = tables or dict(declared().tables)
     statements = []
     for name in TABLE_ORDER:
