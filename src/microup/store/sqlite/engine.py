@@ -227,11 +227,22 @@ def transaction(
             if needs_migration:
                 migrate(session.connection(), path)
             yield Store(session)
+            if write or needs_migration:
+                _touch_page_one(session)
             session.commit()
         except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
             raise _store_failure(path, error) from None
     if write or needs_migration:
         mark_committed()
+
+
+def _touch_page_one(session: Session) -> None:
+    """Make a commit that changed something write page 1 too, so its change counter (which
+    SQLite raises on every write of page 1) tells a -wal that is not the file's own."""
+    connection = session.connection()
+    if connection.connection.driver_connection.total_changes:  # type: ignore[union-attr]
+        version = int(connection.exec_driver_sql("PRAGMA user_version").scalar_one())
+        connection.exec_driver_sql(f"PRAGMA user_version = {version}")
 
 
 def _open_migrated_copy(stack: ExitStack, path: Path) -> Session:
