@@ -91,3 +91,39 @@ def test_a_crash_in_the_middle_of_a_checkpoint_is_recovered_not_called_damage(
     checker = sqlite3.connect(path)
     assert checker.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     checker.close()
+
+
+@pytest.fixture(scope="module")
+def store_of_3000(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A 3,000-entry store's bytes, built once."""
+    path = tmp_path_factory.mktemp("big") / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20, topic="SQL"))
+    writer = sqlite3.connect(path)
+    writer.executemany(
+        "INSERT INTO entry (at, utc_offset, minutes, kind, topic_id) VALUES (?, 0, 20, 'learn', 1)",
+        [(int((at(20) - timedelta(hours=n)).timestamp()),) for n in range(1, 3000)],
+    )
+    writer.commit()
+    writer.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("where", [0.3, 0.45, 0.5, 0.55, 0.7, "page 2"])
+def test_a_write_finds_damage_first_and_changes_nothing(
+    tmp_path: Path, store_of_3000: bytes, where: float | str
+) -> None:
+    """Failure 3: `log` wrote into a store with 4,000 bytes overwritten and exited 0."""
+    page_size = int.from_bytes(store_of_3000[16:18], "big")
+    start = page_size + 100 if where == "page 2" else int(len(store_of_3000) * float(where))
+    damaged = bytearray(store_of_3000)
+    damaged[start : start + 4000] = bytes(range(256)) * 15 + bytes(160)
+    path = tmp_path / "m.db"
+    path.write_bytes(bytes(damaged))
+    with (
+        pytest.raises(StoreError, match="is damaged") as refused,
+        transaction(path, write=True) as store,
+    ):
+        store.add_entry(Entry(at=at(21), minutes=5, topic="SQL"))
+    assert "constraint" not in str(refused.value)
+    assert path.read_bytes() == bytes(damaged)
