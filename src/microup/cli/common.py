@@ -50,8 +50,13 @@ _OUTPUT_FAILURES = (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQ
 
 def _prepare_streams() -> None:
     """Output degrades instead of failing: what the encoding cannot show is escaped, and a
-    closed stdout becomes a sink (the command still runs; the end says output was lost)."""
+    closed stdout becomes a sink (the command still runs; the end says output was lost);
+    a closed stdin reads as empty and a closed stderr as a sink."""
     global _STDOUT_CLOSED
+    if sys.stdin is None:  # closed (`<&-`): nobody can answer, as under cron
+        sys.stdin = Path(os.devnull).open(encoding="utf-8")  # noqa: SIM115
+    if sys.stderr is None:  # closed (`2>&-`): problems go unsaid, the exit code still tells
+        sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

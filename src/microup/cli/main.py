@@ -29,6 +29,6 @@ def main() -> None:
     if not isinstance(code, (int, type(None))):
         sys.stderr.write(f"{code}\n")
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # None when closed
             stream.flush()
     os._exit(status)
