@@ -61,3 +61,63 @@ def test_a_closed_stdin_is_one_line_not_a_traceback(
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode != 0 and done.stderr.count("\n") == 1, done.stderr
     assert entries(home_env) == before
+
+
+@pytest.fixture
+def fresh_commit_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each in-process run starts as a new process would: nothing committed yet."""
+    from microup.store import base
+
+    monkeypatch.setattr(base, "COMMITTED", False)
+
+
+def test_ctrl_c_during_the_commit_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_commit_flag: None
+) -> None:
+    """Failure 5: Ctrl-C landing in the commit said "interrupted" about a saved change."""
+    import signal
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from microup.core.values import Entry
+    from microup.store import base, transaction
+
+    real_commit = Session.commit
+
+    def interrupted_commit(self: Session) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the person presses Ctrl-C now
+        real_commit(self)
+
+    path = tmp_path / "m.db"
+    monkeypatch.setattr(Session, "commit", interrupted_commit)
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=datetime(2026, 11, 20, tzinfo=timezone.utc), minutes=5))
+    monkeypatch.setattr(Session, "commit", real_commit)
+    assert base.COMMITTED
+    with transaction(path, write=False) as store:
+        assert len(store.entries()) == 1
+    with pytest.raises(KeyboardInterrupt), transaction(path, write=False):
+        os.kill(os.getpid(), signal.SIGINT)  # before any commit: interrupted as asked
+
+
+def test_ctrl_c_after_the_commit_is_a_success(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_commit_flag: None
+) -> None:
+    """Failure 5: Ctrl-C while the report printed said "interrupted" and exited 130."""
+    from typer.testing import CliRunner
+
+    from microup.cli.app import app
+    from microup.views import render
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("MICROUP_DB", str(tmp_path / "m.db"))
+    monkeypatch.setattr(render, "progress", interrupted)
+    done = CliRunner().invoke(app, ["log", "5"])
+    assert done.exit_code == 0 and "interrupted" not in done.stderr, done.stderr
+    monkeypatch.undo()
+    monkeypatch.setenv("MICROUP_DB", str(tmp_path / "m.db"))
+    listed = CliRunner().invoke(app, ["entries", "--json"])
+    assert len(json.loads(listed.stdout)["entries"]) == 1

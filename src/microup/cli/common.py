@@ -101,6 +101,15 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C: before the commit nothing was saved (exit 130); after it, the command has
+    succeeded, and says nothing more (exit 0), so nobody retries a saved change."""
+    if _committed():
+        sys.exit(0)
+    _say("\n")
+    fail("interrupted", 130)
+
+
 class MicroupGroup(TyperGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted."""
@@ -124,8 +133,7 @@ class MicroupGroup(TyperGroup):
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             fail(error.format_message() + hint, error.exit_code)
         except (typer.Abort, KeyboardInterrupt):
-            _say("\n")
-            fail("interrupted", 130)
+            _interrupted()
         except OSError as error:
             if error.errno not in _OUTPUT_FAILURES:
                 raise
@@ -139,8 +147,7 @@ class MicroupGroup(TyperGroup):
                 raise
             _output_lost("standard output is closed")
         if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
-            _say("\n")
-            fail("interrupted", 130)
+            _interrupted()
         _flush_or_report()
         sys.exit(code if isinstance(code, int) else 0)
 

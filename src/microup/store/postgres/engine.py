@@ -21,7 +21,7 @@ from sqlmodel import Session
 from microup.core.errors import StoreBusyError, StoreError
 from microup.core.location import shown_url
 from microup.core.text import printable
-from microup.store.base import mark_committed
+from microup.store.base import commit
 from microup.store.queries import Store
 
 try:
@@ -166,13 +166,11 @@ def transaction(url: str, *, write: bool) -> Iterator[Store]:
                     f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, hashtext(current_user))"
                 )
             yield Store(session)
-            session.commit()
+            commit(session, change=write)
     except (DBAPIError, psycopg.Error) as error:  # the latter from `Store._raw_rows`
         raise failure(url, error) from None
     finally:
         engine.dispose()
-    if write:
-        mark_committed()
 
 
 def quoted(conn: Connection, name: str) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from microup.core.errors import NoStoreError, StoreBusyError, StoreError
-from microup.store.base import BUSY_TIMEOUT_MS, mark_committed
+from microup.store.base import BUSY_TIMEOUT_MS, commit
 from microup.store.queries import Store
 from microup.store.sqlite.files import inspect as _inspect
 from microup.store.sqlite.schema import SCHEMA_VERSION, migrate, read_marks
@@ -229,11 +229,9 @@ def transaction(
             yield Store(session)
             if write or needs_migration:
                 _touch_page_one(session)
-            session.commit()
+            commit(session, change=write or needs_migration)
         except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
             raise _store_failure(path, error) from None
-    if write or needs_migration:
-        mark_committed()
 
 
 def _touch_page_one(session: Session) -> None:
