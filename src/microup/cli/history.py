@@ -194,6 +194,7 @@ def import_command(
     """Add the entries of an export; all or nothing, and entries already there are skipped."""
     import tempfile
 
+    from microup.app.rules import require_learnt
     from microup.core.formats import transfer
     from microup.core.settings import spec_for
     from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
@@ -222,6 +223,8 @@ def import_command(
             for key, value in batch.settings.items()
         }
         with open_store(ctx, write=True, attach=staging.path) as store:
+            for topic in staging.unlearnt_reviews():
+                require_learnt(store, topic, "nothing was imported (learn it first)")
             last_before = store.last_logged_id() or 0
             added = store.import_entries(staging)
             steps: list[dict[str, Any]] = []

@@ -259,6 +259,8 @@ def edit(
         changed = replace(before, **changes)
         if changed.kind == "review" and changed.topic is None:
             raise UsageError(f"#{entry_id} is a review: it needs the topic it reviews")
+        if changed.kind == "review" and "topic" in changes:
+            require_learnt(store, changed.topic, f"#{entry_id} is a review, left as it was")
         updated = store.replace_entry(entry_id, changed)
         store.journal.record(
             f"Edited {render.entry_label(updated)}",
