@@ -119,6 +119,9 @@ class MicroupGroup(TyperGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         _prepare_streams()
+        store = sys.modules.get("microup.store.base")
+        if store is not None:  # a new run (in tests, in the same process): nothing saved yet
+            store.COMMITTED = False  # type: ignore[attr-defined]
         try:
             code = super().main(
                 args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra
