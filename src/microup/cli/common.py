@@ -239,7 +239,8 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer
 def whole_number(text: str | int) -> int:
     """A whole number from 1 to SQLite's largest integer, for ids and limits."""
     digits = str(text).strip()
-    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
+    too_long = len(digits.lstrip("0")) > len(str(MAX_ID))  # and never past Python's own limit
+    if too_long or not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
         raise typer.BadParameter(f"{shown(str(text))} is not a whole number from 1 up")
     return int(digits)
 

@@ -20,6 +20,7 @@ NOTHING_YET = (
     "Nothing to review yet. Log a session with a topic to start: microup log 20 --topic SQL"
 )
 CURVE_STEPS = 64
+MAX_SESSION_MINUTES = 600
 
 
 @app.command()
@@ -30,8 +31,6 @@ def review(
         typer.Option(
             "--minutes",
             "-m",
-            min=1,
-            max=600,
             metavar="N",
             help="Minutes you have now (default: this session's share of the week's budget).",
         ),
@@ -46,6 +45,8 @@ def review(
     from microup.views import memory as render_memory
     from microup.views import render
 
+    if minutes is not None and not 1 <= minutes <= MAX_SESSION_MINUTES:
+        raise UsageError(f"--minutes is from 1 to {MAX_SESSION_MINUTES}, not {minutes}")
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
     plan = view.outlook.plan
