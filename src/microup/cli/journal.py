@@ -167,7 +167,7 @@ def goal(
     today = now().date()
     monday = week_start(today)
     with open_store(ctx, write=new_goal is not None) as store:
-        if new_goal is not None:
+        if new_goal is not None and store.goals().goal_for(monday) != new_goal:
             before = dict(store.goals().changes).get(monday)
             store.set_goal(monday, new_goal)
             store.journal.record(
