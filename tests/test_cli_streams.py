@@ -121,3 +121,15 @@ def test_ctrl_c_after_the_commit_is_a_success(
     monkeypatch.setenv("MICROUP_DB", str(tmp_path / "m.db"))
     listed = CliRunner().invoke(app, ["entries", "--json"])
     assert len(json.loads(listed.stdout)["entries"]) == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_calendar_written_is_a_success_even_if_stdout_is_full(
+    home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Failure 9: `plan --ics FILE >/dev/full` exited 1 although the file was written."""
+    shell("microup log 20 -t SQL", home_env)
+    calendar = tmp_path / "plan.ics"
+    done = shell(f"microup plan --ics '{calendar}' >/dev/full; echo $? >&2", home_env)
+    assert done.stderr.splitlines()[-1] == "0", done.stderr
+    assert calendar.read_bytes().startswith(b"BEGIN:VCALENDAR")
