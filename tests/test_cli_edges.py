@@ -307,3 +307,13 @@ def test_an_empty_db_option_is_refused_not_the_default_store(run: Run, db_path: 
     line = one_line_error(run("--db", "", "log", "5"))
     assert "--db" in line
     assert not db_path.exists()
+
+
+def test_the_respell_hint_can_be_pasted_into_a_shell(run: Run, db_path: Path) -> None:
+    """Failure 9: `microup topics rename Data science data science` was not quoted."""
+    import shlex
+
+    run("log", "5", "-t", "data science")
+    done = run("log", "5", "-t", "Data Science")
+    hint = done.stdout.split("to respell it everywhere: ", 1)[1].split("\n")[0]
+    assert shlex.split(hint) == ["microup", "topics", "rename", "data science", "Data Science"]
