@@ -197,3 +197,12 @@ def test_an_undone_import_keeps_settings_changed_since(
     assert "the setting review-budget was changed again since" in refused
     assert "Setting review-budget 45" in refused
     assert "45" in run("config", "review-budget").stdout
+
+
+def test_setting_the_goal_it_already_is_changes_nothing(run: Run, db: Path | str) -> None:
+    """Failure 9: `goal 90` when it was 90 was journaled (and undo then undid nothing)."""
+    assert run("goal", "90").exit_code == 0
+    before = store_state(db)
+    again = run("goal", "90")
+    assert again.exit_code == 0 and "90 min" in again.stdout
+    assert store_state(db) == before

@@ -291,3 +291,29 @@ def test_commands_that_change_what_is_there_never_create_a_store(
     result = CliRunner().invoke(app, ["--db", str(typo), *args])
     assert result.exit_code == 1 and "there is no store at" in result.stderr
     assert not typo.exists()
+
+
+def test_messages_are_microup_s_own_not_python_s_or_pydantic_s(run: Run, db_path: Path) -> None:
+    """Failure 9: a 5,000-digit id and `review --minutes 0` showed library messages."""
+    run("log", "5", "-t", "SQL")
+    huge = one_line_error(run("edit", "9" * 5000, "--minutes", "5"))
+    assert "not a whole number" in huge and "4300" not in huge and len(huge) < 200
+    zero = one_line_error(run("review", "--minutes", "0"))
+    assert "--minutes" in zero and "Input should" not in zero
+
+
+def test_an_empty_db_option_is_refused_not_the_default_store(run: Run, db_path: Path) -> None:
+    """Failure 9: `--db ""` silently used the default store."""
+    line = one_line_error(run("--db", "", "log", "5"))
+    assert "--db" in line
+    assert not db_path.exists()
+
+
+def test_the_respell_hint_can_be_pasted_into_a_shell(run: Run, db_path: Path) -> None:
+    """Failure 9: `microup topics rename Data science data science` was not quoted."""
+    import shlex
+
+    run("log", "5", "-t", "data science")
+    done = run("log", "5", "-t", "Data Science")
+    hint = done.stdout.split("to respell it everywhere: ", 1)[1].split("\n")[0]
+    assert shlex.split(hint) == ["microup", "topics", "rename", "data science", "Data Science"]

@@ -331,3 +331,33 @@ def test_review_says_how_sure_each_figure_is_and_asks_for_grades(run: Run, froze
     low, high = round(row["retention_low"] * 100), round(row["retention_high"] * 100)
     assert f"{low}-{high}%" in text
     assert "Grade your next review" in text
+
+
+def test_a_review_of_nothing_learnt_is_refused_by_import_and_edit(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    """Failure 7: an imported review of a never-learnt topic, or `edit --topic New` on a
+    review, was accepted (and showed 97% recall): the rule of `log --review`."""
+    document = {
+        "format": "microup",
+        "version": 1,
+        "entries": [
+            {"minutes": 10, "topic": "SQL", "at": "2026-11-02T09:00:00+00:00", "kind": "learn"},
+            {"minutes": 5, "topic": "Rust", "at": "2026-11-03T09:00:00+00:00", "kind": "review"},
+        ],
+    }
+    file = tmp_path / "reviews.json"
+    file.write_text(json.dumps(document))
+    assert run("log", "10", "-t", "Go").exit_code == 0
+    before = store_state(db)
+    assert "Rust" in one_line_error(run("import", str(file)))
+    assert store_state(db) == before
+    document["entries"][1]["topic"] = "sql"  # learnt in the same file: fine
+    file.write_text(json.dumps(document))
+    assert run("import", str(file)).exit_code == 0
+    assert run("log", "5", "-t", "Go", "--review").exit_code == 0
+    review_id = max(entry["id"] for entry in json.loads(run("entries", "--json").stdout)["entries"])
+    before = store_state(db)
+    assert "New" in one_line_error(run("edit", str(review_id), "--topic", "New"))
+    assert store_state(db) == before
+    assert run("edit", str(review_id), "--topic", "SQL").exit_code == 0

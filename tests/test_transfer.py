@@ -206,3 +206,12 @@ def test_a_mistake_in_a_big_json_file_is_named_not_called_too_long() -> None:
 def test_csv_lines_beyond_any_export_are_refused_early() -> None:
     with pytest.raises(UsageError, match="a line is longer than 128 KiB"):
         read_export("at,minutes\n2026-11-20,20" + "," * 200_000 + "\n", "csv", NOW)
+
+
+def test_csv_import_keeps_an_apostrophe_microup_did_not_add() -> None:
+    """Failure 9: every leading apostrophe was stripped, not only microup's own escape."""
+    from microup.core.formats.transfer import from_spreadsheet_safe, spreadsheet_safe
+
+    assert from_spreadsheet_safe("'tis the season") == "'tis the season"
+    for text in ("'tis", "=1+1", "-x", "''", "plain"):
+        assert from_spreadsheet_safe(spreadsheet_safe(text)) == text

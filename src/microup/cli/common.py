@@ -50,8 +50,13 @@ _OUTPUT_FAILURES = (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQ
 
 def _prepare_streams() -> None:
     """Output degrades instead of failing: what the encoding cannot show is escaped, and a
-    closed stdout becomes a sink (the command still runs; the end says output was lost)."""
+    closed stdout becomes a sink (the command still runs; the end says output was lost);
+    a closed stdin reads as empty and a closed stderr as a sink."""
     global _STDOUT_CLOSED
+    if sys.stdin is None:  # closed (`<&-`): nobody can answer, as under cron
+        sys.stdin = Path(os.devnull).open(encoding="utf-8")  # noqa: SIM115
+    if sys.stderr is None:  # closed (`2>&-`): problems go unsaid, the exit code still tells
+        sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -96,6 +101,15 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C: before the commit nothing was saved (exit 130); after it, the command has
+    succeeded, and says nothing more (exit 0), so nobody retries a saved change."""
+    if _committed():
+        sys.exit(0)
+    _say("\n")
+    fail("interrupted", 130)
+
+
 class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted (also while a command's module is being imported)."""
@@ -105,6 +119,9 @@ class MicroupGroup(LazyGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         _prepare_streams()
+        store = sys.modules.get("microup.store.base")
+        if store is not None:  # a new run (in tests, in the same process): nothing saved yet
+            store.COMMITTED = False  # type: ignore[attr-defined]
         try:
             code = super().main(
                 args=args, prog_name=prog_name or PROG, standalone_mode=False, **extra
@@ -119,8 +136,7 @@ class MicroupGroup(LazyGroup):
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
             fail(error.format_message() + hint, error.exit_code)
         except (typer.Abort, KeyboardInterrupt):
-            _say("\n")
-            fail("interrupted", 130)
+            _interrupted()
         except OSError as error:
             if error.errno not in _OUTPUT_FAILURES:
                 raise
@@ -134,8 +150,7 @@ class MicroupGroup(LazyGroup):
                 raise
             _output_lost("standard output is closed")
         if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
-            _say("\n")
-            fail("interrupted", 130)
+            _interrupted()
         _flush_or_report()
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -238,7 +253,8 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer
 def whole_number(text: str | int) -> int:
     """A whole number from 1 to SQLite's largest integer, for ids and limits."""
     digits = str(text).strip()
-    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
+    too_long = len(digits.lstrip("0")) > len(str(MAX_ID))  # and never past Python's own limit
+    if too_long or not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
         raise typer.BadParameter(f"{shown(str(text))} is not a whole number from 1 up")
     return int(digits)
 

@@ -229,6 +229,7 @@ def import_command(
     """
     import tempfile
 
+    from microup.app.rules import require_learnt
     from microup.core.formats import transfer
     from microup.core.settings import spec_for
     from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
@@ -257,6 +258,8 @@ def import_command(
             for key, value in batch.settings.items()
         }
         with open_store(ctx, write=True, attach=staging.path) as store:
+            for topic in staging.unlearnt_reviews():
+                require_learnt(store, topic, "nothing was imported (learn it first)")
             added = store.import_entries(staging)
             # Goals and settings: the store's own always win; the file's fill only what is unset.
             adopt_goals = not store.goals().changes

@@ -167,7 +167,7 @@ def goal(
     today = now().date()
     monday = week_start(today)
     with open_store(ctx, write=new_goal is not None) as store:
-        if new_goal is not None:
+        if new_goal is not None and store.goals().goal_for(monday) != new_goal:
             before = dict(store.goals().changes).get(monday)
             store.set_goal(monday, new_goal)
             store.describe(
@@ -263,6 +263,8 @@ def edit(
         changed = replace(before, **changes)
         if changed.kind == "review" and changed.topic is None:
             raise UsageError(f"#{entry_id} is a review: it needs the topic it reviews")
+        if changed.kind == "review" and "topic" in changes:
+            require_learnt(store, changed.topic, f"#{entry_id} is a review, left as it was")
         updated = store.replace_entry(entry_id, changed)
         store.describe(
             f"Edited {render.entry_label(updated)}",

@@ -3,6 +3,7 @@ answered like Ctrl-C anywhere else: one line and exit 130, never a traceback."""
 
 import contextlib
 import os
+import signal
 import sys
 
 
@@ -17,18 +18,30 @@ def main() -> None:
     try:
         from microup.cli.app import app
     except KeyboardInterrupt:
-        sys.stderr.write("\nmicroup: error: interrupted\n")
+        _say("\nmicroup: error: interrupted\n")
         sys.exit(130)
     try:
         app()
     except SystemExit as exit_:
         code = exit_.code
+    except KeyboardInterrupt:  # outside the commands' own handling (see `cli.common`)
+        committed = getattr(sys.modules.get("microup.store.base"), "COMMITTED", False)
+        code = 0 if committed else 130
+        if not committed:
+            _say("\nmicroup: error: interrupted\n")
     else:
         code = 0
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command is done: only flushing is left
     status = code if isinstance(code, int) else (0 if code is None else 1)
     if not isinstance(code, (int, type(None))):
-        sys.stderr.write(f"{code}\n")
+        _say(f"{code}\n")
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # None when closed
             stream.flush()
     os._exit(status)
+
+
+def _say(line: str) -> None:
+    """Write to stderr if it is open."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line)

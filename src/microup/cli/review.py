@@ -20,6 +20,7 @@ NOTHING_YET = (
     "Nothing to review yet. Log a session with a topic to start: microup log 20 --topic SQL"
 )
 CURVE_STEPS = 64
+MAX_SESSION_MINUTES = 600
 
 
 @app.command()
@@ -30,8 +31,6 @@ def review(
         typer.Option(
             "--minutes",
             "-m",
-            min=1,
-            max=600,
             metavar="N",
             help="Minutes you have now, 1 to 600 "
             "(default: this session's share of the week's budget).",
@@ -50,6 +49,8 @@ def review(
     from microup.views import memory as render_memory
     from microup.views import render
 
+    if minutes is not None and not 1 <= minutes <= MAX_SESSION_MINUTES:
+        raise UsageError(f"--minutes is from 1 to {MAX_SESSION_MINUTES}, not {minutes}")
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
     plan = view.outlook.plan
@@ -138,6 +139,7 @@ def _write_ics(
     """The calendar file, written whole; the reviews planned for each session go with it."""
     from microup.cli.history import output_file
     from microup.core.formats import ics
+    from microup.store.base import mark_committed
     from microup.system.timezone import local_zone
     from microup.views import render
 
@@ -145,6 +147,7 @@ def _write_ics(
     data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, local_zone())
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
+    mark_committed()  # the file is written: a report that cannot be shown is no failure
     render.console().print(
         f"Wrote {plural(len(chosen), 'weekly session')} ({goal} min a week) to "
         f"{printable(str(path))}; "

@@ -23,6 +23,8 @@ def resolve_db_path(option: str | None, environ: Mapping[str, str]) -> StoreLoca
     """`--db` wins over MICROUP_DB, which wins over the per-user data folder; a
     `postgresql://` URL is kept as it is, another `scheme://` is refused (never taken for a
     file name), anything else is a file path."""
+    if option is not None and not option.strip():
+        raise UsageError("--db is empty: give a file path or a postgresql:// URL")
     chosen = option or environ.get(DB_ENV_VAR) or None
     if chosen is not None and has_scheme(chosen):
         if not is_database_url(chosen):

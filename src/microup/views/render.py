@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -96,9 +97,9 @@ def spelling_note(typed: str, kept: str) -> Text:
         Text("The topic keeps its first spelling, ")
         .append_text(user_text(kept, "bold"))
         .append("; to respell it everywhere: microup topics rename ")
-        .append_text(user_text(kept))
+        .append_text(user_text(shlex.quote(kept)))
         .append(" ")
-        .append_text(user_text(typed))
+        .append_text(user_text(shlex.quote(typed)))
     )
 
 

@@ -88,8 +88,9 @@ def spreadsheet_safe(text: str) -> str:
 
 
 def from_spreadsheet_safe(text: str) -> str:
-    """Undo `spreadsheet_safe`."""
-    return text[1:] if text.startswith("'") else text
+    """Undo `spreadsheet_safe`: only its own apostrophe (one before a character it escapes),
+    so a cell typed as `'tis` elsewhere keeps its apostrophe."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
 
 
 def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:

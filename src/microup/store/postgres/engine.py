@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from microup.core.errors import StoreBusyError, StoreError
 from microup.core.location import shown_url
 from microup.core.text import printable
-from microup.store.base import mark_committed
+from microup.store.base import commit
 from microup.store.queries import Store
 
 try:
@@ -166,13 +166,11 @@ def transaction(url: str, *, write: bool) -> Iterator[Store]:
             store = Store(conn)
             yield store
             store.finish()
-            conn.commit()
+            commit(conn, change=write)
     except (DBAPIError, psycopg.Error) as error:  # the latter from `Store._raw_rows`
         raise failure(url, error) from None
     finally:
         engine.dispose()
-    if write:
-        mark_committed()
 
 
 def quoted(conn: Connection, name: str) -> str:

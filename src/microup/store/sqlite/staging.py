@@ -111,6 +111,16 @@ class Staging:
             raise _no_room(error) from None
         return count
 
+    def unlearnt_reviews(self) -> list[str]:
+        """A topic for each topic key the file reviews without learning it anywhere in the
+        file: the store must have learnt those already (the rule of `log --review`)."""
+        rows = self.connection.execute(
+            "SELECT min(topic) FROM staged WHERE kind = 'review' AND key IN"
+            " (SELECT key FROM staged WHERE kind = 'review'"
+            " EXCEPT SELECT key FROM staged WHERE kind = 'learn') GROUP BY key"
+        )
+        return [str(topic) for (topic,) in rows]
+
     def batches(self) -> Iterator[Sequence[tuple[Any, ...]]]:
         """The staged rows in file order, a batch at a time."""
         cursor = self.connection.execute(
