@@ -45,7 +45,7 @@ def transaction(
     if is_database_url(location):
         from microup.store.postgres import engine as postgres
 
-        with postgres.transaction(str(location), write=write) as store:
+        with postgres.transaction(str(location), write=write, staged=attach is not None) as store:
             yield store
     else:
         from microup.store.sqlite import engine as sqlite

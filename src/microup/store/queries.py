@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from microup.core.errors import NotFoundError
+from microup.core.errors import NotFoundError, StoreError
 from microup.core.memory import StudyRow
-from microup.core.text import topic_key
+from microup.core.text import printable, topic_key
 from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
 from microup.core.when import from_stored, utc_offset_minutes
@@ -36,6 +36,21 @@ BULK_IMPORT_ROWS = 50_000
 """From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""
 
 KEPT_CHANGES_SETTING = "undo-history"
+
+_NEW_COPIES = """(SELECT s.*, row_number() OVER
+    (PARTITION BY s.at, s.minutes, s.key, s.note ORDER BY s.seq) AS copy FROM {source} s) i
+    LEFT JOIN topic t ON t.key = i.key
+    LEFT JOIN (SELECT e.at, e.minutes, coalesce(et.key, '') AS key, et.key IS NULL AS no_key,
+                      coalesce(e.note, '') AS note, e.note IS NULL AS no_note, count(*) AS n
+               FROM entry e LEFT JOIN topic et ON et.id = e.topic_id
+               WHERE e.at BETWEEN (SELECT min(at) FROM {source}) AND (SELECT max(at) FROM {source})
+               GROUP BY 1, 2, 3, 4, 5, 6) x
+      ON x.at = i.at AND x.minutes = i.minutes AND x.key = coalesce(i.key, '')
+     AND x.no_key = (i.key IS NULL) AND x.note = coalesce(i.note, '')
+     AND x.no_note = (i.note IS NULL)
+    WHERE i.copy > coalesce(x.n, 0)"""
+"""The staged rows that are new: each copy beyond those the store already holds (counted
+once per distinct entry, set-wise, so importing a file twice adds nothing)."""
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -67,6 +82,14 @@ EPOCH_DAY = date(1970, 1, 1)
 ENTRY_COLUMNS = ", ".join(TABLES["entry"].columns)
 
 
+def _is_date(text_: object) -> bool:
+    try:
+        date.fromisoformat(str(text_))
+    except ValueError:
+        return False
+    return True
+
+
 def _day_number(day: date) -> int:
     return (day - EPOCH_DAY).days
 
@@ -82,6 +105,15 @@ class Store:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.change = OpenChange()
+        self.before_write: Callable[[], None] | None = None
+        """The engine's write lock, until it is taken (see `write_lock`)."""
+
+    def write_lock(self) -> None:
+        """Take the engine's write lock now, if it has one not taken yet: a shared store's
+        import takes it only once its rows are staged, so others wait for the write alone."""
+        take, self.before_write = self.before_write, None
+        if take is not None:
+            take()
 
     def _exec(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
         return self.connection.execute(text(sql), dict(parameters or {}))
@@ -100,6 +132,7 @@ class Store:
         if not rows:
             return
         self.change.rows = rows
+        self.write_lock()
         if not self.change.summary:
             self.describe(f"Changed {len(rows)} rows", "Reverted a change")
         kept = self.settings().get(KEPT_CHANGES_SETTING, "")
@@ -149,10 +182,13 @@ class Store:
 
     def drop_unused_topics(self, *, journaled: bool = True) -> None:
         """Topics with no entries left are forgotten (their spelling with them)."""
-        gone = self._exec(
-            "DELETE FROM topic WHERE id NOT IN"
-            " (SELECT topic_id FROM entry WHERE topic_id IS NOT NULL) RETURNING id, name, key"
-        ).all()
+        if self.connection.dialect.name == "postgresql":  # learners delete through it
+            gone = self._exec("SELECT id, name, key FROM microup.forget_unused_topics()").all()
+        else:
+            gone = self._exec(
+                "DELETE FROM topic WHERE id NOT IN"
+                " (SELECT topic_id FROM entry WHERE topic_id IS NOT NULL) RETURNING id, name, key"
+            ).all()
         for topic_id, name, key in gone if journaled else ():
             image = {"id": topic_id, "name": name, "key": key}
             self.change.rows.append(changed("topic", {"id": topic_id}, image, None))
@@ -437,20 +473,11 @@ class Store:
             staged = int(connection.exec_driver_sql(f"SELECT count(*) FROM {source}").scalar_one())
         else:
             source = "import_row"
-            connection.exec_driver_sql(
-                "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT,"
-                " utc_offset INTEGER, minutes INTEGER, topic TEXT, key TEXT, note TEXT,"
-                " recall INTEGER, kind TEXT)" + (" ON COMMIT DROP" if postgres else "")
-            )
-            marks = ", ".join(["%s" if postgres else "?"] * 9)
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            staged = 0
-            for batch in staging.batches():
-                cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
-                staged += len(batch)
+            staged = self._stage(staging, postgres=postgres)
+        self.write_lock()  # the rows are staged: from here on this is the final write
         # A large import into SQLite skips the per-row triggers and sums the totals afresh
         # (the same transaction: on failure the triggers come back with everything else).
-        # On PostgreSQL the triggers stay: dropping them would lock every learner out.
+        # PostgreSQL's triggers work per statement already, set-wise from transition tables.
         bulk = not postgres and staged >= BULK_IMPORT_ROWS
         for name in INSERT_TRIGGERS if bulk else ():
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
@@ -467,16 +494,7 @@ class Store:
         if not last_entry:  # an empty store holds no copy of anything
             statement = f"{columns} {chosen} FROM {source} i LEFT JOIN topic t ON t.key = i.key"
         else:
-            statement = (
-                f"{columns} {chosen} FROM (SELECT *, row_number() OVER"
-                f" (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM {source}) i"
-                " LEFT JOIN topic t ON t.key = i.key"
-                " WHERE i.copy > (SELECT count(*) FROM entry e"
-                " LEFT JOIN topic et ON et.id = e.topic_id"
-                " WHERE e.at = i.at AND e.minutes = i.minutes"
-                " AND (et.key = i.key OR (et.key IS NULL AND i.key IS NULL))"
-                " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
-            )
+            statement = f"{columns} {chosen} FROM {_NEW_COPIES.format(source=source)}"
         added = connection.exec_driver_sql(f"{statement} ORDER BY i.seq").rowcount
         if not attached:
             connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.{source}")
@@ -485,6 +503,31 @@ class Store:
         self._added_since("topic", last_topic)
         self._added_since("entry", last_entry)
         return int(added)
+
+    def _stage(self, staging: Staging, *, postgres: bool) -> int:
+        """Put the staged rows in a temporary table (PostgreSQL: by COPY); how many."""
+        connection = self.connection
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT,"
+            " utc_offset INTEGER, minutes INTEGER, topic TEXT, key TEXT, note TEXT,"
+            " recall INTEGER, kind TEXT)" + (" ON COMMIT DROP" if postgres else "")
+        )
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        staged = 0
+        if postgres:
+            with cursor.copy("COPY import_row FROM STDIN") as copy:
+                for batch in staging.batches():
+                    for row in batch:
+                        copy.write_row(row)
+                    staged += len(batch)
+        else:
+            for batch in staging.batches():
+                cursor.executemany(f"INSERT INTO import_row VALUES ({', '.join('?' * 9)})", batch)
+                staged += len(batch)
+        if postgres:
+            connection.exec_driver_sql("ANALYZE import_row")  # so the planner sees its size
+        return staged
 
     def _added_since(self, table: str, last_before: int) -> None:
         """Journal the rows a bulk write added (ids only grow) as one range."""
@@ -495,8 +538,15 @@ class Store:
     # Goals and settings -------------------------------------------------------------------
 
     def goals(self) -> GoalHistory:
-        rows = self._exec("SELECT week_start, minutes FROM goal")
-        return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+        rows = self._exec("SELECT week_start, minutes FROM goal").all()
+        try:
+            return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+        except ValueError:
+            damaged = next(start for start, _ in rows if not _is_date(start))
+            raise StoreError(
+                f"a stored goal starts on '{printable(str(damaged))}', which is not a date; "
+                "correct that row's week_start (YYYY-MM-DD) or remove it"
+            ) from None
 
     def set_goal(self, monday: date, minutes: int) -> None:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""

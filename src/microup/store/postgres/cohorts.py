@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from microup.core.errors import NotFoundError, StoreError, UsageError
 from microup.core.location import shown_url
 from microup.core.text import printable
-from microup.store.postgres.engine import REPORTER_ROLE, connection
+from microup.store.postgres.engine import REPORTER_ROLE, connection, require_current_schema
+from microup.store.postgres.report import MEMBERSHIP_CHANGED
 
 COHORT_LOCK = 1
 MAX_COHORT_NAME = 80
@@ -28,7 +29,8 @@ def check_cohort_name(name: str) -> str:
 
 
 def _require_administrator(conn: Connection, url: str) -> None:
-    """Cohorts are the administrator's: learners may not see who else is in one."""
+    """Cohorts are the administrator's: learners may not see who else is in one. A store of
+    another version is refused before anything is written, as learners' commands are."""
     allowed = conn.exec_driver_sql(
         "SELECT to_regclass('microup.cohort') IS NOT NULL"
         " AND has_table_privilege('microup.cohort', 'INSERT')"
@@ -38,6 +40,7 @@ def _require_administrator(conn: Connection, url: str) -> None:
             f"only the administrator of {shown_url(url)} manages cohorts "
             "(and the store must exist: microup db init URL)"
         )
+    require_current_schema(conn, url)
 
 
 def _require_cohort(conn: Connection, name: str) -> None:
@@ -85,11 +88,12 @@ def delete_cohort(url: str, name: str) -> int:
 def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
     """Enrol learners (roles granted microup_learner); those newly added, in order."""
     with _changing(url, name) as conn:
-        known = set(
+        known: dict[str, int] = dict(
             conn.exec_driver_sql(
-                "SELECT name FROM microup.member WHERE kind = 'learner' AND name = ANY(%(names)s)",
+                "SELECT r.rolname, m.id FROM microup.member m JOIN pg_roles r ON r.oid = m.role"
+                " WHERE m.kind = 'learner' AND r.rolname = ANY(%(names)s)",
                 {"names": list(learners)},
-            ).scalars()
+            ).all()
         )
         unknown = [learner for learner in learners if learner not in known]
         if unknown:
@@ -102,10 +106,17 @@ def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
             if conn.exec_driver_sql(
                 "INSERT INTO microup.cohort_member (cohort, learner) VALUES (%(c)s, %(l)s)"
                 " ON CONFLICT DO NOTHING",
-                {"c": name, "l": learner},
+                {"c": name, "l": known[learner]},
             ).rowcount:
                 added.append(learner)
         return added
+
+
+_NAMES = (
+    "SELECT m.id, coalesce(r.rolname::TEXT, m.name) AS name FROM microup.member m"
+    " LEFT JOIN pg_roles r ON r.oid = m.role"
+)
+"""Admissions by the name of their role now (or at admission, for a role that is gone)."""
 
 
 def remove_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
@@ -113,8 +124,9 @@ def remove_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
     with _changing(url, name) as conn:
         removed = list(
             conn.exec_driver_sql(
-                "DELETE FROM microup.cohort_member WHERE cohort = %(c)s"
-                " AND learner = ANY(%(l)s) RETURNING learner",
+                f"DELETE FROM microup.cohort_member c USING ({_NAMES}) n"
+                " WHERE c.cohort = %(c)s AND c.learner = n.id AND n.name = ANY(%(l)s)"
+                " RETURNING n.name",
                 {"c": name, "l": list(learners)},
             ).scalars()
         )
@@ -129,9 +141,10 @@ def list_cohorts(url: str) -> list[tuple[str, list[str]]]:
     with connection(url) as conn:
         _require_administrator(conn, url)
         rows = conn.exec_driver_sql(
-            "SELECT c.name, coalesce(array_agg(m.learner ORDER BY m.learner)"
-            " FILTER (WHERE m.learner IS NOT NULL), '{}')"
+            "SELECT c.name, coalesce(array_agg(n.name ORDER BY n.name)"
+            " FILTER (WHERE n.name IS NOT NULL), '{}')"
             " FROM microup.cohort c LEFT JOIN microup.cohort_member m ON m.cohort = c.name"
+            f" LEFT JOIN ({_NAMES}) n ON n.id = m.learner"
             " GROUP BY c.name ORDER BY c.name"
         ).all()
         return [(name, list(members)) for name, members in rows]
@@ -164,5 +177,12 @@ def cohort_report(url: str, name: str, this_monday: date, weeks: int) -> Any:
                 raise NotFoundError(f"no cohort named '{printable(name)}'") from None
             if state == "42501":
                 raise StoreError(_REPORTERS_ONLY.format(where=shown_url(url))) from None
+            if state == MEMBERSHIP_CHANGED:
+                since = getattr(getattr(error.orig, "diag", None), "message_detail", "")
+                raise StoreError(
+                    f"cohort '{printable(name)}' differs by fewer than 5 learners from one "
+                    "reported earlier over some of these weeks, so the difference would show "
+                    f"those learners; report weeks from {since} on (fewer --weeks), or later"
+                ) from None
             raise
         return json.loads(payload)

@@ -23,6 +23,9 @@ from microup.core.text import printable
 from microup.store.base import commit
 from microup.store.queries import Store
 
+LEARNER_SETTING = "microup.learner"
+"""The setting holding a learner's admission id: the default of `learner` and of ids."""
+
 try:
     import psycopg
 except ImportError:  # the optional extra is not installed
@@ -31,11 +34,17 @@ except ImportError:  # the optional extra is not installed
     ) from None
 
 SCHEMA = "microup"
-PG_SCHEMA_VERSION = 2
+PG_SCHEMA_VERSION = 3
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
+FIRST_PG_SCHEMA_VERSION = 1
+"""The oldest version `db init` upgrades; a store claiming an older one no microup made."""
 
 LOCK_NAMESPACE = 0x6D637570  # "mcup": the first key of every advisory lock microup takes
 CONNECT_TIMEOUT_SECONDS = 10
+LOCK_TIMEOUT = "30s"
+STATEMENT_TIMEOUT = "10min"
+"""Every statement's limits, unless the administrator set the role's own (ALTER ROLE SET)."""
+INIT_LOCK = 0
 LEARNER_ROLE = "microup_learner"
 REPORTER_ROLE = "microup_reporter"
 
@@ -67,8 +76,12 @@ def _engine(text: str) -> Engine:
     )
 
 
-def failure(url: str, error: Exception) -> StoreError:
-    """One line for what the server said; the URL shown without its password."""
+def failure(url: str, error: Exception, *, stage: str = "connect") -> StoreError:
+    """One line for what the server said; the URL shown without its password.
+
+    `stage` is how far the transaction got: "connect" (nothing began), "work" (a lost
+    connection rolled it back) or "commit" (the outcome of a lost commit is unknown).
+    """
     original = getattr(error, "orig", None) or error
     detail = printable(str(original).strip().splitlines()[0] if str(original).strip() else "")
     code = getattr(original, "sqlstate", None) or ""
@@ -79,9 +92,34 @@ def failure(url: str, error: Exception) -> StoreError:
         return StoreError(f"{where}: permission denied ({detail}); nothing was saved")
     if code in ("40001", "40P01", "55P03"):
         return StoreBusyError(f"{where} is busy ({detail}); nothing was saved, try again")
-    if isinstance(error, (OperationalError, psycopg.OperationalError)) and not code:
+    if code == "57014":
+        return StoreBusyError(
+            f"{where}: a statement ran past its time limit ({detail}); nothing was saved"
+        )
+    lost = code.startswith(("57P", "08")) or (
+        isinstance(error, (OperationalError, psycopg.OperationalError)) and not code
+    )
+    if lost and stage == "commit":
+        return StoreError(
+            f"lost the connection to {where} while committing ({detail}): the change may or "
+            "may not have been saved; look with `microup history`"
+        )
+    if lost and stage == "work":
+        return StoreError(
+            f"lost the connection to {where} ({detail}); nothing was saved: the "
+            "transaction rolled back"
+        )
+    if lost:
         return StoreError(f"cannot connect to {where}: {detail}")
     return StoreError(f"{where}: {detail}; nothing was saved")
+
+
+def _limits(conn: Connection) -> None:
+    """Bound every statement's waits, where the administrator set no limit of their own."""
+    for name, value in (("lock_timeout", LOCK_TIMEOUT), ("statement_timeout", STATEMENT_TIMEOUT)):
+        conn.exec_driver_sql(
+            f"SELECT set_config('{name}', '{value}', true) WHERE current_setting('{name}') = '0'"
+        )
 
 
 @contextmanager
@@ -92,13 +130,17 @@ def connection(url: str, *, lock: int | None = None) -> Iterator[Connection]:
     change the schema or a cohort at once.
     """
     engine = _engine(url)
+    stage = "connect"
     try:
         with engine.connect() as conn, conn.begin():
+            stage = "work"
+            _limits(conn)
             if lock is not None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {lock})")
             yield conn
+            stage = "commit"
     except (DBAPIError, psycopg.Error) as error:  # the latter from `run_all`
-        raise failure(url, error) from None
+        raise failure(url, error, stage=stage) from None
     finally:
         engine.dispose()
 
@@ -110,9 +152,8 @@ def schema_version(conn: Connection) -> int | None:
     return int(conn.exec_driver_sql(f"SELECT version FROM {SCHEMA}.microup_schema").scalar_one())
 
 
-def _check_learner(conn: Connection, url: str) -> None:
-    """Refuse a database without our schema, a schema of another version, and a role that
-    is not a learner (an administrator would see, and mix in, everyone's rows)."""
+def require_current_schema(conn: Connection, url: str) -> None:
+    """Refuse a database without our schema, or with one of another version."""
     where = shown_url(url)
     version = schema_version(conn)
     if version is None:
@@ -125,52 +166,72 @@ def _check_learner(conn: Connection, url: str) -> None:
             f"{where} was set up by a newer microup (schema {version}, this one knows "
             f"{PG_SCHEMA_VERSION}); upgrade microup"
         )
+    if version < FIRST_PG_SCHEMA_VERSION:
+        raise StoreError(
+            f"{where} has microup schema version {version}, which no microup made; left untouched"
+        )
     if version < PG_SCHEMA_VERSION:
         raise StoreError(
             f"{where} has an older microup schema; its administrator upgrades it with "
             "`microup db init URL`"
         )
+
+
+def _check_learner(conn: Connection, url: str) -> None:
+    """Refuse a database without our schema, a schema of another version, and a role that
+    is not an admitted learner (an administrator would see, and mix in, everyone's rows)."""
+    require_current_schema(conn, url)
+    where = shown_url(url)
     role, learner, isolated = conn.exec_driver_sql(
-        f"SELECT current_user, pg_has_role(current_user, '{LEARNER_ROLE}', 'USAGE')"
-        f" AND {SCHEMA}.registered(current_user, 'learner'),"
-        f" row_security_active('{SCHEMA}.entry')"
+        f"SELECT current_user, {SCHEMA}.me(current_user), row_security_active('{SCHEMA}.entry')"
     ).one()
     if not isolated:
         raise StoreError(
             f"{printable(role)} administers {where} and would see every learner's rows: "
             "log as a learner (microup db add-learner NAME)"
         )
-    if not learner:
+    if learner is None:
         raise StoreError(
             f"{printable(role)} is not a learner in {where}; its administrator adds one with "
             f"`microup db add-learner {printable(role)}`"
         )
+    # The defaults of `learner` and of the ids read it (also set per role, for psql).
+    conn.exec_driver_sql(f"SELECT set_config('{LEARNER_SETTING}', '{int(learner)}', true)")
 
 
 @contextmanager
-def transaction(url: str, *, write: bool) -> Iterator[Store]:
+def transaction(url: str, *, write: bool, staged: bool = False) -> Iterator[Store]:
     """One learner's transaction on the shared store, committed only if the block succeeds.
 
-    A command that writes first takes the learner's own advisory lock, so one person's
-    commands queue behind each other as they do on SQLite (`BEGIN IMMEDIATE`) while other
-    learners write alongside.
+    A command that writes first takes a lock on the learner's own admission, so one
+    person's commands queue behind each other as they do on SQLite (`BEGIN IMMEDIATE`)
+    while other learners write alongside. An import (`staged`) takes it only once its rows
+    are staged, so a `log` beside it waits for the final write alone.
     """
     engine = _engine(url)
+    stage = "connect"
     try:
         with engine.connect() as conn:
+            stage = "work"
+            _limits(conn)
             _check_learner(conn, url)
-            if write:
-                conn.exec_driver_sql(
-                    f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, hashtext(current_user))"
-                )
             store = Store(conn)
+            if write:
+                store.before_write = lambda: _hold_write_lock(conn)
+                if not staged:
+                    store.write_lock()
             yield store
             store.finish()
+            stage = "commit"
             commit(conn, change=write)
     except (DBAPIError, psycopg.Error) as error:  # the latter from `Store._raw_rows`
-        raise failure(url, error) from None
+        raise failure(url, error, stage=stage) from None
     finally:
         engine.dispose()
+
+
+def _hold_write_lock(conn: Connection) -> None:
+    conn.exec_driver_sql(f"SELECT {SCHEMA}.hold_write_lock()")
 
 
 def quoted(conn: Connection, name: str) -> str:

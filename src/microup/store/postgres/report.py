@@ -1,0 +1,193 @@
+"""The cohort report's one function: aggregates computed where the rows are, never rows.
+
+Two rules keep one person from showing through (see the README, "cohort report"): a report
+needs five learners *active in the weeks it covers*, and a report is refused when an earlier
+report over overlapping weeks had a membership differing by one to four learners (every
+report's membership is kept in `report_log`), so no pair of reports differs by one person.
+"""
+
+from __future__ import annotations
+
+from microup.store.postgres.engine import REPORTER_ROLE, SCHEMA
+from microup.store.sqlite.schema import local_day
+
+MEMBERSHIP_CHANGED = "MU001"
+"""The SQLSTATE of a report refused because its membership differs too little from another."""
+
+REPORT_LOG = """CREATE TABLE IF NOT EXISTS report_log (
+    first_day DATE NOT NULL,
+    end_day DATE NOT NULL,
+    learners BIGINT[] NOT NULL,
+    PRIMARY KEY (first_day, end_day, learners)
+)"""
+"""The weeks and the learners of every report given: what a later report must not differ
+from by fewer than five learners."""
+
+# The cohort report, computed where the rows are. `stats`'s adherence rule, exactly: a
+# learner's weeks run from the week of their first entry to last week, plus this week once
+# its goal is met; "most weeks" is the goal met in at least half of them, "some weeks" met in
+# at least a quarter or some learning in at least half. Weeks are Monday to Sunday in each
+# entry's own local time; a week's goal is the one in force then (60 minutes by default).
+REPORT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION cohort_report(
+    cohort_name TEXT, this_monday DATE, weeks INTEGER
+) RETURNS JSONB
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = {SCHEMA}, pg_temp
+AS $report$
+DECLARE
+    members BIGINT[];
+    started INTEGER;
+    active INTEGER;
+    near DATE;
+    window_start DATE := this_monday - 7 * (weeks - 1);
+    window_day BIGINT := (this_monday - 7 * (weeks - 1)) - DATE '1970-01-01';
+    end_day BIGINT := (this_monday + 7) - DATE '1970-01-01';
+    now_at BIGINT := extract(epoch FROM now())::BIGINT;
+    result JSONB;
+BEGIN
+    -- Called directly, too: only this database's reporters and administrators, and only
+    -- whole weeks up to the current one, so no difference of two reports isolates a day.
+    IF NOT (EXISTS (SELECT FROM member m JOIN pg_catalog.pg_roles r ON r.oid = m.role
+                    WHERE m.kind = 'reporter' AND r.rolname = session_user)
+            OR pg_has_role(session_user, current_user, 'USAGE')) THEN
+        RAISE EXCEPTION 'cohort reports are for reporters of this database'
+            USING ERRCODE = '42501';
+    END IF;
+    IF weeks IS NULL OR weeks NOT BETWEEN 1 AND 104 OR this_monday IS NULL
+        OR extract(isodow FROM this_monday) <> 1 OR this_monday > current_date + 1 THEN
+        RAISE EXCEPTION 'a report covers 1 to 104 whole weeks up to this one'
+            USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT FROM cohort WHERE name = cohort_name) THEN
+        RAISE EXCEPTION 'no cohort named %', cohort_name USING ERRCODE = 'P0002';
+    END IF;
+    SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO members
+        FROM cohort_member WHERE cohort = cohort_name;
+    -- Fewer than five learners who have logged anything, or who logged in the weeks
+    -- reported: one person's habits would show.
+    SELECT count(DISTINCT learner) INTO started FROM entry WHERE learner = ANY (members);
+    SELECT count(DISTINCT learner) INTO active FROM entry
+        WHERE learner = ANY (members)
+          AND {local_day("entry")} >= window_day AND {local_day("entry")} < end_day;
+    IF started < 5 OR active < 5 THEN
+        RETURN jsonb_build_object('cohort', cohort_name, 'enrolled', cardinality(members),
+            'started', started, 'active', active, 'suppressed', true);
+    END IF;
+    -- Differencing: two reports over overlapping weeks whose learners differ by one to
+    -- four would give those learners' figures away. The earliest week a report may start
+    -- from instead is the week after the last such report ended.
+    SELECT max(l.end_day) INTO near FROM report_log l
+        WHERE l.first_day < this_monday + 7 AND l.end_day > window_start
+          AND (SELECT count(*) FROM (
+                (SELECT unnest(l.learners) EXCEPT SELECT unnest(members))
+                UNION ALL (SELECT unnest(members) EXCEPT SELECT unnest(l.learners))) d)
+              BETWEEN 1 AND 4;
+    IF near IS NOT NULL THEN
+        RAISE EXCEPTION 'differs by fewer than five learners from an earlier report'
+            USING ERRCODE = '{MEMBERSHIP_CHANGED}', DETAIL = near::TEXT;
+    END IF;
+    INSERT INTO report_log (first_day, end_day, learners)
+        VALUES (window_start, this_monday + 7, members) ON CONFLICT DO NOTHING;
+    WITH days AS (
+        SELECT learner, {local_day("entry")} AS day, minutes, kind, topic_id, at
+        FROM entry WHERE learner = ANY (members) AND {local_day("entry")} < end_day
+    ), weekly AS (
+        SELECT learner, DATE '1970-01-01' + (day - (day + 3) % 7)::INTEGER AS monday,
+               sum(minutes) AS minutes,
+               coalesce(sum(minutes) FILTER (WHERE kind = 'review'), 0) AS review_minutes
+        FROM days GROUP BY 1, 2
+    ), learners AS (
+        SELECT m.learner,
+               (SELECT min(w.monday) FROM weekly w WHERE w.learner = m.learner) AS first,
+               (SELECT min(d.day) FROM days d
+                 WHERE d.learner = m.learner AND d.kind = 'learn' AND d.topic_id IS NOT NULL
+               ) AS first_learnt,
+               (SELECT max(d.at) FROM days d WHERE d.learner = m.learner) AS last_at,
+               coalesce((SELECT s.value::INTEGER FROM setting s
+                  WHERE s.learner = m.learner AND s.key = 'review-budget'
+                    AND s.value ~ '^[0-9]{{1,3}}$'), 20) AS budget
+        FROM unnest(members) AS m (learner)
+    ), judged AS (
+        SELECT l.learner, l.first, g.monday::DATE AS monday,
+               coalesce(w.minutes, 0) AS minutes,
+               coalesce(w.review_minutes, 0) AS review_minutes,
+               coalesce((SELECT goal.minutes FROM goal
+                  WHERE goal.learner = l.learner
+                    AND goal.week_start <= to_char(g.monday, 'YYYY-MM-DD')
+                  ORDER BY goal.week_start DESC LIMIT 1), 60) AS goal,
+               l.first_learnt IS NOT NULL
+                 AND l.first_learnt < g.monday::DATE - DATE '1970-01-01' AS has_material,
+               l.budget
+        FROM learners l
+        CROSS JOIN LATERAL generate_series(
+            least(l.first, window_start), this_monday, INTERVAL '7 days') AS g (monday)
+        LEFT JOIN weekly w ON w.learner = l.learner AND w.monday = g.monday::DATE
+    ), planned AS (
+        SELECT *, CASE WHEN has_material THEN least(budget, goal) ELSE 0 END AS review_planned
+        FROM judged WHERE monday >= window_start
+    ), counted AS (
+        SELECT learner,
+               count(*) FILTER (WHERE minutes >= goal) AS met,
+               count(*) FILTER (WHERE minutes < goal AND minutes > 0 AND monday < this_monday)
+                 AS some,
+               count(*) FILTER (WHERE minutes = 0 AND monday < this_monday) AS none
+        FROM judged WHERE first IS NOT NULL AND monday >= first
+        GROUP BY learner
+    ), bands AS (
+        SELECT CASE
+            WHEN coalesce(c.met + c.some + c.none, 0) = 0 THEN 'too early to say'
+            WHEN 2 * c.met >= c.met + c.some + c.none THEN 'most weeks'
+            WHEN 4 * c.met >= c.met + c.some + c.none
+              OR 2 * (c.met + c.some) >= c.met + c.some + c.none THEN 'some weeks'
+            ELSE 'not very often' END AS band
+        FROM learners l LEFT JOIN counted c USING (learner)
+    ), trend AS (
+        SELECT monday,
+               count(*) FILTER (WHERE minutes > 0) AS active,
+               count(*) FILTER (WHERE minutes >= goal) AS met,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median_minutes,
+               sum(review_planned) AS review_planned,
+               sum(least(review_minutes, review_planned)) AS review_done
+        FROM planned GROUP BY monday
+    ), topics AS (
+        -- Shown by its key (case-folded), never one learner's own spelling.
+        SELECT t.key AS name, count(DISTINCT d.learner) AS learners, sum(d.minutes) AS minutes
+        FROM days d JOIN topic t ON t.learner = d.learner AND t.id = d.topic_id
+        WHERE d.day >= window_day GROUP BY t.key
+    )
+    SELECT jsonb_build_object(
+        'cohort', cohort_name,
+        'enrolled', cardinality(members),
+        'started', started,
+        'active', active,
+        'suppressed', false,
+        'week', this_monday,
+        'weeks', weeks,
+        'bands', (SELECT jsonb_object_agg(band, n)
+                  FROM (SELECT band, count(*) AS n FROM bands GROUP BY band) b),
+        'quartiles', (SELECT to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
+                        WITHIN GROUP (ORDER BY minutes))
+                      FROM planned WHERE monday < this_monday AND monday >= first),
+        'trend', (SELECT jsonb_agg(to_jsonb(trend) ORDER BY monday) FROM trend),
+        'lapsed', (SELECT count(*) FROM learners
+                   WHERE last_at IS NOT NULL AND last_at < now_at - 14 * 86400),
+        'not_started', (SELECT count(*) FROM learners WHERE last_at IS NULL),
+        'window_minutes', (SELECT coalesce(sum(minutes), 0) FROM days
+                           WHERE day >= window_day),
+        'topics', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                        'topic', name, 'learners', learners, 'minutes', minutes)
+                        ORDER BY minutes DESC, name), '[]')
+                   FROM (SELECT * FROM topics WHERE learners >= 5
+                         ORDER BY minutes DESC, name LIMIT 10) shown),
+        'hidden_topics', (SELECT count(*) FROM topics WHERE learners < 5)
+    ) INTO result;
+    RETURN result;
+END
+$report$
+"""
+
+REPORT_GRANTS = (
+    "REVOKE ALL ON FUNCTION cohort_report(TEXT, DATE, INTEGER) FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION cohort_report(TEXT, DATE, INTEGER) TO {REPORTER_ROLE}",
+)

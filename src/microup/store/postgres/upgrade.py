@@ -1,0 +1,110 @@
+"""Bringing an older shared store up to date: `db init` runs each step from its version on.
+
+Each step is one tuple of statements, run in `db init`'s one transaction; the functions,
+triggers, grants and policies are made afresh after the steps, whatever the version was.
+"""
+
+from __future__ import annotations
+
+from microup.store.postgres.engine import LEARNER_SETTING
+from microup.store.postgres.functions import ID_TABLES, LEARNER_DEFAULT, id_default
+from microup.store.postgres.report import REPORT_LOG
+
+# 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep their
+# place in the history but have no images, so undo refuses them with a message.
+_JOURNAL_ROW = (
+    """CREATE TABLE journal_row (
+        learner TEXT COLLATE "C" NOT NULL DEFAULT current_user,
+        change_id BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        tbl TEXT NOT NULL,
+        key TEXT NOT NULL,
+        last_id BIGINT,
+        before TEXT,
+        after TEXT,
+        PRIMARY KEY (learner, change_id, seq)
+    )""",
+)
+
+_LEARNER_TABLES = (
+    "topic",
+    "entry",
+    "goal",
+    "setting",
+    "timer",
+    "journal",
+    "journal_row",
+    "day_total",
+    "topic_total",
+    "review_cache",
+)
+_NAMED = " UNION ".join(f"SELECT learner FROM {table}" for table in _LEARNER_TABLES)
+
+# 2 -> 3: rows belong to admissions tied to a role's oid, not to role names. Each admitted
+# name becomes an admission of the role that has that name now; a name found in rows with no
+# admission (or whose role is gone) becomes an admission no role holds: its rows stay, seen
+# by nobody. Ids continue from each learner's own sequence; old ids are kept.
+_ADMISSIONS = (
+    "ALTER TABLE member ADD COLUMN id BIGINT GENERATED ALWAYS AS IDENTITY, ADD COLUMN role OID",
+    "UPDATE member m SET role = r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = m.name",
+    "ALTER TABLE member DROP CONSTRAINT member_pkey, ADD PRIMARY KEY (id), ADD UNIQUE (role, kind)",
+    f"""INSERT INTO member (role, name, kind)
+        SELECT DISTINCT NULL::OID, x.learner, 'learner'
+        FROM ({_NAMED} UNION SELECT learner FROM cohort_member) x
+        WHERE NOT EXISTS (SELECT FROM member m WHERE m.name = x.learner AND m.kind = 'learner')""",
+    """CREATE FUNCTION upgrade_admission(who TEXT) RETURNS BIGINT LANGUAGE sql STABLE AS
+        $$ SELECT id FROM microup.member WHERE name = who AND kind = 'learner' $$""",
+    "DROP TRIGGER IF EXISTS entry_totals ON entry",
+    "DROP TRIGGER IF EXISTS entry_reviews ON entry",
+    "ALTER TABLE entry DROP CONSTRAINT entry_learner_topic_id_fkey",
+    *(f"DROP POLICY IF EXISTS own_rows ON {table}" for table in _LEARNER_TABLES),
+    *(
+        f"""ALTER TABLE {table} ALTER COLUMN learner DROP DEFAULT,
+            ALTER COLUMN learner TYPE BIGINT USING upgrade_admission(learner),
+            ALTER COLUMN learner SET DEFAULT {LEARNER_DEFAULT}"""
+        for table in _LEARNER_TABLES
+    ),
+    """ALTER TABLE cohort_member
+        ALTER COLUMN learner TYPE BIGINT USING upgrade_admission(learner),
+        ADD FOREIGN KEY (learner) REFERENCES member (id)""",
+    "ALTER TABLE entry ADD FOREIGN KEY (learner, topic_id) REFERENCES topic (learner, id)",
+    "DROP FUNCTION upgrade_admission(TEXT)",
+    "DROP FUNCTION registered(TEXT, TEXT)",
+    *(
+        f"ALTER TABLE {table} ALTER COLUMN id DROP IDENTITY, ALTER COLUMN id SET DEFAULT"
+        f" {id_default(table)}"
+        for table in ID_TABLES
+    ),
+    f"""DO $ids$
+    DECLARE
+        m RECORD;
+        tbl TEXT;
+    BEGIN
+        FOR m IN SELECT a.id, r.rolname FROM member a
+                 LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.role WHERE a.kind = 'learner' LOOP
+            FOREACH tbl IN ARRAY ARRAY['topic', 'entry', 'journal'] LOOP
+                EXECUTE format('CREATE SEQUENCE %s_ids_%s', tbl, m.id);
+                EXECUTE format('SELECT setval(%L, 1 + coalesce((SELECT max(id) FROM %I'
+                               ' WHERE learner = %s), 0), false)',
+                               format('%s_ids_%s', tbl, m.id), tbl, m.id);
+                IF m.rolname IS NOT NULL THEN
+                    EXECUTE format('GRANT USAGE ON SEQUENCE %s_ids_%s TO %I',
+                                   tbl, m.id, m.rolname);
+                END IF;
+            END LOOP;
+            IF m.rolname IS NOT NULL THEN
+                EXECUTE format('ALTER ROLE %I IN DATABASE %I SET {LEARNER_SETTING} = %L',
+                               m.rolname, current_database(), m.id);
+            END IF;
+        END LOOP;
+    END
+    $ids$""",
+    "DROP SEQUENCE IF EXISTS topic_id_seq, entry_id_seq, journal_id_seq",
+    """ALTER TABLE goal ADD CONSTRAINT goal_week_start_check
+        CHECK (week_start ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') NOT VALID""",
+    REPORT_LOG,
+    *(f"CREATE SEQUENCE {table}_ids_none" for table in ID_TABLES),
+)
+
+UPGRADES = {1: _JOURNAL_ROW, 2: _ADMISSIONS}
+"""What `db init` runs to bring an older shared store up to date, by the version it has."""
