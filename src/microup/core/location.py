@@ -22,20 +22,21 @@ def is_database_url(location: StoreLocation) -> bool:
 
 
 def shown_url(text: str) -> str:
-    """A URL as messages show it: the password (everything between the user's colon and
-    the last @ of the authority, however it is written) replaced by ***."""
+    """A URL as messages show it, with no password in any spelling: everything between the
+    user's colon and the last @ (a password may hold / ? # and even @) becomes ***, and so
+    does the whole query (`?password=...`, however its name is %-encoded)."""
     from microup.core.text import printable
 
     start = text.find("://")
     if start >= 0:
-        end = len(text)
-        for mark in "/?#":
-            found = text.find(mark, start + 3)
-            end = found if 0 <= found < end else end
-        at = text.rfind("@", start + 3, end)
-        colon = text.find(":", start + 3, max(at, start + 3))
+        body = start + 3
+        at = text.rfind("@")
+        colon = text.find(":", body, max(at, body))
         if at >= 0 and colon >= 0:
             text = text[:colon] + ":***" + text[at:]
+        query = text.find("?", max(text.find("@", body) + 1, body))
+        if query >= 0:
+            text = text[:query] + "?***"
     return printable(text)
 
 
