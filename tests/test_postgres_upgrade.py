@@ -1,0 +1,78 @@
+"""`db init` brings a shared store of schema 2 (rows owned by role names) up to schema 3
+(rows owned by admissions tied to a role's oid), keeping everyone's rows and nothing more.
+
+`data/pg_store_v2.sql` is a store microup 2's `db init` made (pg_dump --inserts): alice
+and bob, learners in cohort `c`, and a former learner `microup_t_up_gone` whose role is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from conftest import TEST_PREFIX
+from test_postgres import as_role, sql
+
+DUMP = Path(__file__).with_name("data") / "pg_store_v2.sql"
+ALICE, BOB, GONE = (f"{TEST_PREFIX}up_{who}" for who in ("alice", "bob", "gone"))
+
+
+@pytest.fixture
+def v2_store(pg_template: tuple[str, str] | None) -> Iterator[str]:
+    """A database holding the version 2 store, and its learners' roles (not the gone one)."""
+    if pg_template is None:
+        pytest.skip("no PostgreSQL server: set MICROUP_TEST_PG_URL (CI does)")
+    server = pg_template[0]
+    name = f"{TEST_PREFIX}{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+        for role in (ALICE, BOB):
+            conn.execute(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}')"
+                f" THEN CREATE ROLE {role} LOGIN; END IF; END $$"
+            )
+            conn.execute(f"GRANT microup_learner TO {role}")
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DUMP.read_text())  # type: ignore[call-overload]
+    yield url
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def _as(admin: str, role: str, *args: str) -> dict[str, object]:
+    url = make_url(admin).set(username=role).render_as_string(hide_password=False)
+    result = as_role(url, *args)
+    assert result.exit_code == 0, result.stderr
+    return dict(json.loads(result.stdout)) if "--json" in args else {}
+
+
+def test_db_init_upgrades_a_version_2_store(v2_store: str) -> None:
+    upgraded = as_role(v2_store, "db", "init")
+    assert upgraded.exit_code == 0 and "up to date" in upgraded.stdout, upgraded.stderr
+    assert sql(v2_store, "SELECT version FROM microup.microup_schema") == [(3,)]
+
+    alice = _as(v2_store, ALICE, "entries", "--json")["entries"]
+    assert isinstance(alice, list)
+    assert sorted((e["minutes"], e["note"]) for e in alice) == [(15, None), (20, "alice note")]
+    assert len(_as(v2_store, BOB, "entries", "--json")["entries"]) == 1  # type: ignore[arg-type]
+    # Totals and goals came through; new ids continue after the old ones.
+    assert sql(
+        make_url(v2_store).set(username=ALICE).render_as_string(False),
+        "SELECT sum(minutes) FROM microup.day_total",
+    ) == [(35,)]
+    _as(v2_store, ALICE, "log", "5", "-t", "SQL")
+    ids = [e["id"] for e in _as(v2_store, ALICE, "entries", "--json")["entries"]]  # type: ignore[union-attr]
+    assert sorted(ids) == [1, 2, 3]  # her own sequence, after her own ids
+    cohorts = json.loads(as_role(v2_store, "cohort", "list", "--json").stdout)
+    assert cohorts == {"cohorts": [{"name": "c", "learners": sorted([ALICE, BOB])}]}
+    # The former learner's rows stay, seen by nobody: a new role with the name is a stranger.
+    assert as_role(v2_store, "db", "add-learner", GONE).exit_code == 0
+    assert _as(v2_store, GONE, "entries", "--json")["entries"] == []
+    assert sql(v2_store, "SELECT count(*) FROM microup.entry WHERE note = 'gone private'") == [(1,)]
