@@ -56,6 +56,8 @@ class CohortReport:
     suppressed: bool
     started: int = 0
     """Enrolled learners with at least one entry: the group the figures describe."""
+    active: int = 0
+    """Of them, those who logged in the weeks reported (five at least, or no report)."""
     weeks: int = 0
     bands: Mapping[str, int] | None = None
     quartiles: tuple[float, float, float] | None = None
@@ -70,7 +72,11 @@ class CohortReport:
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
         if payload["suppressed"]:
             return cls(
-                str(payload["cohort"]), int(payload["enrolled"]), True, int(payload["started"])
+                str(payload["cohort"]),
+                int(payload["enrolled"]),
+                True,
+                int(payload["started"]),
+                active=int(payload.get("active", payload["started"])),
             )
         quartiles = payload.get("quartiles")
         return cls(
@@ -78,6 +84,7 @@ class CohortReport:
             enrolled=int(payload["enrolled"]),
             suppressed=False,
             started=int(payload["started"]),
+            active=int(payload.get("active", payload["started"])),
             weeks=int(payload["weeks"]),
             bands={band: int((payload.get("bands") or {}).get(band, 0)) for band in BANDS},
             quartiles=None if quartiles is None else (quartiles[0], quartiles[1], quartiles[2]),
@@ -115,6 +122,12 @@ class CohortReport:
 
     @property
     def suppressed_reason(self) -> str:
+        if self.started >= MIN_GROUP:
+            return (
+                f"cohort '{self.cohort}' has {self.active} of {self.enrolled} learners who "
+                f"logged in the weeks reported; reports need at least {MIN_GROUP}, so that no "
+                "one's habits can be picked out"
+            )
         return (
             f"cohort '{self.cohort}' has {self.started} of {self.enrolled} learners who have "
             f"logged anything; reports need at least {MIN_GROUP}, so that no one's habits can "
