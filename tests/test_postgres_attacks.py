@@ -224,8 +224,12 @@ def test_every_statement_has_time_limits_and_says_so(
     admin = psycopg.connect(pg_admin_url)
     holder.append(admin)
     admin.execute("LOCK TABLE microup.entry IN ACCESS EXCLUSIVE MODE")
-    threading.Timer(30, admin.rollback).start()  # without a limit, the log would wait
-    message = one_line_error(as_role(alice, "log", "5"), code=1)
+    release = threading.Timer(30, admin.rollback)  # without a limit, the log would wait
+    release.start()
+    try:
+        message = one_line_error(as_role(alice, "log", "5"), code=1)
+    finally:
+        release.cancel()
     assert "is busy" in message and "nothing was saved" in message
     with psycopg.connect(alice) as conn, pytest.raises(psycopg.Error) as caught:
         conn.execute("SET statement_timeout = '10ms'; SELECT pg_sleep(1)")

@@ -41,7 +41,7 @@ FIRST_PG_SCHEMA_VERSION = 1
 
 LOCK_NAMESPACE = 0x6D637570  # "mcup": the first key of every advisory lock microup takes
 CONNECT_TIMEOUT_SECONDS = 10
-LOCK_TIMEOUT = "60s"
+LOCK_TIMEOUT = "1min"
 STATEMENT_TIMEOUT = "10min"
 """Every statement's limits, unless the administrator set the role's own (ALTER ROLE SET)."""
 INIT_LOCK = 0
