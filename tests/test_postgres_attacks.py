@@ -39,9 +39,6 @@ def fresh_name() -> str:
     return f"{TEST_PREFIX}{uuid.uuid4().hex[:10]}"
 
 
-# 1. A learner role that can become others ------------------------------------------------------
-
-
 def test_a_role_that_can_become_others_is_refused_and_reads_nothing(pg_admin_url: str) -> None:
     alice = new_role(pg_admin_url)
     assert as_role(alice, "log", "20", "-t", "SQL", "-n", "alice only").exit_code == 0
@@ -67,9 +64,6 @@ def test_a_role_that_can_become_others_is_refused_and_reads_nothing(pg_admin_url
     assert "is not a learner" in one_line_error(as_role(alice, "entries"), code=1)
 
 
-# 2. A former learner's rows pass to a new role with the same name ---------------------------
-
-
 def _printed_sql(admin: str) -> str:
     """The SQL `db init` prints for creating a learner, as one statement list."""
     out = as_role(admin, "db", "init").stdout
@@ -93,9 +87,6 @@ def test_a_new_role_with_a_former_learners_name_sees_nothing(
     assert sql(dave, "SELECT note FROM microup.entry") == []  # reads need admission
     assert as_role(pg_admin_url, "db", "add-learner", name).exit_code == 0
     assert sql(dave, "SELECT note FROM microup.entry") == []
-
-
-# 3 and 4. Reports that show one person ----------------------------------------------------------
 
 
 def _cohort(admin: str, learners: list[str], cohort: str = "c") -> None:
@@ -138,9 +129,6 @@ def test_reports_that_differ_by_one_learner_are_refused(pg_admin_url: str, froze
     assert "differs by fewer" in one_line_error(as_role(reporter, "cohort", "report", "d"), 1)
 
 
-# 5. Passwords in messages -------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("secret", ["S3cr/etPW", "S3cr#etPW", "S3cr?etPW", "S3cretPW"])
 def test_no_password_is_shown_in_any_spelling(pg_admin_url: str, secret: str) -> None:
     server = make_url(pg_admin_url)
@@ -172,9 +160,6 @@ def _run(args: list[str]) -> Any:
     from microup.cli.app import app
 
     return CliRunner().invoke(app, args)
-
-
-# 6. One learner stalling another ------------------------------------------------------------------
 
 
 def test_a_learner_cannot_lock_the_shared_tables(pg_admin_url: str) -> None:
@@ -245,9 +230,6 @@ def test_a_learner_gets_a_connection_limit(pg_admin_url: str) -> None:
     ]
 
 
-# 7 and 8. A foreign schema; a newer store --------------------------------------------------------
-
-
 def test_db_init_refuses_a_foreign_schema_without_tables(pg_admin_url: str) -> None:
     server = make_url(pg_admin_url)
     other_db = f"{server.database}_f"
@@ -280,9 +262,6 @@ def test_administrator_commands_refuse_a_newer_store(pg_admin_url: str) -> None:
     assert sql(pg_admin_url, "SELECT count(*) FROM microup.cohort") == [(0,)]
 
 
-# 9. The import, linear ----------------------------------------------------------------------------
-
-
 def test_an_import_keeps_the_totals_set_wise(
     learner_url: str, pg_admin_url: str, tmp_path: Any
 ) -> None:
@@ -308,9 +287,6 @@ def test_an_import_keeps_the_totals_set_wise(
         " AND NOT tgisinternal AND tgtype & 1 = 1",  # FOR EACH ROW
     )
     assert per_row == [(0,)]
-
-
-# 10. Messages -------------------------------------------------------------------------------------
 
 
 def test_a_connection_lost_mid_command_says_nothing_was_saved(
@@ -370,9 +346,6 @@ def test_the_sql_db_init_prints_makes_a_learner(pg_admin_url: str) -> None:
     sql(pg_admin_url, _printed_sql(pg_admin_url).replace("name", name))
     done = as_role(url_for(pg_admin_url, name), "log", "5")
     assert done.exit_code == 0, done.stderr
-
-
-# 11. Side channels --------------------------------------------------------------------------------
 
 
 def test_side_channels_that_can_be_closed_are(pg_admin_url: str, frozen: object) -> None:
