@@ -70,9 +70,8 @@ def init(
     The schema, the group roles and the row-level security policies; run it again to upgrade.
     """
     target = _shared_url(ctx, url)
+    from microup.app.shared_store import LEARNER_ROLE, REPORTER_ROLE, postgres_schema
     from microup.core.location import shown_url
-    from microup.store.postgres import schema as postgres_schema
-    from microup.store.postgres.engine import LEARNER_ROLE, REPORTER_ROLE
 
     created = postgres_schema.init_database(target)
     where = shown_url(target)
@@ -93,7 +92,7 @@ RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Databas
 
 def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
     url = _shared_url(ctx)
-    from microup.store.postgres import schema as postgres_schema
+    from microup.app.shared_store import postgres_schema
 
     for name in names:
         postgres_schema.check_role_name(name)
@@ -129,7 +128,7 @@ Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learn
 def create(ctx: typer.Context, name: CohortName) -> None:
     """Start a new, empty cohort."""
     url = _shared_url(ctx)  # before the store is imported: a file path needs no driver
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     cohorts.create_cohort(url, cohorts.check_cohort_name(name), _now_at())
     _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
@@ -139,7 +138,7 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     added = cohorts.add_members(url, name, learners)
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
@@ -149,7 +148,7 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Take learners out of a cohort (their entries stay)."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     removed = cohorts.remove_members(url, name, learners)
     _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
@@ -159,7 +158,7 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def delete(ctx: typer.Context, name: CohortName) -> None:
     """Forget a cohort and who was in it (entries stay)."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     members = cohorts.delete_cohort(url, name)
     _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
@@ -171,7 +170,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     from microup.views import render
 
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     found = cohorts.list_cohorts(url)
     if json:
@@ -215,9 +214,9 @@ def report(
     if json and csv:
         raise UsageError("choose one of --json and --csv")
     url = _shared_url(ctx)
+    from microup.app.shared_store import cohorts
     from microup.core.cohort import CohortReport, report_json, report_rows
     from microup.core.weeks import week_start
-    from microup.store.postgres import cohorts
     from microup.views import render
 
     moment = common.now()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from microup import __version__
-from microup.cli.lazy import LazyGroup
+from microup.cli.lazy import LazyGroup, serve
 from microup.core.errors import MicroupError
 from microup.core.location import StoreLocation
 from microup.core.text import clean_topic, printable, shown
@@ -199,6 +199,7 @@ app = typer.Typer(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+serve(app)
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ def open_store(
     ctx: typer.Context, *, write: bool, create: bool = True, attach: Path | None = None
 ) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
-    from microup.store import transaction
+    from microup.app.session import open_store as transaction
 
     settings: Settings = ctx.obj
     with transaction(

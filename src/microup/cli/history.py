@@ -51,7 +51,7 @@ FormatOption = Annotated[
 
 def _format(text: str | None, path: Path | None) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
-    from microup.core.formats.transfer import FORMATS
+    from microup.core.formats.export import FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
@@ -185,7 +185,7 @@ def export(
     JSON also holds your goals and settings. The format follows the file's extension unless
     --format says otherwise.
     """
-    from microup.core.formats import transfer
+    from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render
 
@@ -196,8 +196,8 @@ def export(
 
         def write(stream: TextIO) -> int:
             if chosen == "csv":
-                return transfer.write_csv(stream, store.all_entries())
-            return transfer.write_json(stream, store.all_entries(), goals, settings)
+                return export.write_csv(stream, store.all_entries())
+            return export.write_json(stream, store.all_entries(), goals, settings)
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()
@@ -230,9 +230,9 @@ def import_command(
     import tempfile
 
     from microup.app.rules import require_learnt
-    from microup.core.formats import transfer
+    from microup.app.staging import STAGING_PREFIX, Staging, remove_stale_staging
+    from microup.core.formats import importer
     from microup.core.settings import spec_for
-    from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
     from microup.views import render
 
     chosen = _format(fmt, file)
@@ -247,7 +247,7 @@ def import_command(
         Staging(Path(folder)) as staging,
     ):
         try:
-            entries, batch = transfer.stream_export(stream, chosen, now())
+            entries, batch = importer.stream_export(stream, chosen, now())
             total = staging.add(entries)  # the whole file read and checked: no lock held yet
         except UnicodeDecodeError:
             raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None

@@ -220,8 +220,8 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
 def _show(kinds: list[str]) -> None:
     """Which reminder is installed and when it next speaks, from the store it was installed
     with (not the default one)."""
+    from microup.app.session import open_store as transaction
     from microup.core import reminder, when
-    from microup.store import transaction
     from microup.system.schedulers.registry import all_schedulers
     from microup.views import render
 

@@ -137,9 +137,9 @@ def _write_ics(
     moment: datetime,
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
+    from microup.app.session import mark_saved
     from microup.cli.history import output_file
     from microup.core.formats import ics
-    from microup.store.base import mark_committed
     from microup.system.timezone import local_zone
     from microup.views import render
 
@@ -147,7 +147,7 @@ def _write_ics(
     data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, local_zone())
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
-    mark_committed()  # the file is written: a report that cannot be shown is no failure
+    mark_saved()  # the file is written: a report that cannot be shown is no failure
     render.console().print(
         f"Wrote {plural(len(chosen), 'weekly session')} ({goal} min a week) to "
         f"{printable(str(path))}; "

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
 
 from microup.core.errors import NotFoundError
 from microup.core.memory import StudyRow
@@ -15,27 +12,18 @@ from microup.core.text import topic_key
 from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
 from microup.core.when import from_stored, utc_offset_minutes
-from microup.store.base import BUSY_TIMEOUT_MS
+from microup.store.bulk import BulkWrites
 from microup.store.journal import (
-    DEFAULT_KEPT_CHANGES,
     Image,
-    Journal,
-    OpenChange,
-    added_range,
     changed,
     put_image,
     read_image,
 )
 from microup.store.layout import TABLES
-from microup.store.sqlite.schema import INSERT_TRIGGERS, OFFSET_SPAN, REBUILD_DERIVED
+from microup.store.sqlite.schema import OFFSET_SPAN
 
 if TYPE_CHECKING:
-    from microup.store.sqlite.staging import Staging
-
-BULK_IMPORT_ROWS = 50_000
-"""From this many rows on, an import into SQLite rebuilds the totals once instead of per row."""
-
-KEPT_CHANGES_SETTING = "undo-history"
+    pass
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -71,58 +59,19 @@ def _day_number(day: date) -> int:
     return (day - EPOCH_DAY).days
 
 
-class Store:
+class Store(BulkWrites):
     """Every query microup makes, over one open transaction. Rows in, domain values out.
 
-    Every write goes through `_put` (or records a range, for a bulk import), which keeps the
-    row's images before and after for the journal: `finish` writes them as one change when
-    the command commits, so undo never depends on a command remembering to journal.
+    Every write goes through `_put` (see `store.connected`), so every change is journaled.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.change = OpenChange()
-
-    def _exec(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
-        return self.connection.execute(text(sql), dict(parameters or {}))
-
     # The journal --------------------------------------------------------------------------
-
-    def describe(self, summary: str, undo_message: str) -> None:
-        """What this command's change is, as `history` lists it and `undo` will say it."""
-        self.change.summary, self.change.undo_message = summary, undo_message
-
-    def finish(self) -> None:
-        """Journal what this transaction changed (nothing, if it changed nothing)."""
-        rows = [
-            row for row in self.change.rows if row.last_id is not None or row.before != row.after
-        ]
-        if not rows:
-            return
-        self.change.rows = rows
-        if not self.change.summary:
-            self.describe(f"Changed {len(rows)} rows", "Reverted a change")
-        kept = self.settings().get(KEPT_CHANGES_SETTING, "")
-        self.journal.write(self.change, int(kept) if kept.isdigit() else DEFAULT_KEPT_CHANGES)
-        self.change = OpenChange()
-
-    @property
-    def journal(self) -> Journal:
-        """The record of changes behind `undo` and `history`."""
-        return Journal(self.connection)
 
     def undo(self, change_id: int | None = None) -> str:
         """Revert a change without journaling the revert itself; what undoing it says."""
         message = self.journal.undo(change_id)
         self.drop_unused_topics(journaled=False)
         return message
-
-    def _put(self, table: str, key: Mapping[str, Any], after: Image | None) -> Image | None:
-        """Make one row be `after` (None: absent), journaling its images; the row before."""
-        before = read_image(self.connection, table, key)
-        put_image(self.connection, table, key, after)
-        self.change.rows.append(changed(table, key, before, after))
-        return before
 
     # Topics -------------------------------------------------------------------------------
 
@@ -348,49 +297,6 @@ class Store:
             for at, minutes, recall, kind, note in rows:
                 yield name, at, minutes, recall, kind == "review", note
 
-    def review_states(self, fold: str) -> dict[str, tuple[int, str]]:
-        """Cached memories folded under `fold`: topic -> (cutoff, `TopicMemory.state()` JSON)."""
-        rows = self._exec(
-            "SELECT t.name, c.cutoff, c.state FROM topic t JOIN review_cache c"
-            " ON c.topic_id = t.id WHERE c.fold = :fold",
-            {"fold": fold},
-        )
-        return {name: (cutoff, state) for name, cutoff, state in rows}
-
-    def save_review_states(self, fold: str, cutoff: int, states: Mapping[str, str]) -> None:
-        """Keep memories folded through `cutoff`, if the store can take it without waiting.
-
-        A cache, so best effort: inside the command's own transaction, skipped without a
-        word when the store is read-only, busy with another writer, or changed since this
-        command began reading (the next review command tries again).
-        """
-        if not states:
-            return
-        connection = self.connection
-        sqlite = connection.dialect.name == "sqlite"
-        ids = dict(self._exec("SELECT name, id FROM topic").all())
-        rows = [
-            {"topic_id": ids[name], "fold": fold, "cutoff": cutoff, "state": state}
-            for name, state in states.items()
-            if name in ids
-        ]
-        key = "topic_id" if sqlite else "learner, topic_id"  # keys lead with the learner there
-        statement = text(
-            "INSERT INTO review_cache (topic_id, fold, cutoff, state)"
-            f" VALUES (:topic_id, :fold, :cutoff, :state) ON CONFLICT ({key}) DO UPDATE SET"
-            " fold = excluded.fold, cutoff = excluded.cutoff, state = excluded.state"
-        )
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
-        try:
-            with connection.begin_nested():
-                connection.execute(statement, rows)
-        except DBAPIError:
-            pass
-        finally:
-            if sqlite:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
     def all_entries(self) -> Iterator[Entry]:
         """Every entry, oldest first, streamed with its topic name: for export."""
         names = dict(self._exec("SELECT id, name FROM topic").all())
@@ -409,89 +315,6 @@ class Store:
                 "review" if kind == "review" else "learn",
             )
 
-    def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-        """Rows as plain tuples from the DB-API cursor, inside this transaction: the hot paths
-        (replaying and exporting 100,000 entries) skip SQLAlchemy's per-row machinery."""
-        connection = self.connection
-        if connection.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")  # psycopg's placeholder; our SQL has no other "?"
-        driver = connection.connection.driver_connection
-        return iter(driver.execute(sql, parameters))  # type: ignore[union-attr]
-
-    def import_entries(self, staging: Staging) -> int:
-        """Add staged rows (`store.staging`, in file order) that are not already here,
-        counting copies, so importing a file twice adds nothing; how many were added.
-
-        SQLite reads the staging file in place (attached by `transaction(attach=...)`);
-        PostgreSQL gets the rows in a temporary table. Topics (first spelling in the file,
-        unless the store has one) and the multiset difference are then worked out in SQL,
-        along the index on time, never loading the store's entries into memory.
-        """
-        connection = self.connection
-        postgres = connection.dialect.name == "postgresql"
-        attached = not postgres and any(
-            row[1] == "staging" for row in connection.exec_driver_sql("PRAGMA database_list")
-        )
-        if attached:
-            source = "staging.staged"
-            staged = int(connection.exec_driver_sql(f"SELECT count(*) FROM {source}").scalar_one())
-        else:
-            source = "import_row"
-            connection.exec_driver_sql(
-                "CREATE TEMP TABLE import_row (seq BIGINT PRIMARY KEY, at BIGINT,"
-                " utc_offset INTEGER, minutes INTEGER, topic TEXT, key TEXT, note TEXT,"
-                " recall INTEGER, kind TEXT)" + (" ON COMMIT DROP" if postgres else "")
-            )
-            marks = ", ".join(["%s" if postgres else "?"] * 9)
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            staged = 0
-            for batch in staging.batches():
-                cursor.executemany(f"INSERT INTO import_row VALUES ({marks})", batch)
-                staged += len(batch)
-        # A large import into SQLite skips the per-row triggers and sums the totals afresh
-        # (the same transaction: on failure the triggers come back with everything else).
-        # On PostgreSQL the triggers stay: dropping them would lock every learner out.
-        bulk = not postgres and staged >= BULK_IMPORT_ROWS
-        for name in INSERT_TRIGGERS if bulk else ():
-            connection.exec_driver_sql(f"DROP TRIGGER {name}")
-        last_topic = self._exec("SELECT max(id) FROM topic").scalar() or 0
-        last_entry = self.last_logged_id() or 0
-        connection.exec_driver_sql(
-            f"INSERT INTO topic (name, key) SELECT i.topic, i.key FROM {source} i"
-            f" JOIN (SELECT key, min(seq) AS first FROM {source} WHERE key IS NOT NULL"
-            " GROUP BY key) f ON f.first = i.seq WHERE true ORDER BY i.seq"
-            " ON CONFLICT DO NOTHING"
-        )
-        columns = "INSERT INTO entry (at, utc_offset, minutes, topic_id, note, recall, kind)"
-        chosen = "SELECT i.at, i.utc_offset, i.minutes, t.id, i.note, i.recall, i.kind"
-        if not last_entry:  # an empty store holds no copy of anything
-            statement = f"{columns} {chosen} FROM {source} i LEFT JOIN topic t ON t.key = i.key"
-        else:
-            statement = (
-                f"{columns} {chosen} FROM (SELECT *, row_number() OVER"
-                f" (PARTITION BY at, minutes, key, note ORDER BY seq) AS copy FROM {source}) i"
-                " LEFT JOIN topic t ON t.key = i.key"
-                " WHERE i.copy > (SELECT count(*) FROM entry e"
-                " LEFT JOIN topic et ON et.id = e.topic_id"
-                " WHERE e.at = i.at AND e.minutes = i.minutes"
-                " AND (et.key = i.key OR (et.key IS NULL AND i.key IS NULL))"
-                " AND (e.note = i.note OR (e.note IS NULL AND i.note IS NULL)))"
-            )
-        added = connection.exec_driver_sql(f"{statement} ORDER BY i.seq").rowcount
-        if not attached:
-            connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.{source}")
-        for statement in (*REBUILD_DERIVED, *INSERT_TRIGGERS.values()) if bulk else ():
-            connection.exec_driver_sql(statement)
-        self._added_since("topic", last_topic)
-        self._added_since("entry", last_entry)
-        return int(added)
-
-    def _added_since(self, table: str, last_before: int) -> None:
-        """Journal the rows a bulk write added (ids only grow) as one range."""
-        last = self._exec(f"SELECT max(id) FROM {table}").scalar()
-        if last is not None and last > last_before:
-            self.change.rows.append(added_range(table, last_before + 1, int(last)))
-
     # Goals and settings -------------------------------------------------------------------
 
     def goals(self) -> GoalHistory:
@@ -502,9 +325,6 @@ class Store:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""
         week = monday.isoformat()
         self._put("goal", {"week_start": week}, {"week_start": week, "minutes": minutes})
-
-    def settings(self) -> dict[str, str]:
-        return {str(key): str(value) for key, value in self._exec("SELECT key, value FROM setting")}
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Set (or, with None, remove) a setting the person chose: journaled like any change."""

@@ -9,110 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO
 
 from microup.core.errors import UsageError
+from microup.core.formats import json_stream
+from microup.core.formats.export import EXPORT_FORMAT, EXPORT_VERSION, from_spreadsheet_safe
+from microup.core.formats.json_stream import MAX_VALUE_CHARS, TOO_LONG, Joined, JsonStream
 from microup.core.memory import parse_grade
 from microup.core.text import clean_note, clean_topic
 from microup.core.values import KINDS, Entry, Kind
 from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_goal, parse_when
-
-EXPORT_FORMAT = "microup"
-EXPORT_VERSION = 1
-CSV_COLUMNS = ("id", "at", "minutes", "topic", "note", "recall", "kind")
-FORMATS = ("json", "csv")
-
-
-def entry_record(entry: Entry) -> dict[str, Any]:
-    return {
-        "minutes": entry.minutes,
-        "topic": entry.topic,
-        "note": entry.note,
-        "at": entry.at.isoformat(timespec="seconds"),
-        "recall": entry.recall,
-        "kind": entry.kind,
-    }
-
-
-_TEXT: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
-"""How `json.dumps(..., ensure_ascii=False)` writes a string, called directly."""
-
-
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else str(_TEXT(value))
-
-
-def _entry_json(entry: Entry) -> str:
-    """`json.dumps(entry_record(entry), ensure_ascii=False)`, byte for byte, without building
-    a dict and an encoder for each of a million rows."""
-    recall = "null" if entry.recall is None else str(entry.recall)
-    return (
-        f'{{"minutes": {entry.minutes}, "topic": {_json_text(entry.topic)}, '
-        f'"note": {_json_text(entry.note)}, "at": "{entry.at.isoformat(timespec="seconds")}", '
-        f'"recall": {recall}, "kind": "{entry.kind}"}}'
-    )
-
-
-def write_json(
-    out: TextIO,
-    entries: Iterable[Entry],
-    goals: Iterable[tuple[date, int]],
-    settings: Mapping[str, str],
-) -> int:
-    """Stream a JSON export, one entry per line; returns how many entries were written."""
-    out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION},\n "entries": [')
-    count = 0
-    for entry in entries:
-        out.write(",\n  " if count else "\n  ")
-        out.write(_entry_json(entry))
-        count += 1
-    goal_rows = [{"week_start": start.isoformat(), "minutes": minutes} for start, minutes in goals]
-    out.write("\n ],\n")
-    out.write(f' "goals": {json.dumps(goal_rows)},\n')
-    out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)}\n}}\n')
-    return count
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading `= + - @` (or tab, carriage return,
-    apostrophe) gets an apostrophe before it, so `=HYPERLINK(...)` is never run. Reversed by
-    `from_spreadsheet_safe` on import, so a round trip keeps the text exactly."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def from_spreadsheet_safe(text: str) -> str:
-    """Undo `spreadsheet_safe`: only its own apostrophe (one before a character it escapes),
-    so a cell typed as `'tis` elsewhere keeps its apostrophe."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
-
-
-def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:
-    """Write entries as CSV with a header row; returns how many entries were written."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for entry in entries:
-        record = entry_record(entry)
-        writer.writerow(
-            [
-                entry.id,
-                record["at"],
-                entry.minutes,
-                spreadsheet_safe(entry.topic or ""),
-                spreadsheet_safe(entry.note or ""),
-                entry.recall or "",
-                entry.kind,
-            ]
-        )
-        count += 1
-    return count
 
 
 @dataclass
@@ -186,92 +95,8 @@ def _checked(row: Any, now: datetime, where: str | int) -> Entry:
         raise UsageError(f"{place}: {error}") from None
 
 
-MAX_VALUE_CHARS = 1 << 20
-"""The longest single JSON value an import reads (an entry, the goals, the settings)."""
 MAX_CSV_FIELD_CHARS = 16_384
-MAX_CSV_LINE_CHARS = 131_072
 MAX_IMPORT_ENTRIES = 10_000_000
-_CHUNK_CHARS = 1 << 16
-_WHITE_SPACE = re.compile(r"[ \t\r\n]*")
-_TOO_LONG = "not a JSON file microup can read (too deeply nested or too long)"
-
-
-class _JsonStream:
-    """Reads one JSON value at a time from a text stream, never holding more than one value
-    (and a chunk) in memory: an export of a million entries is read in constant memory."""
-
-    def __init__(self, stream: _Joined) -> None:
-        self.stream = stream
-        self.text = ""
-        self.at = 0
-        self.lines_before = 0  # newlines in the text already dropped, for error messages
-        self.ended = False
-        self.decoder = json.JSONDecoder()
-
-    def _more(self) -> bool:
-        if self.ended:
-            return False
-        chunk = self.stream.read(_CHUNK_CHARS)
-        if not chunk:
-            self.ended = True
-            return False
-        self.lines_before += self.text.count("\n", 0, self.at)
-        self.text = self.text[self.at :] + chunk
-        self.at = 0
-        return True
-
-    def line(self, position: int | None = None) -> int:
-        return (
-            self.lines_before
-            + self.text.count("\n", 0, self.at if position is None else position)
-            + 1
-        )
-
-    def peek(self) -> str:
-        """The next character that is not white space ("" at the end)."""
-        while True:
-            self.at = _WHITE_SPACE.match(self.text, self.at).end()  # type: ignore[union-attr]
-            if self.at < len(self.text) or not self._more():
-                return self.text[self.at : self.at + 1]
-
-    def take(self, char: str) -> None:
-        if self.peek() != char:
-            found = self.peek() or "the end of the file"
-            raise UsageError(
-                f"not valid JSON (line {self.line()}: expected {char!r}, found {found!r})"
-            )
-        self.at += 1
-
-    def value(self) -> Any:
-        """The next whole value; more text is read while it is cut off by the chunk's end."""
-        self.peek()
-        last = -1
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.text, self.at)
-            except json.JSONDecodeError as error:
-                # Cut off by the chunk's end, or wrong? A mistake stays where it is as more
-                # text arrives; an unfinished value fails further on (or, for a string,
-                # says so). Only a value still unfinished after 1 MiB is too long.
-                position = error.pos - self.at
-                unfinished = (  # a string, or anything within a "false" of the end
-                    error.msg.startswith("Unterminated") or len(self.text) - error.pos <= 5
-                )
-                if (unfinished or position != last) and self._more():
-                    last = error.pos - self.at
-                    if len(self.text) - self.at <= MAX_VALUE_CHARS:
-                        continue
-                if len(self.text) - self.at > MAX_VALUE_CHARS and unfinished:
-                    raise UsageError(_TOO_LONG) from None
-                raise UsageError(
-                    f"not valid JSON (line {self.line(error.pos)}: {error.msg})"
-                ) from None
-            except (ValueError, RecursionError):  # numbers too long, nesting too deep
-                raise UsageError(_TOO_LONG) from None
-            if end == len(self.text) and self._more():
-                continue  # a number may go on in the next chunk
-            self.at = end
-            return value
 
 
 def _check_header(document: Mapping[str, Any]) -> None:
@@ -284,7 +109,7 @@ def _check_header(document: Mapping[str, Any]) -> None:
         )
 
 
-def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
+def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
     """A microup JSON export's entries, one at a time; goals, settings and the header land
     in `batch` and are checked once the whole object has been read."""
     if reader.peek() != "{":
@@ -296,7 +121,7 @@ def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Ite
         except json.JSONDecodeError as error:
             raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
         except (ValueError, RecursionError):
-            raise UsageError(_TOO_LONG) from None
+            raise UsageError(TOO_LONG) from None
         raise UsageError('not a microup export (no "format": "microup")')
     reader.take("{")
     header: dict[str, Any] = {}
@@ -366,7 +191,7 @@ def _goal(goal: Any, where: str) -> tuple[date, int]:
         raise UsageError(f"{where}: {error}") from None
 
 
-def _csv_entries(stream: _Joined, now: datetime) -> Iterator[Entry]:
+def _csv_entries(stream: Joined, now: datetime) -> Iterator[Entry]:
     """A CSV export's entries, one line at a time."""
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
     reader = csv.DictReader(stream, strict=True)
@@ -399,45 +224,12 @@ def stream_export(
     the entries are exhausted (a problem anywhere is raised by then). The format is guessed
     from the first character when not given."""
     batch = ImportBatch()
-    first = stream.read(_CHUNK_CHARS)
+    first = stream.read(json_stream.CHUNK_CHARS)
     chosen = fmt or ("json" if first.lstrip().startswith(("{", "[")) else "csv")
-    rest = _Joined(first, stream)
+    rest = Joined(first, stream)
     if chosen == "json":
-        return _json_entries(_JsonStream(rest), batch, now), batch
+        return _json_entries(JsonStream(rest), batch, now), batch
     return _csv_entries(rest, now), batch
-
-
-class _Joined:
-    """A text stream whose first part was already read (to guess the format)."""
-
-    def __init__(self, first: str, stream: TextIO) -> None:
-        self.first, self.stream = first, stream
-
-    def read(self, size: int = -1) -> str:
-        if self.first:
-            part, self.first = self.first, ""
-            return part
-        return self.stream.read(_CHUNK_CHARS if size < 0 else size)
-
-    def readline(self) -> str:
-        """One line, refused once longer than any CSV line of an export can be."""
-        if not self.first:
-            line = self.stream.readline(MAX_CSV_LINE_CHARS + 1)
-        else:
-            head, newline, tail = self.first.partition("\n")
-            if newline:
-                self.first = tail
-                line = head + newline
-            else:
-                self.first = ""
-                line = head + self.stream.readline(MAX_CSV_LINE_CHARS + 1)
-        if len(line) > MAX_CSV_LINE_CHARS:
-            raise UsageError(f"a line is longer than {MAX_CSV_LINE_CHARS // 1024} KiB")
-        return line
-
-    def __iter__(self) -> Iterator[str]:
-        while line := self.readline():
-            yield line
 
 
 def read_export(text: str, fmt: str | None, now: datetime) -> ImportBatch:
