@@ -187,7 +187,84 @@ def _plain_completion() -> None:
         _completion_classes._sanitize_help_text = lambda text: text
 
 
+_PLAIN_PATH = {
+    "exists": False,
+    "file_okay": True,
+    "dir_okay": True,
+    "writable": False,
+    "readable": True,
+    "resolve_path": False,
+    "allow_dash": False,
+    "path_type": None,
+}
+
+
+def _as_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
+def _as_flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not a flag")
+    return value
+
+
+def _as_number(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 19:
+        raise typer.BadParameter(f"{shown(str(value))} is not a whole number")
+    return int(text)
+
+
+def _light_coercion() -> None:
+    """Read plain text, paths and values with a parser of our own without pydantic.
+
+    Typer 0.29 checks every parameter through a pydantic TypeAdapter, which costs about a
+    sixth of a one-line command's time to import; text needs no checking and our parsers
+    check themselves. Anything else (and another Typer) takes Typer's own path. Guarded:
+    without the internals it expects, this changes nothing.
+    """
+    from typer import _coercion, core
+
+    if not hasattr(core, "build_runtime_param") or not hasattr(_coercion, "RuntimeParam"):
+        return
+    original = core.build_runtime_param
+
+    @dataclass(frozen=True)
+    class Plain(_coercion.RuntimeParam):
+        convert: Any
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return self.convert(value)
+
+    def build(descriptor: Any) -> Any:
+        info, annotation = descriptor.parameter_info, descriptor.annotation
+        convert: Any = None
+        if descriptor.file_annotation is None and not (descriptor.is_list or descriptor.is_tuple):
+            plain_path = all(getattr(info, k, v) == v for k, v in _PLAIN_PATH.items())
+            if getattr(info, "parser", None) is not None:
+                convert = info.parser
+            elif annotation is str:
+                convert = _as_text
+            elif annotation is bool:
+                convert = _as_flag
+            elif annotation is int and info.min is None and info.max is None:
+                convert = _as_number
+            elif annotation is Path and plain_path:
+                convert = Path
+        if convert is None:
+            return original(descriptor)
+        return Plain(parameter_info=info, annotation=annotation, convert=convert)
+
+    core.build_runtime_param = build
+
+
 _plain_help()
+_light_coercion()
 _plain_completion()
 
 app = typer.Typer(
