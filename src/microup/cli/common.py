@@ -110,6 +110,27 @@ def _interrupted() -> NoReturn:
     fail("interrupted", 130)
 
 
+def _usage_failed(error: typer.TyperException) -> NoReturn:
+    """A usage error as one line, with where to read the command's help."""
+    option = getattr(error, "option_name", None)
+    if isinstance(option, str) and option[1:2].isdigit():  # `microup log -5`
+        fail(f"{shown(option)} is a negative number: durations and ids are positive", 2)
+    context = getattr(error, "ctx", None)
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    fail(error.format_message() + hint, error.exit_code)
+
+
+def _output_failed(error: BaseException) -> None:
+    """An output that could not be written is reported as such; anything else goes on up."""
+    if isinstance(error, OSError) and error.errno in _OUTPUT_FAILURES:
+        _output_lost(_describe(error))
+    if isinstance(error, SystemExit) and isinstance(error.__context__, BrokenPipeError):
+        _output_lost("the reader of the output went away")  # Typer exits 1 itself on it
+    if isinstance(error, ValueError) and "closed file" in str(error):
+        _output_lost("standard output is closed")
+    raise error
+
+
 class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted (also while a command's module is being imported)."""
@@ -129,26 +150,11 @@ class MicroupGroup(LazyGroup):
         except MicroupError as error:
             fail(str(error), error.exit_code)
         except typer.TyperException as error:  # click's usage errors
-            option = getattr(error, "option_name", None)
-            if isinstance(option, str) and option[1:2].isdigit():  # `microup log -5`
-                fail(f"{shown(option)} is a negative number: durations and ids are positive", 2)
-            context = getattr(error, "ctx", None)
-            hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            fail(error.format_message() + hint, error.exit_code)
+            _usage_failed(error)
         except (typer.Abort, KeyboardInterrupt):
             _interrupted()
-        except OSError as error:
-            if error.errno not in _OUTPUT_FAILURES:
-                raise
-            _output_lost(_describe(error))
-        except SystemExit as exit_:  # Typer exits 1 itself on a closed pipe
-            if isinstance(exit_.__context__, BrokenPipeError):
-                _output_lost("the reader of the output went away")
-            raise
-        except ValueError as error:
-            if "closed file" not in str(error):
-                raise
-            _output_lost("standard output is closed")
+        except (OSError, SystemExit, ValueError) as error:
+            _output_failed(error)
         if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
             _interrupted()
         _flush_or_report()
@@ -220,6 +226,21 @@ def _as_number(value: object) -> int:
     return int(text)
 
 
+def _plain_conversion(descriptor: Any) -> Any:
+    """How to read a parameter without pydantic, or None to leave it to Typer."""
+    info, annotation = descriptor.parameter_info, descriptor.annotation
+    if descriptor.file_annotation is not None or descriptor.is_list or descriptor.is_tuple:
+        return None
+    if getattr(info, "parser", None) is not None:
+        return info.parser
+    plain_number = info.min is None and info.max is None
+    plain_path = all(getattr(info, key, value) == value for key, value in _PLAIN_PATH.items())
+    choices = {str: _as_text, bool: _as_flag, int: _as_number if plain_number else None}
+    if annotation is Path:
+        return Path if plain_path else None
+    return choices.get(annotation)
+
+
 def _light_coercion() -> None:
     """Read plain text, paths and values with a parser of our own without pydantic.
 
@@ -242,22 +263,10 @@ def _light_coercion() -> None:
             return self.convert(value)
 
     def build(descriptor: Any) -> Any:
-        info, annotation = descriptor.parameter_info, descriptor.annotation
-        convert: Any = None
-        if descriptor.file_annotation is None and not (descriptor.is_list or descriptor.is_tuple):
-            plain_path = all(getattr(info, k, v) == v for k, v in _PLAIN_PATH.items())
-            if getattr(info, "parser", None) is not None:
-                convert = info.parser
-            elif annotation is str:
-                convert = _as_text
-            elif annotation is bool:
-                convert = _as_flag
-            elif annotation is int and info.min is None and info.max is None:
-                convert = _as_number
-            elif annotation is Path and plain_path:
-                convert = Path
+        convert = _plain_conversion(descriptor)
         if convert is None:
             return original(descriptor)
+        info, annotation = descriptor.parameter_info, descriptor.annotation
         return Plain(parameter_info=info, annotation=annotation, convert=convert)
 
     core.build_runtime_param = build

@@ -236,7 +236,7 @@ def curve(
     start, end = render_memory.curve_span(first, moment)
     times = [start + (end - start) * i / (width - 1) for i in range(width)]
     target = view.settings.target_retention
-    out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only))
+    out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only=ascii_only))
     out.print(
         render_memory.curve_chart(
             recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale),

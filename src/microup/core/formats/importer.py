@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from microup.core.errors import UsageError
 from microup.core.formats import json_stream
@@ -109,24 +109,28 @@ def _check_header(document: Mapping[str, Any]) -> None:
         )
 
 
-def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
-    """A microup JSON export's entries, one at a time; goals, settings and the header land
-    in `batch` and are checked once the whole object has been read."""
-    if reader.peek() != "{":
-        whole = reader.text[reader.at :] + reader.stream.read(MAX_VALUE_CHARS)
-        if reader.stream.read(1):  # too big to look into: not ours whatever it holds
-            raise UsageError('not a microup export (no "format": "microup")')
-        try:
-            json.loads(whole)
-        except json.JSONDecodeError as error:
-            raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
-        except (ValueError, RecursionError):
-            raise UsageError(TOO_LONG) from None
-        raise UsageError('not a microup export (no "format": "microup")')
+_NOT_OURS = 'not a microup export (no "format": "microup")'
+_SHAPES = '"entries" and "goals" must be lists and "settings" an object'
+
+
+def _refuse_other_json(reader: JsonStream) -> NoReturn:
+    """A document that is not an object: say whether it is JSON at all, then refuse it."""
+    whole = reader.text[reader.at :] + reader.stream.read(MAX_VALUE_CHARS)
+    if reader.stream.read(1):  # too big to look into: not ours whatever it holds
+        raise UsageError(_NOT_OURS)
+    try:
+        json.loads(whole)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
+    except (ValueError, RecursionError):
+        raise UsageError(TOO_LONG) from None
+    raise UsageError(_NOT_OURS)
+
+
+def _keys(reader: JsonStream) -> Iterator[str]:
+    """The top-level keys of the export object, each once, the reader left at its value."""
     reader.take("{")
-    header: dict[str, Any] = {}
     seen: set[str] = set()
-    count = 0
     while reader.peek() != "}":
         if seen:
             reader.take(",")
@@ -137,38 +141,56 @@ def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iter
             raise UsageError(f'not a microup export ("{key}" is given twice)')
         seen.add(key)
         reader.take(":")
-        if key == "entries" and reader.peek() == "[":
-            reader.take("[")
-            more = reader.peek() != "]"
-            while more:
-                count += 1
-                if count > MAX_IMPORT_ENTRIES:
-                    raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
-                yield _checked(reader.value(), now, count)
-                more = reader.peek() == ","
-                reader.at += more
-            reader.take("]")
-            continue
-        value = reader.value()
-        if key in ("format", "version"):
-            header[key] = value
-            if key == "format" or "format" in header:
-                _check_header({**header, "version": header.get("version", EXPORT_VERSION)})
-        elif key == "entries" or (key == "goals" and not isinstance(value, list)):
-            raise UsageError('"entries" and "goals" must be lists and "settings" an object')
-        elif key == "goals":
-            for index, goal in enumerate(value, 1):
-                batch.goals.append(_goal(goal, f"goal {index}"))
-        elif key == "settings":
-            if not isinstance(value, dict):
-                raise UsageError('"entries" and "goals" must be lists and "settings" an object')
-            for name, setting in value.items():
-                if not isinstance(setting, str):
-                    raise UsageError(f"setting {name!r}: value must be text")
-                batch.settings[str(name)] = setting
+        yield key
     reader.take("}")
     if reader.peek():
         raise UsageError(f"not valid JSON (line {reader.line()}: Extra data)")
+
+
+def _entry_list(reader: JsonStream, now: datetime) -> Iterator[Entry]:
+    reader.take("[")
+    count = 0
+    more = reader.peek() != "]"
+    while more:
+        count += 1
+        if count > MAX_IMPORT_ENTRIES:
+            raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
+        yield _checked(reader.value(), now, count)
+        more = reader.peek() == ","
+        reader.at += more
+    reader.take("]")
+
+
+def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> None:
+    """A top-level value other than the entries: the header, goals or settings."""
+    if key in ("format", "version"):
+        header[key] = value
+        if key == "format" or "format" in header:
+            _check_header({**header, "version": header.get("version", EXPORT_VERSION)})
+    elif key == "entries" or (key == "goals" and not isinstance(value, list)):
+        raise UsageError(_SHAPES)
+    elif key == "goals":
+        batch.goals.extend(_goal(goal, f"goal {index}") for index, goal in enumerate(value, 1))
+    elif key == "settings":
+        if not isinstance(value, dict):
+            raise UsageError(_SHAPES)
+        for name, setting in value.items():
+            if not isinstance(setting, str):
+                raise UsageError(f"setting {name!r}: value must be text")
+            batch.settings[str(name)] = setting
+
+
+def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
+    """A microup JSON export's entries, one at a time; goals, settings and the header land
+    in `batch` and are checked once the whole object has been read."""
+    if reader.peek() != "{":
+        _refuse_other_json(reader)
+    header: dict[str, Any] = {}
+    for key in _keys(reader):
+        if key == "entries" and reader.peek() == "[":
+            yield from _entry_list(reader, now)
+        else:
+            _keep(key, reader.value(), header, batch)
     _check_header(header)
     starts = [start for start, _ in batch.goals]
     if len(set(starts)) != len(starts):
