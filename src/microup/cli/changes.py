@@ -96,7 +96,7 @@ def undo(
     change: Annotated[
         int | None,
         typer.Argument(
-            metavar="[ID]",
+            metavar="ID",
             parser=whole_number,
             help="A change from `microup history` (default: the most recent not yet undone).",
         ),
