@@ -76,6 +76,31 @@ PANELS: tuple[Panel, ...] = (
         (
             Command("goal", "journal", "Show or set the weekly goal (default 60 minutes)."),
             Command("plan", "review", "This week's review plan, session by session."),
+            Command(
+                "programme",
+                "programme",
+                "Your training programmes: each module, the pace, and when you finish.",
+                (
+                    Command(
+                        "add",
+                        "programme",
+                        "Add a programme from its outline, or update it in place.",
+                    ),
+                    Command(
+                        "list",
+                        "programme",
+                        "Every programme, running and finished, in the order added.",
+                    ),
+                    Command(
+                        "remove",
+                        "programme",
+                        "Remove a programme and its progress (asks first, unless --yes; undo brings it back).",
+                    ),
+                    Command(
+                        "done", "programme", "Mark a module finished, whatever minutes it had."
+                    ),
+                ),
+            ),
             Command("config", "review", "Show or change the review planner's settings."),
             Command(
                 "remind",
