@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.programme import (
     PACE_WEEKS,
+    NewBlock,
     Outline,
     Part,
     Programme,
@@ -275,10 +276,18 @@ def next_module(store: Store, moment: datetime) -> NextModule | None:
     return None
 
 
-def coming_new(store: Store, new_minutes: list[int]) -> list[object]:
-    """Each coming session's new material (`core.programme.NewBlock` or None)."""
-    from microup.core.programme import coming
+def running(store: Store) -> list[Programme]:
+    """The programmes not yet finished, in the order added."""
     from microup.store import programmes as rows
 
-    running = [p for p in rows.programmes(store) if p.finished_at is None]
-    return list(coming(running, new_minutes)) if running else [None] * len(new_minutes)
+    return [p for p in rows.programmes(store) if p.finished_at is None]
+
+
+def week_news(store: Store, new_minutes_left: int, sessions_left: int) -> list[NewBlock | None]:
+    """The new material of each session left this week: the week's new minutes shared out
+    evenly, walked through the next unfinished modules."""
+    from microup.core.programme import coming
+
+    count = max(1, sessions_left)
+    base, extra = divmod(max(0, new_minutes_left), count)
+    return coming(running(store), [base + (1 if i < extra else 0) for i in range(count)])

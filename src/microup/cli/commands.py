@@ -94,7 +94,8 @@ PANELS: tuple[Panel, ...] = (
                     Command(
                         "remove",
                         "programme",
-                        "Remove a programme and its progress (asks first, unless --yes; undo brings it back).",
+                        "Remove a programme and its progress (asks first, unless --yes; undo "
+                        "brings it back).",
                     ),
                     Command(
                         "done", "programme", "Mark a module finished, whatever minutes it had."

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from microup.app.programme import count_session, module_topic
+from microup.app.programme import count_session, module_topic, week_news
 from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
@@ -150,13 +150,17 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
     moment = now()
     with open_store(ctx, write=False) as store:
         summary = this_week(store, moment)
-        blocks = review_view(store, moment).this_session()
+        view = review_view(store, moment)
+        blocks = view.this_session()
         timer = store.timer()
+        plan = view.outlook.plan
+        new = week_news(store, plan.new_minutes_left, plan.sessions_left)[0]
     if json:
         render.print_json(
             render.week_json(summary)
             | {"review_next": [{"topic": t, "minutes": m} for t, m in blocks]}
             | {"timer": render.timer_json(timer, moment)}
+            | {"new": None if new is None else new.json()}
         )
     else:
         from microup.views import memory as render_memory
@@ -165,6 +169,8 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
         out.print(render.week_view(summary, out))
         if blocks:
             out.print(render_memory.blocks_line(blocks))
+        if new is not None:
+            out.print(render.user_text(new.line()))
         if timer is not None:
             out.print(render.timer_line(timer, moment))
 
