@@ -291,3 +291,43 @@ def week_news(store: Store, new_minutes_left: int, sessions_left: int) -> list[N
     count = max(1, sessions_left)
     base, extra = divmod(max(0, new_minutes_left), count)
     return coming(running(store), [base + (1 if i < extra else 0) for i in range(count)])
+
+
+def exported_programmes(store: Store) -> list[dict[str, object]]:
+    """Every programme with its progress, as an export carries it."""
+    from microup.core.formats.programmes import programme_record
+    from microup.store import programmes as rows
+
+    return [programme_record(programme) for programme in rows.programmes(store)]
+
+
+def _merged_part(mine: Part, theirs: Part | None) -> Part:
+    """A part's progress from both sides: the more minutes, and done if either was."""
+    if theirs is None or mine.done:
+        return mine
+    done_at = theirs.done_at
+    return replace(mine, done_minutes=max(mine.done_minutes, theirs.done_minutes), done_at=done_at)
+
+
+def import_programmes(store: Store, imported: list[Programme]) -> int:
+    """Add the programmes of an import; one already here by name takes the file's progress
+    where it is further along (so importing twice adds nothing). How many were added."""
+    from microup.store import programmes as rows
+
+    added = 0
+    for programme in imported:
+        found = rows.find_programme(store, programme.name)
+        if found is None:
+            programme_id, position = rows.new_programme_id(store)
+            rows.put_programme(store, replace(programme, id=programme_id, position=position))
+            added += 1
+            continue
+        theirs = {(topic_key(p.topic), topic_key(p.title), p.part): p for p in programme.parts}
+        merged = [
+            _merged_part(
+                part, theirs.get((topic_key(part.topic), topic_key(part.title), part.part))
+            )
+            for part in found.parts
+        ]
+        rows.put_parts(store, found.id, [m for m, p in zip(merged, found.parts) if m != p])
+    return added

@@ -62,6 +62,7 @@ def write_json(
     entries: Iterable[Entry],
     goals: Iterable[tuple[date, int]],
     settings: Mapping[str, str],
+    programmes: Iterable[Mapping[str, Any]] = (),
 ) -> int:
     """Stream a JSON export, one entry per line; returns how many entries were written."""
     out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION},\n "entries": [')
@@ -73,7 +74,8 @@ def write_json(
     goal_rows = [{"week_start": start.isoformat(), "minutes": minutes} for start, minutes in goals]
     out.write("\n ],\n")
     out.write(f' "goals": {json.dumps(goal_rows)},\n')
-    out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)}\n}}\n')
+    out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)},\n')
+    out.write(f' "programmes": {json.dumps(list(programmes), ensure_ascii=False)}\n}}\n')
     return count
 
 
@@ -122,6 +124,8 @@ class ImportBatch:
     entries: list[Entry] = field(default_factory=list)
     goals: list[tuple[date, int]] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
+    programmes: list[Any] = field(default_factory=list)
+    """Programmes with their progress (`core.formats.programmes`), as the file gives them."""
 
 
 def _text(value: Any, what: str) -> str | None:
@@ -341,6 +345,12 @@ def _json_entries(reader: _JsonStream, batch: ImportBatch, now: datetime) -> Ite
                 if not isinstance(setting, str):
                     raise UsageError(f"setting {name!r}: value must be text")
                 batch.settings[str(name)] = setting
+        elif key == "programmes":
+            from microup.core.formats.programmes import read_programme
+
+            if not isinstance(value, list):
+                raise UsageError('"programmes" must be a list')
+            batch.programmes.extend(read_programme(item, n) for n, item in enumerate(value, 1))
     reader.take("}")
     if reader.peek():
         raise UsageError(f"not valid JSON (line {reader.line()}: Extra data)")
