@@ -79,7 +79,7 @@ PANELS: tuple[Panel, ...] = (
             Command(
                 "programme",
                 "programme",
-                "Your training programmes: each module, the pace, and when you finish.",
+                "Training programmes: modules, pace, and when you finish.",
                 (
                     Command(
                         "add",
@@ -170,6 +170,11 @@ PANELS: tuple[Panel, ...] = (
                     Command("delete", "admin", "Forget a cohort and who was in it (entries stay)."),
                     Command(
                         "list", "admin", "Every cohort and its learners (administrators only)."
+                    ),
+                    Command(
+                        "programme",
+                        "admin",
+                        "Give every learner of a cohort a programme, as their own.",
                     ),
                     Command("report", "admin", "How the cohort is managing, beside the UK pilot."),
                 ),

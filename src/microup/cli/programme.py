@@ -39,7 +39,7 @@ class ProgrammeGroup(LazyGroup):
 programme_app = typer.Typer(
     cls=ProgrammeGroup,
     subcommand_metavar="[NAME] | COMMAND [ARGS]...",
-    help="Your training programmes: each module, the pace, and when you finish.\n\n"
+    help="Training programmes: modules, pace, and when you finish.\n\n"
     "`programme NAME` shows one programme; `programme add OUTLINE.md` adds one.",
     invoke_without_command=True,
 )
@@ -50,7 +50,7 @@ ShowAll = Annotated[bool, typer.Option("--all", help="Finished programmes too.")
 
 @programme_app.callback()
 def programme(ctx: typer.Context, json: JsonOption = False, show_all: ShowAll = False) -> None:
-    """Your training programmes: each module, the pace, and when you finish.
+    """Training programmes: modules, pace, and when you finish.
 
     Without a NAME every running programme (--all: finished ones too); `programme add
     OUTLINE.md` adds one.

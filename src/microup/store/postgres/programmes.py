@@ -9,6 +9,14 @@ all under five learners who have logged.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from microup.core.programme import Programme
+
 _LEARNER = 'learner TEXT COLLATE "C" NOT NULL DEFAULT current_user'
 
 PROGRAMME_TABLES = ("programme", "programme_part", "programme_entry")
@@ -89,8 +97,6 @@ BEGIN
     END IF;
     WITH given AS (
         SELECT p.learner, p.id, cp.name, p.due,
-               count(DISTINCT (pp.topic, pp.title))
-                 FILTER (WHERE pp.done_at IS NOT NULL) AS parts_done_any,
                sum(pp.minutes) AS total,
                sum(CASE WHEN pp.done_at IS NOT NULL THEN pp.minutes
                         ELSE least(pp.minutes, pp.done_minutes) END) AS done,
@@ -147,3 +153,85 @@ PROGRAMME_REPORT_GRANTS = (
     "REVOKE ALL ON FUNCTION cohort_programme_report(TEXT, DATE) FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION cohort_programme_report(TEXT, DATE) TO microup_reporter",
 )
+
+
+def give_programme(url: str, cohort: str, programme: Programme) -> list[str]:
+    """Give every learner of the cohort the programme as their own (learners who have one of
+    that name keep theirs and their progress); the learners given it now."""
+    from microup.core.text import topic_key
+    from microup.store.postgres.cohorts import _changing
+
+    key = topic_key(programme.name)
+    with _changing(url, cohort) as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO microup.cohort_programme (cohort, key, name) VALUES (%(c)s, %(k)s, %(n)s)"
+            " ON CONFLICT (cohort, key) DO UPDATE SET name = excluded.name",
+            {"c": cohort, "k": key, "n": programme.name},
+        )
+        members = conn.exec_driver_sql(
+            "SELECT learner FROM microup.cohort_member WHERE cohort = %(c)s ORDER BY learner",
+            {"c": cohort},
+        ).scalars()
+        given = []
+        for learner in list(members):
+            ids = conn.exec_driver_sql(
+                "SELECT coalesce(max(id), 0) + 1, coalesce(max(position), 0) + 1,"
+                " count(*) FILTER (WHERE key = %(k)s) FROM microup.programme"
+                " WHERE learner = %(l)s",
+                {"l": learner, "k": key},
+            ).one()
+            if ids[2]:
+                continue
+            _insert(conn, learner, int(ids[0]), int(ids[1]), key, programme)
+            given.append(str(learner))
+        return given
+
+
+def _insert(
+    conn: Connection, learner: str, programme_id: int, position: int, key: str, p: Programme
+) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO microup.programme (learner, id, name, key, position, start, due)"
+        " VALUES (%(l)s, %(id)s, %(n)s, %(k)s, %(pos)s, %(s)s, %(d)s)",
+        {
+            "l": learner,
+            "id": programme_id,
+            "n": p.name,
+            "k": key,
+            "pos": position,
+            "s": p.start.isoformat(),
+            "d": None if p.by is None else p.by.isoformat(),
+        },
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO microup.programme_part (learner, programme_id, seq, topic, title, part,"
+        " parts, minutes, done_minutes) VALUES (%(l)s, %(id)s, %(seq)s, %(topic)s, %(title)s,"
+        " %(part)s, %(parts)s, %(minutes)s, 0)",
+        [
+            {
+                "l": learner,
+                "id": programme_id,
+                "seq": part.seq,
+                "topic": part.topic,
+                "title": part.title,
+                "part": part.part,
+                "parts": part.parts,
+                "minutes": part.minutes,
+            }
+            for part in p.parts
+        ],
+    )
+
+
+def programme_report(url: str, cohort: str, today: date) -> list[Any]:
+    """Each cohort programme's aggregates (empty under five learners who have logged)."""
+    import json
+
+    from microup.store.postgres.engine import connection
+
+    with connection(url) as conn:
+        payload = conn.exec_driver_sql(
+            "SELECT microup.cohort_programme_report(%(c)s, %(d)s)::text",
+            {"c": cohort, "d": today},
+        ).scalar_one()
+        return list(json.loads(payload))
