@@ -11,7 +11,7 @@ from microup.cli import common
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.cli.lazy import LazyGroup
 from microup.core.errors import UsageError
-from microup.core.text import printable, shown
+from microup.core.text import plural, printable, shown
 
 if TYPE_CHECKING:
     from click import Context
@@ -221,6 +221,6 @@ def counted_lines(counted: Any, moment: datetime) -> list[str]:
         weeks = max(1, (moment.date() - programme.start).days // 7 + 1)
         lines.append(
             f"Programme {programme.name} finished: {programme.minutes_total} min over "
-            f"{weeks} weeks, {programme.start.isoformat()} to {moment.date().isoformat()}."
+            f"{plural(weeks, 'week')}, {programme.start.isoformat()} to {moment.date().isoformat()}."
         )
     return lines
