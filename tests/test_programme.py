@@ -135,6 +135,7 @@ def test_add_says_what_it_understood_and_when_it_finishes(
     }
 
 
+@pytest.mark.both_engines
 def test_logging_counts_toward_the_next_module_and_finishing_is_said(
     run: Run, outline: Path, frozen: object
 ) -> None:
@@ -156,6 +157,7 @@ def test_logging_counts_toward_the_next_module_and_finishing_is_said(
     assert "4 of 4" in run("programme", "list").stdout
 
 
+@pytest.mark.both_engines
 def test_an_edited_outline_updates_in_place_keeping_progress(
     run: Run, outline: Path, frozen: object
 ) -> None:
@@ -183,13 +185,15 @@ def test_the_plan_and_the_reminder_name_the_new_material(
         "parts": 2,
         "minutes": 15,
     }
-    assert "new: SQL, Select and filter, part 1 of 2 (module 1 of 4, 15 of 30 min)" in run(
-        "remind"
-    ).stdout
+    assert (
+        "new: SQL, Select and filter, part 1 of 2 (module 1 of 4, 15 of 30 min)"
+        in run("remind").stdout
+    )
     assert "new: SQL" in run("week").stdout and "new: SQL" in run("plan").stdout
     assert _json(run, "week")["new"]["module"] == "Select and filter"
 
 
+@pytest.mark.both_engines
 def test_what_faded_is_named_by_module(run: Run, outline: Path, frozen: object) -> None:
     run("programme", "add", str(outline))
     run("log", "20", "-t", "SQL", "-n", "my note", "--at", "2026-11-03")
@@ -199,6 +203,7 @@ def test_what_faded_is_named_by_module(run: Run, outline: Path, frozen: object) 
     assert notes["SQL"] == ["Select and filter"] and notes["Stats"] == ["my note"]
 
 
+@pytest.mark.both_engines
 def test_remove_asks_and_undo_brings_everything_back(
     run: Run, outline: Path, frozen: object
 ) -> None:
@@ -250,6 +255,7 @@ BAD = {
 }
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("case", BAD)
 def test_a_bad_outline_is_refused_with_its_line_and_nothing_stored(
     run: Run, tmp_path: Path, db: Path | str, case: str
@@ -279,3 +285,41 @@ def test_log_done_needs_a_module(run: Run, outline: Path) -> None:
     run("programme", "add", str(outline))
     assert "no unfinished module" in one_line_error(run("log", "5", "--module", "Nope"), 1)
     assert _json(run, "entries") == {"entries": []}
+
+
+# A cohort's programme on the shared store -----------------------------------------------------
+
+
+def test_a_cohort_programme_is_each_learners_own(
+    pg_admin_url: str, outline: Path, frozen: object
+) -> None:
+    from conftest import new_role
+    from test_postgres import as_role, sql_error
+
+    learners = [new_role(pg_admin_url) for _ in range(5)]
+    names = [url.split("://")[1].split("@")[0] for url in learners]
+    assert as_role(pg_admin_url, "cohort", "create", "pilot").exit_code == 0
+    assert as_role(pg_admin_url, "cohort", "add", "pilot", *names).exit_code == 0
+    given = as_role(
+        pg_admin_url, "cohort", "programme", "pilot", str(outline), "--by", "2027-01-31"
+    )
+    assert given.exit_code == 0, given.stderr
+    assert "to 5 learners" in given.stdout
+    for index, url in enumerate(learners):
+        assert as_role(url, "log", str(10 + 20 * index), "-t", "SQL").exit_code == 0
+    first = json.loads(as_role(learners[0], "programme", "--json").stdout)["programmes"]
+    last = json.loads(as_role(learners[4], "programme", "--json").stdout)["programmes"]
+    assert first[0]["minutes_done"] == 10 and last[0]["minutes_done"] == 30 + 45  # SQL has no more
+    # Nobody reads another's progress, even with SQL of their own.
+    import psycopg
+
+    with psycopg.connect(learners[0]) as conn:
+        seen = conn.execute("SELECT DISTINCT learner FROM microup.programme_part").fetchall()
+    assert seen == [(names[0],)]
+    assert "denied" in sql_error(learners[0], "SELECT * FROM microup.cohort_programme")
+    reporter = new_role(pg_admin_url, group="reporter")
+    report = json.loads(as_role(reporter, "cohort", "report", "pilot", "--json").stdout)
+    shown = report["programmes"][0]
+    assert shown["programme"] == "Data analysis for marketers" and shown["learners"] == 5
+    assert shown["modules_done_quartiles"] == [1, 1, 1]  # 0, 1, 1, 1, 2
+    assert 0 <= shown["on_track_share"] <= 1

@@ -329,5 +329,7 @@ def import_programmes(store: Store, imported: list[Programme]) -> int:
             )
             for part in found.parts
         ]
-        rows.put_parts(store, found.id, [m for m, p in zip(merged, found.parts, strict=True) if m != p])
+        rows.put_parts(
+            store, found.id, [m for m, p in zip(merged, found.parts, strict=True) if m != p]
+        )
     return added

@@ -172,8 +172,10 @@ def needed_per_week(minutes_left: int, today: date, by: date | None) -> int | No
 
 
 def project(programme: Programme, recent_minutes: int, today: date) -> Projection:
-    """The programme's projection from the minutes credited to it in the last `PACE_WEEKS`."""
-    pace = recent_minutes / PACE_WEEKS
+    """The programme's projection from the minutes credited to it in the last `PACE_WEEKS`
+    (or the weeks since it started, when fewer: a new programme's pace is not diluted)."""
+    weeks = min(float(PACE_WEEKS), max(1.0, (today - programme.start).days / 7))
+    pace = recent_minutes / weeks
     done = programme.minutes_done
     left = max(0, programme.minutes_total - done)
     finished = programme.finished_at
