@@ -187,10 +187,10 @@ def count_session(
         programme, parts = _module_parts(store, module, topic=entry.topic)
     else:
         found = [(p, find_parts(p, topic=entry.topic)) for p in rows.programmes(store)]
-        programme, topic_parts = next(((p, ps) for p, ps in found if ps), (None, []))
-        if programme is None:
+        first = next(((p, ps) for p, ps in found if ps), None)
+        if first is None:
             return None
-        parts = topic_parts  # what is left over flows on to the topic's next module
+        programme, parts = first  # what is left over flows on to the topic's next module
     at = int(moment.timestamp())
     changed = credit(parts, entry.minutes, at)
     if done:

@@ -14,7 +14,7 @@ from microup.core.errors import UsageError
 from microup.core.text import plural, printable, shown
 
 if TYPE_CHECKING:
-    from click import Context
+    from typer._click import Context
 
     from microup.core.programme import Outline
 
@@ -221,6 +221,7 @@ def counted_lines(counted: Any, moment: datetime) -> list[str]:
         weeks = max(1, (moment.date() - programme.start).days // 7 + 1)
         lines.append(
             f"Programme {programme.name} finished: {programme.minutes_total} min over "
-            f"{plural(weeks, 'week')}, {programme.start.isoformat()} to {moment.date().isoformat()}."
+            f"{plural(weeks, 'week')}, {programme.start.isoformat()} to "
+            f"{moment.date().isoformat()}."
         )
     return lines
