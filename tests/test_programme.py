@@ -103,7 +103,7 @@ def test_projection_and_credit() -> None:
     parts = (Part(0, "SQL", "Joins", 1, 2, 20), Part(1, "SQL", "Joins", 2, 2, 20))
     after = credit(parts, 25, 100)
     assert [(p.done_minutes, p.done) for p in after] == [(20, True), (5, False)]
-    programme = Programme(1, "P", date(2026, 11, 2), date(2026, 12, 1), 1, (after[0], after[1]))
+    programme = Programme(1, "P", date(2026, 10, 20), date(2026, 12, 1), 1, (after[0], after[1]))
     projected = project(programme, 4 * 15, date(2026, 11, 24))
     assert projected.minutes_done == 25 and projected.pace_per_week == 15
     assert projected.projected_end == date(2026, 11, 24) + timedelta(days=7)
@@ -145,8 +145,9 @@ def test_logging_counts_toward_the_next_module_and_finishing_is_said(
     assert logged.exit_code == 0, logged.stderr
     assert "SQL, Joins, part 3 of 3 (done)" in logged.stdout
     shown = _json(run)["programmes"][0]
-    assert shown["minutes_done"] == 20 + 45 and shown["pace_per_week"] == 7.5
-    assert shown["projected_end"] is not None and shown["on_track"] is False
+    # Started today: the pace is this week's 30 minutes, not diluted over four weeks.
+    assert shown["minutes_done"] == 20 + 45 and shown["pace_per_week"] == 30
+    assert shown["projected_end"] == "2026-12-15" and shown["on_track"] is True
     assert shown["minutes_per_week_needed"] == 10  # 90 min in 68 days
     assert run("programme", "done", "Distributions").exit_code == 0
     assert run("programme", "done", "select AND filter").exit_code == 0

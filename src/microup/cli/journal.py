@@ -160,7 +160,7 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
             render.week_json(summary)
             | {"review_next": [{"topic": t, "minutes": m} for t, m in blocks]}
             | {"timer": render.timer_json(timer, moment)}
-            | {"new": None if new is None else new.json()}
+            | ({} if new is None else {"new": new.json()})
         )
     else:
         from microup.views import memory as render_memory

@@ -78,8 +78,8 @@ def review(
                 ],
                 "more": more,
                 "budget": render_memory.budget_json(view),
-                "new": None if news[0] is None else news[0].json(),
             }
+            | ({} if news[0] is None else {"new": news[0].json()})
         )
         return
     out = render.console()
@@ -133,7 +133,11 @@ def plan(
     if json:
         render.print_json(
             render_memory.plan_json(view)
-            | {"new": [None if block is None else block.json() for block in news]}
+            | (
+                {"new": [None if block is None else block.json() for block in news]}
+                if any(news)
+                else {}
+            )
         )
     else:
         out = render.console()
