@@ -186,6 +186,39 @@ def _now_at() -> int:
     return int(common.now().timestamp())
 
 
+@cohort_app.command("programme")
+def programme(
+    ctx: typer.Context,
+    name: CohortName,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The programme's outline.")],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="DATE", help="When it should be finished: 2027-03-31."),
+    ] = None,
+) -> None:
+    """Give every learner of a cohort a programme, as their own."""
+    from datetime import date
+    from pathlib import Path
+
+    url = _shared_url(ctx)
+    from microup.app.programme import outline_parts
+    from microup.cli.programme import _read_outline
+    from microup.core.programme import Programme, session_minutes
+    from microup.app.shared_store import programmes
+
+    outline = _read_outline(Path(file))
+    if outline.name is None:
+        raise UsageError("the outline needs a '# Name' heading to name the programme")
+    try:
+        due = None if by is None else date.fromisoformat(by)
+    except ValueError:
+        raise UsageError(f"--by {printable(by or '')!r} is not a date like 2027-03-31") from None
+    parts = outline_parts(outline, outline.name[:80], session_minutes(60, 3))
+    today = common.now().date()
+    given = programmes.give_programme(url, name, Programme(0, outline.name, today, due, 0, parts))
+    _say(f"Gave {outline.name} to {plural(len(given), 'learner')} of '{name}'.")
+
+
 @cohort_app.command("report")
 def report(
     ctx: typer.Context,
@@ -223,7 +256,10 @@ def report(
     payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
     result = CohortReport.from_payload(payload)
     if json:
-        render.print_json(report_json(result))
+        from microup.app.shared_store import programmes
+
+        given = programmes.programme_report(url, name, moment.date())
+        render.print_json(report_json(result) | {"programmes": given})
         return
     if result.suppressed:
         raise MicroupError(result.suppressed_reason)

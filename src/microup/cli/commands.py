@@ -76,6 +76,32 @@ PANELS: tuple[Panel, ...] = (
         (
             Command("goal", "journal", "Show or set the weekly goal (default 60 minutes)."),
             Command("plan", "review", "This week's review plan, session by session."),
+            Command(
+                "programme",
+                "programme",
+                "Training programmes: modules, pace, and when you finish.",
+                (
+                    Command(
+                        "add",
+                        "programme",
+                        "Add a programme from its outline, or update it in place.",
+                    ),
+                    Command(
+                        "list",
+                        "programme",
+                        "Every programme, running and finished, in the order added.",
+                    ),
+                    Command(
+                        "remove",
+                        "programme",
+                        "Remove a programme and its progress (asks first, unless --yes; undo "
+                        "brings it back).",
+                    ),
+                    Command(
+                        "done", "programme", "Mark a module finished, whatever minutes it had."
+                    ),
+                ),
+            ),
             Command("config", "review", "Show or change the review planner's settings."),
             Command(
                 "remind",
@@ -144,6 +170,11 @@ PANELS: tuple[Panel, ...] = (
                     Command("delete", "admin", "Forget a cohort and who was in it (entries stay)."),
                     Command(
                         "list", "admin", "Every cohort and its learners (administrators only)."
+                    ),
+                    Command(
+                        "programme",
+                        "admin",
+                        "Give every learner of a cohort a programme, as their own.",
                     ),
                     Command("report", "admin", "How the cohort is managing, beside the UK pilot."),
                 ),

@@ -185,6 +185,7 @@ def export(
     JSON also holds your goals and settings. The format follows the file's extension unless
     --format says otherwise.
     """
+    from microup.app.programme import exported_programmes
     from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render
@@ -197,7 +198,9 @@ def export(
         def write(stream: TextIO) -> int:
             if chosen == "csv":
                 return export.write_csv(stream, store.all_entries())
-            return export.write_json(stream, store.all_entries(), goals, settings)
+            return export.write_json(
+                stream, store.all_entries(), goals, settings, exported_programmes(store)
+            )
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()
@@ -229,6 +232,7 @@ def import_command(
     """
     import tempfile
 
+    from microup.app.programme import import_programmes
     from microup.app.rules import require_learnt
     from microup.app.staging import STAGING_PREFIX, Staging, remove_stale_staging
     from microup.core.formats import importer
@@ -269,6 +273,7 @@ def import_command(
             new_settings = {k: v for k, v in settings.items() if k not in stored}
             for key, value in new_settings.items():
                 store.set_setting(key, value)
+            import_programmes(store, batch.programmes)
             count = plural(added, "entry", "entries")
             store.describe(f"Imported {count} from {file.name}", f"Reverted the import of {count}")
     skipped = total - added

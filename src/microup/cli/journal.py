@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from microup.app.programme import count_session, module_topic, week_news
 from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
@@ -50,10 +51,18 @@ def log(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Log a time long before your first entry.")
     ] = False,
+    module: Annotated[
+        str | None,
+        typer.Option("--module", metavar="TITLE", help="The programme module it counts toward."),
+    ] = None,
+    done: Annotated[
+        bool, typer.Option("--done", help="The module is finished with this session.")
+    ] = False,
 ) -> None:
     """Record a session and see the week's progress.
 
-    A session is new material unless --review (or --recall) says it revisits a topic.
+    A session is new material unless --review (or --recall) says it revisits a topic. New
+    material counts toward the next module of its topic in your programmes (or --module).
     """
     from microup.core.memory import parse_grade
     from microup.core.values import Entry
@@ -72,10 +81,17 @@ def log(
         raise UsageError("a review needs the topic it reviews: --topic NAME")
     if at is not None and not yes:
         confirm_backfill(ctx, entry.at)
+    if entry.kind == "review" and (module is not None or done):
+        raise UsageError("--module and --done are for new material, not a review")
     with open_store(ctx, write=True) as store:
         if entry.kind == "review":
             require_learnt(store, entry.topic)
+        if module is not None and entry.topic is None:
+            entry = replace(entry, topic=module_topic(store, module))
         saved = store.add_entry(entry)
+        counted = count_session(store, saved, module=module, done=done, moment=moment)
+        if done and counted is None:
+            raise UsageError("--done needs a module: --module TITLE, or a programme's topic")
         record_added(store, [saved], "Logged")
         past = week_start(saved.at.date()) < week_start(moment.date())
         week = this_week(store, saved.at if past else moment)
@@ -84,6 +100,11 @@ def log(
     out.print(render.progress(week, out, past=past))
     if entry.topic and saved.topic and entry.topic != saved.topic:
         out.print(render.spelling_note(entry.topic, saved.topic))
+    if counted is not None:
+        from microup.cli.programme import counted_lines
+
+        for line in counted_lines(counted, moment):
+            out.print(render.user_text(line))
 
 
 BACKFILL_LIMIT = timedelta(weeks=4)
@@ -129,13 +150,17 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
     moment = now()
     with open_store(ctx, write=False) as store:
         summary = this_week(store, moment)
-        blocks = review_view(store, moment).this_session()
+        view = review_view(store, moment)
+        blocks = view.this_session()
         timer = store.timer()
+        plan = view.outlook.plan
+        new = week_news(store, plan.new_minutes_left, plan.sessions_left)[0]
     if json:
         render.print_json(
             render.week_json(summary)
             | {"review_next": [{"topic": t, "minutes": m} for t, m in blocks]}
             | {"timer": render.timer_json(timer, moment)}
+            | ({} if new is None else {"new": new.json()})
         )
     else:
         from microup.views import memory as render_memory
@@ -144,6 +169,8 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
         out.print(render.week_view(summary, out))
         if blocks:
             out.print(render_memory.blocks_line(blocks))
+        if new is not None:
+            out.print(render.user_text(new.line()))
         if timer is not None:
             out.print(render.timer_line(timer, moment))
 

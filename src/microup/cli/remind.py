@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from microup.app.programme import week_news
 from microup.app.review import review_view
 from microup.app.week import this_week
 from microup.cli.common import app, now, open_store, show_help_without_command
 from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
+from microup.core.text import printable
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -117,8 +119,11 @@ def remind(
             ):
                 return
             week = this_week(store, moment)
-            blocks = review_view(store, moment).this_session()
+            view = review_view(store, moment)
+            blocks = view.this_session()
             timer = store.timer()
+            plan = view.outlook.plan
+            new = week_news(store, plan.new_minutes_left, plan.sessions_left)[0]
             if scheduled:
                 store.remember(REMINDED_AT, moment.isoformat())
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
@@ -127,6 +132,8 @@ def remind(
         )
         return
     lines = render_memory.reminder_lines(week, blocks)
+    if new is not None:
+        lines.append(printable(new.line()))
     if timer is not None:
         lines.append(render.timer_line(timer, moment).plain + " (microup stop logs it)")
     if quiet and week.met and not blocks:

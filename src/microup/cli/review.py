@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from microup.app.programme import running, week_news
 from microup.app.review import review_view
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.weeks import week_start
 
 if TYPE_CHECKING:
+    from microup.core.programme import Programme
     from microup.core.review import ReviewView
 from microup.core.text import clean_topic, plural, printable
 
@@ -53,6 +55,7 @@ def review(
         raise UsageError(f"--minutes is from 1 to {MAX_SESSION_MINUTES}, not {minutes}")
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
+        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
     plan = view.outlook.plan
     memories = view.outlook.memories
     held = view.held()
@@ -76,9 +79,12 @@ def review(
                 "more": more,
                 "budget": render_memory.budget_json(view),
             }
+            | ({} if news[0] is None else {"new": news[0].json()})
         )
         return
     out = render.console()
+    if news[0] is not None:
+        out.print(render.user_text(news[0].line()))
     if not memories:
         out.print(NOTHING_YET)
         return
@@ -119,13 +125,26 @@ def plan(
     with open_store(ctx, write=False) as store:
         view = review_view(store, moment)
         goal = store.goals().goal_for(week_start(moment.date()))
+        programmes = running(store)
+        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
     if ics is not None:
-        _write_ics(ctx, ics, slots, goal, view, moment)
+        _write_ics(ctx, ics, slots, goal, view, moment, programmes)
         return
     if json:
-        render.print_json(render_memory.plan_json(view))
+        render.print_json(
+            render_memory.plan_json(view)
+            | (
+                {"new": [None if block is None else block.json() for block in news]}
+                if any(news)
+                else {}
+            )
+        )
     else:
-        render.console().print(render_memory.plan_view(view))
+        out = render.console()
+        out.print(render_memory.plan_view(view))
+        for number, block in enumerate(news, start=1):
+            if block is not None:
+                out.print(render.user_text(f"Session {number}, {block.line()}"))
 
 
 def _write_ics(
@@ -135,6 +154,7 @@ def _write_ics(
     goal: int,
     view: "ReviewView",
     moment: datetime,
+    programmes: "list[Programme]",
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
     from microup.app.session import mark_saved
@@ -144,7 +164,9 @@ def _write_ics(
     from microup.views import render
 
     chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
-    data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, local_zone())
+    data = ics.calendar_bytes(
+        chosen, goal, view.outlook.plan.sessions(), moment, local_zone(), programmes
+    )
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
     mark_saved()  # the file is written: a report that cannot be shown is no failure

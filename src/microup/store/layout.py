@@ -32,8 +32,35 @@ TABLES: dict[str, TableLayout] = {
     "day_total": TableLayout(("day", "minutes"), ("day",)),
     "topic_total": TableLayout(("topic_id", "minutes", "sessions", "last"), ("topic_id",)),
     "review_cache": TableLayout(("topic_id", "fold", "cutoff", "state"), ("topic_id",)),
+    "programme": TableLayout(("id", "name", "key", "position", "start", "due"), ("id",)),
+    "programme_part": TableLayout(
+        (
+            "programme_id",
+            "seq",
+            "topic",
+            "title",
+            "part",
+            "parts",
+            "minutes",
+            "done_minutes",
+            "done_at",
+        ),
+        ("programme_id", "seq"),
+    ),
+    "programme_entry": TableLayout(
+        ("entry_id", "programme_id", "module", "minutes"), ("entry_id",)
+    ),
 }
 
-JOURNALED = ("topic", "entry", "goal", "setting", "timer")
+JOURNALED = (
+    "topic",
+    "entry",
+    "goal",
+    "setting",
+    "timer",
+    "programme",
+    "programme_part",
+    "programme_entry",
+)
 """The person's own data: every change to these is journaled and can be undone. The rest is
 the journal itself, or derived (kept by triggers, or a cache) and follows on its own."""

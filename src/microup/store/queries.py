@@ -287,11 +287,20 @@ class Store(BulkWrites):
             topics = self._exec(
                 "SELECT id, name FROM topic WHERE key = :key", {"key": topic_key(topic)}
             ).all()
-        columns = "SELECT at, minutes, recall, kind, note FROM entry WHERE topic_id = ?"
+        # Material learnt on a programme's module is remembered as that module (issue 18).
+        columns = (
+            "SELECT e.at, e.minutes, e.recall, e.kind, coalesce(m.module, e.note) FROM entry e"
+            " LEFT JOIN programme_entry m ON m.entry_id = e.id WHERE e.topic_id = ?"
+        )
         for topic_id, name in topics:
             since = (after or {}).get(name)
             rows = self._raw_rows(
-                columns + (" ORDER BY at, id" if since is None else " AND at >= ? ORDER BY at, id"),
+                columns
+                + (
+                    " ORDER BY e.at, e.id"
+                    if since is None
+                    else " AND e.at >= ? ORDER BY e.at, e.id"
+                ),
                 (topic_id,) if since is None else (topic_id, since),
             )
             for at, minutes, recall, kind, note in rows:

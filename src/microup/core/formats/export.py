@@ -55,6 +55,7 @@ def write_json(
     entries: Iterable[Entry],
     goals: Iterable[tuple[date, int]],
     settings: Mapping[str, str],
+    programmes: Iterable[Mapping[str, Any]] = (),
 ) -> int:
     """Stream a JSON export, one entry per line; returns how many entries were written."""
     out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION},\n "entries": [')
@@ -66,7 +67,8 @@ def write_json(
     goal_rows = [{"week_start": start.isoformat(), "minutes": minutes} for start, minutes in goals]
     out.write("\n ],\n")
     out.write(f' "goals": {json.dumps(goal_rows)},\n')
-    out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)}\n}}\n')
+    out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)},\n')
+    out.write(f' "programmes": {json.dumps(list(programmes), ensure_ascii=False)}\n}}\n')
     return count
 
 

@@ -31,6 +31,8 @@ class ImportBatch:
     entries: list[Entry] = field(default_factory=list)
     goals: list[tuple[date, int]] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
+    programmes: list[Any] = field(default_factory=list)
+    """Programmes with their progress (`core.formats.programmes`), as the file gives them."""
 
 
 def _text(value: Any, what: str) -> str | None:
@@ -178,6 +180,12 @@ def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> N
             if not isinstance(setting, str):
                 raise UsageError(f"setting {name!r}: value must be text")
             batch.settings[str(name)] = setting
+    elif key == "programmes":
+        from microup.core.formats.programmes import read_programme
+
+        if not isinstance(value, list):
+            raise UsageError('"programmes" must be a list')
+        batch.programmes.extend(read_programme(item, n) for n, item in enumerate(value, 1))
 
 
 def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:

@@ -27,6 +27,12 @@ from microup.store.postgres.engine import (
     run_all,
     schema_version,
 )
+from microup.store.postgres.programmes import (
+    PROGRAMME_DDL,
+    PROGRAMME_REPORT_FUNCTION,
+    PROGRAMME_REPORT_GRANTS,
+    PROGRAMME_TABLES,
+)
 from microup.store.sqlite.schema import local_day, packed
 
 DERIVED_TABLES = ("day_total", "topic_total")
@@ -43,6 +49,7 @@ STORE_TABLES = (
     "day_total",
     "topic_total",
     "review_cache",
+    *PROGRAMME_TABLES,
 )
 
 # Role names are `name`, collated "C": the column is too, or `learner = current_user` could
@@ -230,6 +237,7 @@ _TABLES = (
         learner TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (cohort, learner)
     )""",
+    *PROGRAMME_DDL,
 )
 
 _ROLES = tuple(
@@ -417,7 +425,9 @@ INIT_LOCK = 0
 UPGRADES = {
     # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep
     # their place in the history but have no images, so undo refuses them with a message.
-    1: (*_JOURNAL_ROW, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    1: (*_JOURNAL_ROW, *PROGRAMME_DDL, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    # 2 -> 3: programmes (issue 18), the learner's own tables and the cohorts' programmes.
+    2: (*PROGRAMME_DDL, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
 
@@ -451,6 +461,7 @@ def init_database(url: str) -> bool:
         conn.exec_driver_sql(f"SET LOCAL search_path = {SCHEMA}")
         run_all(conn, _ROLES + _ISOLATION)
         run_all(conn, (REPORT_FUNCTION, *_REPORT_GRANTS))
+        run_all(conn, (PROGRAMME_REPORT_FUNCTION, *PROGRAMME_REPORT_GRANTS))
         return version is None
 
 
