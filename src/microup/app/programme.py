@@ -196,7 +196,7 @@ def count_session(
     if done:
         changed = finish([*changed, *parts[len(changed) :]], at)
     rows.put_parts(store, programme.id, changed)
-    rows.link_entry(store, entry.id, programme.id, parts[0].title, entry.minutes)
+    rows.link_entry(store, entry.id, programme.id, module=parts[0].title, minutes=entry.minutes)
     after = rows.find_programme(store, programme.name)
     assert after is not None
     return Counted(after, changed, after.finished_at is not None)

@@ -202,9 +202,9 @@ def programme(
 
     url = _shared_url(ctx)
     from microup.app.programme import outline_parts
+    from microup.app.shared_store import programmes
     from microup.cli.programme import _read_outline
     from microup.core.programme import Programme, session_minutes
-    from microup.app.shared_store import programmes
 
     outline = _read_outline(Path(file))
     if outline.name is None:

@@ -199,7 +199,7 @@ def export(
             if chosen == "csv":
                 return export.write_csv(stream, store.all_entries())
             return export.write_json(
-                stream, store.all_entries(), goals, settings, exported_programmes(store)
+                stream, store.all_entries(), goals, settings, programmes=exported_programmes(store)
             )
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding

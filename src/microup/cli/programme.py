@@ -139,7 +139,10 @@ def add(
         added = add_programme(store, outline, name=name, start=first, by=due)
     out = render.console()
     for line in views.added_lines(
-        added.programme, added.updated, added.new_per_week, added.planned_end
+        added.programme,
+        updated=added.updated,
+        per_week=added.new_per_week,
+        end=added.planned_end,
     ):
         out.print(render.user_text(line))
 

@@ -115,7 +115,9 @@ def delete_programme(store: Store, programme: Programme) -> None:
     store._put("programme", {"id": programme.id}, None)
 
 
-def link_entry(store: Store, entry_id: int, programme_id: int, module: str, minutes: int) -> None:
+def link_entry(
+    store: Store, entry_id: int, programme_id: int, *, module: str, minutes: int
+) -> None:
     """Remember that an entry counted toward a module (for reviews and the pace)."""
     store._put(
         "programme_entry",

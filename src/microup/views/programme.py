@@ -121,7 +121,9 @@ def list_view(shown: Sequence[tuple[Programme, Projection]]) -> RenderableType:
     return table
 
 
-def added_lines(programme: Programme, updated: bool, per_week: int, end: date | None) -> list[str]:
+def added_lines(
+    programme: Programme, *, updated: bool, per_week: int, end: date | None
+) -> list[str]:
     """What `programme add` understood: modules, minutes, and when it would finish."""
     modules = len(programme.module_titles())
     verb = "Updated" if updated else "Added"

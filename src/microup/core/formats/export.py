@@ -55,6 +55,7 @@ def write_json(
     entries: Iterable[Entry],
     goals: Iterable[tuple[date, int]],
     settings: Mapping[str, str],
+    *,
     programmes: Iterable[Mapping[str, Any]] = (),
 ) -> int:
     """Stream a JSON export, one entry per line; returns how many entries were written."""

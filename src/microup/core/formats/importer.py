@@ -163,6 +163,14 @@ def _entry_list(reader: JsonStream, now: datetime) -> Iterator[Entry]:
     reader.take("]")
 
 
+def _programmes(value: Any) -> list[Any]:
+    from microup.core.formats.programmes import read_programme
+
+    if not isinstance(value, list):
+        raise UsageError('"programmes" must be a list')
+    return [read_programme(item, n) for n, item in enumerate(value, 1)]
+
+
 def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> None:
     """A top-level value other than the entries: the header, goals or settings."""
     if key in ("format", "version"):
@@ -181,11 +189,7 @@ def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> N
                 raise UsageError(f"setting {name!r}: value must be text")
             batch.settings[str(name)] = setting
     elif key == "programmes":
-        from microup.core.formats.programmes import read_programme
-
-        if not isinstance(value, list):
-            raise UsageError('"programmes" must be a list')
-        batch.programmes.extend(read_programme(item, n) for n, item in enumerate(value, 1))
+        batch.programmes.extend(_programmes(value))
 
 
 def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:

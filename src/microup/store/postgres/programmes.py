@@ -182,13 +182,13 @@ def give_programme(url: str, cohort: str, programme: Programme) -> list[str]:
             ).one()
             if ids[2]:
                 continue
-            _insert(conn, learner, int(ids[0]), int(ids[1]), key, programme)
+            _insert(conn, learner, int(ids[0]), position=int(ids[1]), key=key, p=programme)
             given.append(str(learner))
         return given
 
 
 def _insert(
-    conn: Connection, learner: str, programme_id: int, position: int, key: str, p: Programme
+    conn: Connection, learner: str, programme_id: int, *, position: int, key: str, p: Programme
 ) -> None:
     conn.exec_driver_sql(
         "INSERT INTO microup.programme (learner, id, name, key, position, start, due)"
