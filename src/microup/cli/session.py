@@ -74,6 +74,7 @@ def session(
         render.print_json(plan_json(plan))
         return
     out = render.console()
+    out.soft_wrap = False  # wrapped by Rich at the terminal's width, however narrow
     if plan_only or not stdin_is_terminal():
         out.print(views.plan_view(plan))
         if not plan_only:
@@ -97,8 +98,9 @@ def _ask_topic(out: Console, plan: SessionPlan) -> SessionPlan:
     blocks = list(plan.blocks)
     if not blocks or blocks[-1].kind != "learn" or blocks[-1].topic is not None:
         return plan
+    out.print("What will you learn? Nothing learnt yet says which topic.")
     while True:
-        answer = out.input("What will you learn? A topic (Enter: none): ")
+        answer = out.input("Topic (Enter: none): ")
         try:
             topic = clean_topic(answer) if answer.strip() else None
         except MicroupError as error:
@@ -145,11 +147,12 @@ def _interrupted(out: Console, runner: SessionRunner, log: SessionLog) -> None:
     minutes = run.minutes(Outcome.ENDED)
     title = views.block_title(run.block)
     question = title.append(f" ran {minutes} min. Log it? y logs it, n drops it, k keeps it ")
-    question.append("running as the timer (microup stop logs it) [Y/n/k]: ")
+    question.append("running as the timer (microup stop logs it).")
     out.print()
+    out.print(question)
     while True:
         try:
-            answer = out.input(question).strip().lower()
+            answer = out.input("[Y/n/k]: ").strip().lower()
         except (KeyboardInterrupt, EOFError):
             answer = "k"
         if answer in ("k", "keep"):

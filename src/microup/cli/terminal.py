@@ -125,7 +125,7 @@ class TerminalScreen:
         from microup.views.session import block_title
 
         self.out.bell()
-        message = f"{block_title(run.block).plain}: {run.block.minutes} min block over."
+        message = f"{block_title(run.block).plain}: block over."
         threading.Thread(target=notify.send, args=("microup", message)).start()
 
     def ask_grade(self, block: SessionBlock) -> int:
@@ -133,10 +133,10 @@ class TerminalScreen:
         from microup.views.render import user_text
 
         question = user_text(f"How well did you recall {block.topic}? ")
-        question.append("1 again, 2 hard, 3 good, 4 easy (Enter: good): ")
+        self.out.print(question.append("1 again, 2 hard, 3 good, 4 easy."))
         while True:
             try:
-                return int(answer_grade(self.out.input(question)))
+                return int(answer_grade(self.out.input("Grade (Enter: good): ")))
             except MicroupError as error:
                 self.out.print(str(error))
 
@@ -144,8 +144,8 @@ class TerminalScreen:
         from microup.core.session import answer_yes
         from microup.views.render import user_text
 
-        question = user_text(f"Is {block.module} finished? [y/N]: ")
+        self.out.print(user_text(f"Is {block.module} finished?"))
         while True:
-            answer = answer_yes(self.out.input(question), default=False)
+            answer = answer_yes(self.out.input("[y/N]: "), default=False)
             if answer is not None:
                 return answer

@@ -18,8 +18,8 @@ from microup.core.values import Entry
 from microup.core.weeks import WeekSummary
 from microup.views.render import bar, describe_entry, user_text
 
-KEYS_LINE = "space pause · n end now · s skip · q quit"
-KEYS_LINE_ASCII = "space pause, n end now, s skip, q quit"
+KEYS_LINE = "space pause · n end · s skip · q quit"
+KEYS_LINE_ASCII = "space pause, n end, s skip, q quit"
 
 
 def block_title(block: SessionBlock) -> Text:
