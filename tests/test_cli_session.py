@@ -311,3 +311,18 @@ def test_no_color(seeded: dict[str, str]) -> None:
     plain.send("q")
     text = finish(plain)
     assert not SGR.search(text) and "Session over" in text
+
+
+def test_nothing_learnt_yet_asks_for_a_topic(env: dict[str, str]) -> None:
+    child = spawn(env, "--minutes", "5")
+    child.expect("What will you learn")
+    child.expect("Topic")
+    child.sendline("[b]Go[/b]")
+    child.expect(r"New material: \[b\]Go\[/b\]")
+    start(child)
+    child.expect("Block 1 of 1")
+    child.send("n")
+    finish(child)
+    assert [(e["topic"], e["kind"], e["minutes"]) for e in entries(env)] == [
+        ("[b]Go[/b]", "learn", 1)
+    ]

@@ -67,7 +67,8 @@ def session(
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
         raise UsageError(f"--minutes is from 1 to {MAX_MINUTES}, not {minutes}")
     typed = optional_topic(topic)
-    with open_store(ctx, write=False) as store:
+    runs = not (json or plan_only) and stdin_is_terminal()
+    with open_store(ctx, write=runs) as store:  # a session that runs creates the store
         plan = session_plan(store, now(), minutes, typed)
         running = store.timer()
     if json:
@@ -75,7 +76,7 @@ def session(
         return
     out = render.console()
     out.soft_wrap = False  # wrapped by Rich at the terminal's width, however narrow
-    if plan_only or not stdin_is_terminal():
+    if not runs:
         out.print(views.plan_view(plan))
         if not plan_only:
             out.print(views.log_hint(plan))

@@ -30,6 +30,8 @@ def block_title(block: SessionBlock) -> Text:
     line = Text("New material")
     if block.topic:
         line.append(": ").append_text(user_text(block.topic, "bold"))
+    else:
+        line.append(" (a topic of your choice)")
     if block.module:
         line.append(", ").append_text(user_text(block.module, "bold"))
     return line
