@@ -38,6 +38,11 @@ PANELS: tuple[Panel, ...] = (
             Command("log", "journal", "Record a session and see the week's progress."),
             Command("week", "journal", "This week against your goal, day by day."),
             Command("review", "review", "What to review now, and what faded most."),
+            Command(
+                "session",
+                "session",
+                "Run today's session block by block, timed and logged.",
+            ),
             Command("start", "timer", "Start timing a session; `microup stop` logs it."),
             Command("stop", "timer", "Stop the running timer and log it as an entry."),
             Command("status", "timer", "Whether a timer is running, since when, and on what."),

@@ -162,8 +162,6 @@ class MicroupGroup(LazyGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-
-
 def _plain_completion() -> None:
     """Completion's help texts as written: they are plain text (no Rich markup here), and
     Typer would import Rich on every TAB (zsh, fish, PowerShell) only to strip markup."""
@@ -171,18 +169,6 @@ def _plain_completion() -> None:
 
     if hasattr(_completion_classes, "_sanitize_help_text"):
         _completion_classes._sanitize_help_text = lambda text: text
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 adjust_typer()
@@ -273,7 +259,7 @@ def open_store(
     ctx: typer.Context, *, write: bool, create: bool = True, attach: Path | None = None
 ) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
-    from microup.app.session import open_store as transaction
+    from microup.app.access import open_store as transaction
 
     settings: Settings = ctx.obj
     with transaction(

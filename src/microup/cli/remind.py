@@ -227,7 +227,7 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
 def _show(kinds: list[str]) -> None:
     """Which reminder is installed and when it next speaks, from the store it was installed
     with (not the default one)."""
-    from microup.app.session import open_store as transaction
+    from microup.app.access import open_store as transaction
     from microup.core import reminder, when
     from microup.system.schedulers.registry import all_schedulers
     from microup.views import render

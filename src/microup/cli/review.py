@@ -157,7 +157,7 @@ def _write_ics(
     programmes: "list[Programme]",
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
-    from microup.app.session import mark_saved
+    from microup.app.access import mark_saved
     from microup.cli.history import output_file
     from microup.core.formats import ics
     from microup.system.timezone import local_zone

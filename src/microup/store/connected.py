@@ -28,6 +28,8 @@ class Connected:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.change = OpenChange()
+        self.recorded: int | None = None
+        """The journal id this transaction's change was recorded under (after `finish`)."""
 
     def settings(self) -> dict[str, str]:
         rows = self._exec("SELECT key, value FROM setting")
@@ -40,6 +42,11 @@ class Connected:
         """What this command's change is, as `history` lists it and `undo` will say it."""
         self.change.summary, self.change.undo_message = summary, undo_message
 
+    def continue_change(self, change_id: int | None) -> None:
+        """This transaction's change continues change `change_id` (an earlier block of the
+        same session): they are recorded as one change, so one undo reverts them together."""
+        self.change.joins = change_id
+
     def finish(self) -> None:
         """Journal what this transaction changed (nothing, if it changed nothing)."""
         rows = [
@@ -51,7 +58,9 @@ class Connected:
         if not self.change.summary:
             self.describe(f"Changed {len(rows)} rows", "Reverted a change")
         kept = self.settings().get(KEPT_CHANGES_SETTING, "")
-        self.journal.write(self.change, int(kept) if kept.isdigit() else DEFAULT_KEPT_CHANGES)
+        self.recorded = self.journal.write(
+            self.change, int(kept) if kept.isdigit() else DEFAULT_KEPT_CHANGES
+        )
         self.change = OpenChange()
 
     @property

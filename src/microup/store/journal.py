@@ -55,6 +55,8 @@ class OpenChange:
     rows: list[Touched] = field(default_factory=list)
     summary: str = ""
     undo_message: str = ""
+    joins: int | None = None
+    """An earlier change this one continues (a session's blocks): recorded as one with it."""
 
 
 def key_of(table: str, image: Mapping[str, Any]) -> Image:
@@ -103,10 +105,14 @@ class Journal:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def write(self, change: OpenChange, kept: int) -> None:
-        """Record `change` (if it touched anything) and forget changes beyond the last `kept`."""
+    def write(self, change: OpenChange, kept: int) -> int | None:
+        """Record `change` (if it touched anything) and forget changes beyond the last `kept`;
+        the id it was recorded under. A change that `joins` an earlier one (not undone since)
+        takes that one's rows in: the earlier change is gone and one undo reverts both."""
+        if change.joins is not None:
+            change.rows = self._absorb(change.joins, change.rows)
         if not change.rows:
-            return
+            return None
         at = int(datetime.now(timezone.utc).timestamp())
         change_id = self.conn.execute(
             text(
@@ -134,6 +140,20 @@ class Journal:
             ],
         )
         self._trim(max(kept, DEFAULT_KEPT_CHANGES))
+        return int(change_id)
+
+    def _absorb(self, earlier: int, rows: list[Touched]) -> list[Touched]:
+        """The rows of change `earlier` followed by `rows`, one record a row (its first image
+        before, its last after; rows back as they were dropped), and `earlier` removed."""
+        found = self.conn.execute(
+            text("SELECT undone FROM journal WHERE id = :id"), {"id": earlier}
+        ).first()
+        if found is None or found[0]:
+            return rows
+        merged = merged_rows([*self._rows(earlier), *rows])
+        for table, column in (("journal_row", "change_id"), ("journal", "id")):
+            self.conn.execute(text(f"DELETE FROM {table} WHERE {column} = :id"), {"id": earlier})
+        return merged
 
     def _trim(self, kept: int) -> None:
         oldest_kept = self.conn.execute(
@@ -279,6 +299,26 @@ def changed(
     table: str, key: Mapping[str, Any], before: Image | None, after: Image | None
 ) -> Touched:
     return Touched(table, dict(key), before, after)
+
+
+def merged_rows(rows: Sequence[Touched]) -> list[Touched]:
+    """Rows written several times as one record each (first before, last after), in the
+    order first touched; a row back as it was is left out. Ranges of added rows are kept."""
+    merged: dict[tuple[str, str], Touched] = {}
+    ranges: list[tuple[int, Touched]] = []
+    for row in rows:
+        if row.last_id is not None:
+            ranges.append((len(merged) + len(ranges), row))
+            continue
+        name = (row.table, encoded(row.key) or "")
+        if name in merged:
+            merged[name] = Touched(row.table, row.key, merged[name].before, row.after)
+        else:
+            merged[name] = row
+    ordered = [row for row in merged.values() if row.before != row.after]
+    for position, row in ranges:
+        ordered.insert(min(position, len(ordered)), row)
+    return ordered
 
 
 def unchanged(rows: Sequence[Touched]) -> bool:

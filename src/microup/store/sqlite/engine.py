@@ -164,8 +164,11 @@ def _must_read_frozen(path: Path) -> bool:
 
 
 def _wal_is_empty(path: Path) -> bool:
-    wal = Path(f"{path}-wal")
-    return not wal.exists() or wal.stat().st_size == 0
+    """Whether no -wal waits beside the store (one another microup removes meanwhile is none)."""
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 @contextmanager
