@@ -5,10 +5,10 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -16,6 +16,9 @@ from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
 from microup.system.files import remove_leftovers
+
+if TYPE_CHECKING:
+    from microup.store import Store
 
 MAX_WEEKS = 520
 
@@ -44,7 +47,10 @@ CalendarWeeksOption = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+        "--format",
+        "-f",
+        metavar="json|csv|xapi",
+        help="File format (default: from the extension); xapi: xAPI statements.",
     ),
 ]
 
@@ -56,8 +62,10 @@ def _format(text: str | None, path: Path | None) -> str | None:
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
+    if text.lower() == "xapi":
+        return "xapi"
     if text.lower() not in FORMATS:
-        raise UsageError(f"unknown format {text!r}: use json or csv")
+        raise UsageError(f"unknown format {text!r}: use json, csv or xapi")
     return text.lower()
 
 
@@ -179,22 +187,42 @@ def export(
             help="Write to FILE (replaced whole) instead of standard output.",
         ),
     ] = None,
+    lines: Annotated[
+        bool, typer.Option("--lines", help="With xapi: one statement a line (JSON Lines).")
+    ] = False,
+    with_notes: Annotated[
+        bool, typer.Option("--with-notes", help="With xapi: include your notes.")
+    ] = False,
 ) -> None:
     """Everything you logged, as JSON (default) or CSV.
 
     JSON also holds your goals and settings. The format follows the file's extension unless
-    --format says otherwise.
+    --format says otherwise. --format xapi writes one xAPI statement per entry, for a
+    Learning Record Store (notes left out unless --with-notes).
     """
     from microup.core.formats import transfer
     from microup.core.settings import SETTINGS
     from microup.views import render
 
     chosen = _format(fmt, output) or "json"
+    if (lines or with_notes) and chosen != "xapi":
+        raise UsageError("--lines and --with-notes go with --format xapi")
+    if chosen == "xapi":
+        from microup.cli.lrs import ensure_store_id
+
+        ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
-        settings = {k: v for k, v in store.settings().items() if k in SETTINGS}
+        settings = {
+            k: v for k, v in store.settings().items() if k in SETTINGS and not SETTINGS[k].secret
+        }
         goals = store.goals().changes
+        xapi_source = _xapi_source(store, with_notes) if chosen == "xapi" else None
 
         def write(stream: TextIO) -> int:
+            if xapi_source is not None:
+                from microup.core.formats import xapi
+
+                return xapi.write(stream, xapi_source(), lines=lines)
             if chosen == "csv":
                 return transfer.write_csv(stream, store.all_entries())
             return transfer.write_json(stream, store.all_entries(), goals, settings)
@@ -215,6 +243,18 @@ def export(
     render.console().print(
         f"Exported {plural(count, 'entry', 'entries')} to {printable(str(output))} ({chosen})."
     )
+
+
+def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict[str, Any]]]:
+    """The statements of every entry, made as they are written (the learner is checked
+    first, so a missing lrs-home fails before any file is touched)."""
+    from microup.cli.lrs import learner_of
+    from microup.core.formats import xapi
+    from microup.store import lrs as sent_state
+
+    learner = learner_of(store)
+    store_id = sent_state.store_id(store) or ""
+    return lambda: xapi.statements(store.all_entries(), learner, store_id, with_notes=with_notes)
 
 
 @app.command("import")

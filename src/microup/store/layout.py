@@ -32,6 +32,9 @@ TABLES: dict[str, TableLayout] = {
     "day_total": TableLayout(("day", "minutes"), ("day",)),
     "topic_total": TableLayout(("topic_id", "minutes", "sessions", "last"), ("topic_id",)),
     "review_cache": TableLayout(("topic_id", "fold", "cutoff", "state"), ("topic_id",)),
+    "lrs_sent": TableLayout(
+        ("endpoint", "entry_id", "statement_id", "revision", "sent_at"), ("endpoint", "entry_id")
+    ),
 }
 
 JOURNALED = ("topic", "entry", "goal", "setting", "timer")

@@ -43,6 +43,7 @@ STORE_TABLES = (
     "day_total",
     "topic_total",
     "review_cache",
+    "lrs_sent",
 )
 
 # Role names are `name`, collated "C": the column is too, or `learner = current_user` could
@@ -224,6 +225,19 @@ _TABLES = (
         FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
     """CREATE TRIGGER topic_reviews AFTER DELETE ON topic
         FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
+    *(
+        _LRS_SENT := (
+            f"""CREATE TABLE lrs_sent (
+        {_LEARNER},
+        endpoint TEXT NOT NULL,
+        entry_id BIGINT NOT NULL,
+        statement_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        sent_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, endpoint, entry_id)
+    )""",
+        )
+    ),
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
@@ -417,7 +431,11 @@ INIT_LOCK = 0
 UPGRADES = {
     # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep
     # their place in the history but have no images, so undo refuses them with a message.
-    1: (*_JOURNAL_ROW, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    1: (*_JOURNAL_ROW, *_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    # 2 -> 4: what `lrs send` stored in an LRS (3 is another branch's step: the lead
+    # renumbers at merge, and 3 then runs only its own step and this one).
+    2: (*_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    3: (*_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
 

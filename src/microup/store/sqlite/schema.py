@@ -231,6 +231,22 @@ def _journal_rows(connection: Connection) -> None:
     convert_legacy_journal(connection)
 
 
+# Reserved: version 7 is another branch's step; the lead renumbers at merge.
+_RESERVED_V7: tuple[str, ...] = ()
+
+# Version 8: what `lrs send` has stored in a Learning Record Store (see `store.tables`).
+_SCHEMA_LRS_SENT = (
+    """CREATE TABLE lrs_sent (
+        endpoint TEXT NOT NULL,
+        entry_id INTEGER NOT NULL,
+        statement_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (endpoint, entry_id)
+    )""",
+)
+
+
 def _create(connection: Connection) -> None:
     """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
     from microup.store.tables import ddl
@@ -245,6 +261,8 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V4),
     _run_statements(_SCHEMA_V5),
     _journal_rows,
+    _run_statements(_RESERVED_V7),
+    _run_statements(_SCHEMA_LRS_SENT),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
