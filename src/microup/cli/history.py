@@ -47,6 +47,12 @@ CalendarWeeksOption = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
+        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+    ),
+]
+ExportFormatOption = Annotated[
+    str | None,
+    typer.Option(
         "--format",
         "-f",
         metavar="json|csv|xapi",
@@ -55,17 +61,19 @@ FormatOption = Annotated[
 ]
 
 
-def _format(text: str | None, path: Path | None) -> str | None:
+def _format(text: str | None, path: Path | None, *, xapi: bool = False) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
     from microup.core.formats.transfer import FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
-    if text.lower() == "xapi":
+    if xapi and text.lower() == "xapi":
         return "xapi"
     if text.lower() not in FORMATS:
-        raise UsageError(f"unknown format {text!r}: use json, csv or xapi")
+        raise UsageError(
+            f"unknown format {text!r}: use {'json, csv or xapi' if xapi else 'json or csv'}"
+        )
     return text.lower()
 
 
@@ -77,10 +85,20 @@ def stats(
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the report as one HTML page (charts included) to FILE.",
+        ),
+    ] = None,
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK pilot.
+    Adherence is how often you meet the goal, in the terms of the UK pilot. --html writes
+    the same figures, the calendar and each topic's forgetting curve as a page to print or
+    send (it opens in any browser, offline).
     """
     from microup.core.weeks import (
         adherence,
@@ -92,7 +110,8 @@ def stats(
     from microup.views import history as render_history
     from microup.views import render
 
-    today = now().date()
+    moment = now()
+    today = moment.date()
     with open_store(ctx, write=False) as store:
         daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
     weekly = weekly_totals(daily)
@@ -104,6 +123,11 @@ def stats(
         adherence=adherence(today, weekly, goals),
         topics=sorted(topics, key=lambda topic: (-topic.minutes, topic.name)),
     )
+    if html is not None:
+        from microup.cli.reports import stats_page
+
+        stats_page(ctx, html, summary, dict(daily), moment)
+        return
     if json:
         render.print_json(render_history.stats_json(summary))
         return
@@ -177,7 +201,7 @@ def output_file(path: Path, store: Path) -> Iterator[TextIO]:
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: FormatOption = None,
+    fmt: ExportFormatOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -204,7 +228,7 @@ def export(
     from microup.core.settings import SETTINGS
     from microup.views import render
 
-    chosen = _format(fmt, output) or "json"
+    chosen = _format(fmt, output, xapi=True) or "json"
     if (lines or with_notes) and chosen != "xapi":
         raise UsageError("--lines and --with-notes go with --format xapi")
     if chosen == "xapi":

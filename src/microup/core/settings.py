@@ -109,9 +109,7 @@ LRS_SETTINGS = (
         "",
         _name("lrs-account"),
     ),
-    SettingSpec(
-        "lrs-endpoint", "the LRS's xAPI endpoint that `lrs send` posts to", "", _endpoint
-    ),
+    SettingSpec("lrs-endpoint", "the LRS's xAPI endpoint that `lrs send` posts to", "", _endpoint),
     SettingSpec(
         "lrs-username", "the LRS user (or $MICROUP_LRS_USERNAME)", "", _name("lrs-username")
     ),

@@ -118,9 +118,11 @@ class Client:
                 f"the TLS connection to {self.shown} failed (certificate or protocol); "
                 "nothing was marked as sent"
             )
+        if isinstance(reason, NewConnectionError):  # a subclass of the timeout in urllib3 2
+            return _Retry("cannot be reached (is it running, and is the address right?)")
         if isinstance(reason, Urllib3Timeout):
             return _Retry("did not answer in time")
-        return _Retry("cannot be reached (is it running, and is the address right?)")
+        return _Retry(f"cannot be reached ({type(reason).__name__})")
 
     def _check(self, status: int, data: bytes, content_type: str) -> None:
         if status >= 500:

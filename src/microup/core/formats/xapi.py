@@ -46,8 +46,10 @@ def check_home(text: str) -> str:
     home = text.strip().rstrip("/")
     scheme, _, rest = home.partition("://")
     if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in home):
-        raise UsageError(f"lrs-home must be an http(s) URL such as https://learning.example.org, "
-                         f"not {text.strip()[:60]!r}")
+        raise UsageError(
+            f"lrs-home must be an http(s) URL such as https://learning.example.org, "
+            f"not {text.strip()[:60]!r}"
+        )
     return home
 
 
@@ -81,8 +83,12 @@ def _activity(home: str, topic: str | None) -> dict[str, Any]:
 def _result(entry: Entry, with_notes: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"duration": duration(entry.minutes)}
     if entry.kind == "review" and entry.recall is not None:
-        result["score"] = {"scaled": round((entry.recall - 1) / 3, 4), "raw": entry.recall,
-                           "min": 1, "max": 4}
+        result["score"] = {
+            "scaled": round((entry.recall - 1) / 3, 4),
+            "raw": entry.recall,
+            "min": 1,
+            "max": 4,
+        }
         result["success"] = entry.recall >= PASSING_RECALL
     if with_notes and entry.note:
         result["response"] = entry.note
