@@ -61,8 +61,9 @@ def _detail(data: bytes) -> str:
         answer = json.loads(data)
     except ValueError:
         answer = data.decode("utf-8", "replace")
-    if isinstance(answer, dict):
-        answer = answer.get("detail", answer.get("message", answer))
+    if isinstance(answer, dict):  # Ralph says "detail", Learning Locker "message", others "error"
+        said = [answer[key] for key in ("detail", "message", "error") if key in answer]
+        answer = said[0] if said else answer
     text = " ".join(json.dumps(answer)[:300].split()) if not isinstance(answer, str) else answer
     return " ".join(text.split())[:300]
 
