@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -79,7 +79,7 @@ def setup(run: Run, endpoint: str) -> None:
 def test_statements_arrive_once_and_edits_are_voided(
     run: Run, db: Path, lrs: tuple[str, str, str]
 ) -> None:
-    endpoint, name, password = lrs
+    endpoint = lrs[0]
     setup(run, endpoint)
     for minutes, topic in ((25, "SQL"), (15, "Python"), (10, "SQL")):
         assert run("log", str(minutes), "-t", topic).exit_code == 0
@@ -166,10 +166,10 @@ def test_wrong_password_and_tls_are_one_line_and_mark_nothing(
 class _Scripted(BaseHTTPRequestHandler):
     """A web server that answers POST with the next of its scripted answers."""
 
-    answers: list[tuple[int, str, bytes]] = []
-    posts: list[bytes] = []
+    answers: ClassVar[list[tuple[int, str, bytes]]] = []
+    posts: ClassVar[list[bytes]] = []
 
-    def do_POST(self) -> None:  # noqa: N802  (the standard library's name)
+    def do_POST(self) -> None:
         self.posts.append(self.rfile.read(int(self.headers["Content-Length"])))
         status, kind, body = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         self.send_response(status)

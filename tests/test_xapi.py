@@ -71,7 +71,7 @@ def test_topic_iris_are_shared_by_spellings_and_quoted() -> None:
 def test_the_plan_sends_new_voids_edited_and_deleted_and_skips_the_rest() -> None:
     first = plan([entry(1, topic="A"), entry(2, topic="B")], {}, LEARNER, STORE)
     assert (first.new, first.edited, first.deleted, len(first.statements)) == (2, 0, 0, 2)
-    sent = {entry_id: held for entry_id, held in first.marks}
+    sent = dict(first.marks)
     again = plan([entry(1, topic="A"), entry(2, topic="B")], sent, LEARNER, STORE)
     assert again.statements == [] and again.unchanged == 2
     changed = plan([entry(1, 30, topic="A")], sent, LEARNER, STORE)
