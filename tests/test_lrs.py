@@ -230,3 +230,26 @@ def test_5xx_answers_are_tried_again(
     assert "Sent 1 statement" in run("lrs", "send").stdout
     assert len(handler.posts) == 3 and len(set(handler.posts)) == 1  # the same batch
     assert handler.posts[0].startswith(b"[{") and len(sent_rows(db)) == 1
+
+
+def test_a_learner_on_the_shared_store_sends_as_their_role(
+    learner_url: str, lrs: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.engine import make_url
+    from typer.testing import CliRunner
+
+    from microup.cli.app import app
+
+    monkeypatch.setenv("MICROUP_DB", learner_url)
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, list(args))
+
+    setup(run, lrs[0])
+    assert run("config", "lrs-account", "someone-else").exit_code == 0  # the role wins
+    run("log", "20", "-t", "SQL")
+    assert "Sent 1 statement" in run("lrs", "send").stdout
+    assert "Sent 0 statements" in run("lrs", "send").stdout
+    stored = read_back(*lrs)
+    assert [s["actor"]["account"]["name"] for s in stored] == [make_url(learner_url).username]

@@ -171,7 +171,7 @@ def test_the_cohort_page_in_a_browser(tmp_path: Path, chromium: str) -> None:
     assert "This week (2026-W48): 6 of 6 learned (100%), 5 met their own goal (83%)" in text
     assert "most weeks 3 50% 35%" in text and "2 topics studied by fewer than 5" in text
     charts = tree.findall(f".//{SVG}svg")  # type: ignore[attr-defined]
-    assert len(charts[0].findall(f".//{SVG}rect[@class='share']")) == 4 + 3  # four bands here, the pilot's three
+    assert len(charts[0].findall(f".//{SVG}rect[@class='share']")) == 4 + 3  # 4 bands, 3 pilot
     assert len(charts[1].findall(f".//{SVG}rect[@class='bar']")) == 3  # a week each
 
 
