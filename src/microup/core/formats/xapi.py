@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -64,6 +65,7 @@ def timestamp(at: datetime) -> str:
     return at.isoformat(timespec="seconds")
 
 
+@lru_cache(maxsize=4096)
 def topic_iri(home: str, topic: str | None) -> str:
     """A stable IRI per topic under the home page: spellings of one topic share it."""
     if topic is None:
@@ -111,23 +113,44 @@ def body(entry: Entry, learner: Learner, *, with_notes: bool = False) -> dict[st
     }
 
 
-def statement_id(store_id: str, entry_id: int, content: dict[str, Any], revision: int = 0) -> str:
-    """UUIDv5 of (the store's id, the entry's id), with a digest of what the statement says
-    and its revision: sending an entry twice gives one id (the LRS keeps one statement), an
-    edited entry a new one (the old is voided), and revision n+1 follows each voiding, so a
+STATEMENT_FORMAT = 1
+"""Part of every id's digest: a change to what statements say (a new field) gives new ids."""
+
+
+@lru_cache(maxsize=16)
+def _namespace(store_id: str) -> uuid.UUID:
+    return uuid.uuid5(MICROUP_NAMESPACE, store_id)
+
+
+def statement_id(
+    store_id: str, entry: Entry, learner: Learner, *, with_notes: bool = False, revision: int = 0
+) -> str:
+    """UUIDv5 of (the store's id, the entry's id), with a digest of everything the statement
+    says and its revision: sending an entry twice gives one id (the LRS keeps one statement),
+    an edited entry a new one (the old is voided), and revision n+1 follows each voiding, so a
     voided id is never reused (an entry edited back, or a deletion undone)."""
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
-    namespace = uuid.uuid5(MICROUP_NAMESPACE, store_id)
+    said = (
+        STATEMENT_FORMAT,
+        learner.home,
+        learner.name,
+        timestamp(entry.at),
+        entry.minutes,
+        entry.topic,
+        entry.kind,
+        entry.recall,
+        entry.note if with_notes else None,
+    )
+    digest = hashlib.sha256(repr(said).encode()).hexdigest()[:16]
     suffix = f"/{revision}" if revision else ""
-    return str(uuid.uuid5(namespace, f"entry/{entry_id}/{digest}{suffix}"))
+    return str(uuid.uuid5(_namespace(store_id), f"entry/{entry.id or 0}/{digest}{suffix}"))
 
 
 def statement(
     entry: Entry, learner: Learner, store_id: str, *, with_notes: bool = False, revision: int = 0
 ) -> dict[str, Any]:
     """The full statement of one entry, id first."""
-    content = body(entry, learner, with_notes=with_notes)
-    return {"id": statement_id(store_id, entry.id or 0, content, revision), **content}
+    made = statement_id(store_id, entry, learner, with_notes=with_notes, revision=revision)
+    return {"id": made, **body(entry, learner, with_notes=with_notes)}
 
 
 def voiding(voided_id: str, learner: Learner) -> dict[str, Any]:
