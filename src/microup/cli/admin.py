@@ -1,6 +1,7 @@
 """The shared PostgreSQL store's administration: `db init`, learners and reporters, cohorts
 and the cohort report. Each command works on the store `--db`/MICROUP_DB names (a URL)."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -237,15 +238,20 @@ def report(
     ] = 8,
     json: JsonOption = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the weekly trend as CSV.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write the report as one HTML page to FILE."),
+    ] = None,
 ) -> None:
     """How the cohort is managing, beside the UK pilot.
 
-    This week, adherence beside the pilot's figures, and the weekly trend.
+    This week, adherence beside the pilot's figures, and the weekly trend; --html writes
+    them as a page with charts, to print or send.
     """
     import sys
 
-    if json and csv:
-        raise UsageError("choose one of --json and --csv")
+    if sum((json, csv, html is not None)) > 1:
+        raise UsageError("choose one of --json, --csv and --html")
     url = _shared_url(ctx)
     from microup.app.shared_store import cohorts
     from microup.core.cohort import CohortReport, report_json, report_rows
@@ -263,6 +269,11 @@ def report(
         return
     if result.suppressed:
         raise MicroupError(result.suppressed_reason)
+    if html is not None:
+        from microup.cli.reports import cohort_page
+
+        cohort_page(ctx, html, result, moment)
+        return
     if csv:
         import csv as csv_module
 

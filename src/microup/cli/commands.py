@@ -143,6 +143,12 @@ PANELS: tuple[Panel, ...] = (
         (
             Command("export", "history", "Everything you logged, as JSON (default) or CSV."),
             Command("import", "history", "Add the entries of an export; all or nothing."),
+            Command(
+                "lrs",
+                "lrs",
+                "Your entries in your organisation's Learning Record Store (xAPI).",
+                (Command("send", "lrs", "Send your entries to the LRS as xAPI statements."),),
+            ),
         ),
     ),
     Panel(

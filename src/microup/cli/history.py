@@ -5,10 +5,10 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -16,6 +16,9 @@ from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
 from microup.system.files import remove_leftovers
+
+if TYPE_CHECKING:
+    from microup.store import Store
 
 MAX_WEEKS = 520
 
@@ -47,17 +50,30 @@ FormatOption = Annotated[
         "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
     ),
 ]
+ExportFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="json|csv|xapi",
+        help="File format (default: from the extension); xapi: xAPI statements.",
+    ),
+]
 
 
-def _format(text: str | None, path: Path | None) -> str | None:
+def _format(text: str | None, path: Path | None, *, xapi: bool = False) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
     from microup.core.formats.export import FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
+    if xapi and text.lower() == "xapi":
+        return "xapi"
     if text.lower() not in FORMATS:
-        raise UsageError(f"unknown format {text!r}: use json or csv")
+        raise UsageError(
+            f"unknown format {text!r}: use {'json, csv or xapi' if xapi else 'json or csv'}"
+        )
     return text.lower()
 
 
@@ -69,10 +85,20 @@ def stats(
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the report as one HTML page (charts included) to FILE.",
+        ),
+    ] = None,
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK pilot.
+    Adherence is how often you meet the goal, in the terms of the UK pilot. --html writes
+    the same figures, the calendar and each topic's forgetting curve as a page to print or
+    send (it opens in any browser, offline).
     """
     from microup.core.weeks import (
         adherence,
@@ -84,7 +110,8 @@ def stats(
     from microup.views import history as render_history
     from microup.views import render
 
-    today = now().date()
+    moment = now()
+    today = moment.date()
     with open_store(ctx, write=False) as store:
         daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
     weekly = weekly_totals(daily)
@@ -96,6 +123,11 @@ def stats(
         adherence=adherence(today, weekly, goals),
         topics=sorted(topics, key=lambda topic: (-topic.minutes, topic.name)),
     )
+    if html is not None:
+        from microup.cli.reports import stats_page
+
+        stats_page(ctx, html, summary, dict(daily), moment)
+        return
     if json:
         render.print_json(render_history.stats_json(summary))
         return
@@ -169,7 +201,7 @@ def output_file(path: Path, store: Path) -> Iterator[TextIO]:
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: FormatOption = None,
+    fmt: ExportFormatOption = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -179,23 +211,43 @@ def export(
             help="Write to FILE (replaced whole) instead of standard output.",
         ),
     ] = None,
+    lines: Annotated[
+        bool, typer.Option("--lines", help="With xapi: one statement a line (JSON Lines).")
+    ] = False,
+    with_notes: Annotated[
+        bool, typer.Option("--with-notes", help="With xapi: include your notes.")
+    ] = False,
 ) -> None:
     """Everything you logged, as JSON (default) or CSV.
 
     JSON also holds your goals and settings. The format follows the file's extension unless
-    --format says otherwise.
+    --format says otherwise. --format xapi writes one xAPI statement per entry, for a
+    Learning Record Store (notes left out unless --with-notes).
     """
     from microup.app.programme import exported_programmes
     from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render
 
-    chosen = _format(fmt, output) or "json"
+    chosen = _format(fmt, output, xapi=True) or "json"
+    if (lines or with_notes) and chosen != "xapi":
+        raise UsageError("--lines and --with-notes go with --format xapi")
+    if chosen == "xapi":
+        from microup.cli.lrs import ensure_store_id
+
+        ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
-        settings = {k: v for k, v in store.settings().items() if k in SETTINGS}
+        settings = {
+            k: v for k, v in store.settings().items() if k in SETTINGS and not SETTINGS[k].secret
+        }
         goals = store.goals().changes
+        xapi_source = _xapi_source(store, with_notes) if chosen == "xapi" else None
 
         def write(stream: TextIO) -> int:
+            if xapi_source is not None:
+                from microup.core.formats import xapi
+
+                return xapi.write(stream, xapi_source(), lines=lines)
             if chosen == "csv":
                 return export.write_csv(stream, store.all_entries())
             return export.write_json(
@@ -218,6 +270,18 @@ def export(
     render.console().print(
         f"Exported {plural(count, 'entry', 'entries')} to {printable(str(output))} ({chosen})."
     )
+
+
+def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict[str, Any]]]:
+    """The statements of every entry, made as they are written (the learner is checked
+    first, so a missing lrs-home fails before any file is touched)."""
+    from microup.app.lrs import sent_state
+    from microup.cli.lrs import learner_of
+    from microup.core.formats import xapi
+
+    learner = learner_of(store)
+    store_id = sent_state.store_id(store) or ""
+    return lambda: xapi.statements(store.all_entries(), learner, store_id, with_notes=with_notes)
 
 
 @app.command("import")

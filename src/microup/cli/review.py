@@ -189,10 +189,11 @@ def config(
 ) -> None:
     """Show or change the review planner's settings.
 
-    The settings are review-budget, target-retention and min-gap; `microup config` shows
-    each with its value and meaning.
+    The review planner's settings are review-budget, target-retention and min-gap; the
+    lrs-* settings say where `lrs send` sends and as whom. `microup config` shows each
+    with its value and meaning (a password only as set or not).
     """
-    from microup.core.settings import SETTINGS, effective, spec_for
+    from microup.core.settings import SETTINGS, effective, shown_value, spec_for
     from microup.views import memory as render_memory
     from microup.views import render
 
@@ -203,12 +204,15 @@ def config(
         if spec is not None and new_value is not None and new_value != before[spec.key]:
             store.set_setting(spec.key, new_value)
             store.describe(
-                f"Setting {spec.key} {new_value}", f"Setting {spec.key} back to {before[spec.key]}"
+                f"Setting {spec.key} {shown_value(spec.key, new_value)}",
+                f"Setting {spec.key} back to {shown_value(spec.key, before[spec.key])}",
             )
         values = effective(store.settings())
     names = [spec.key] if spec is not None else list(SETTINGS)
     render.console().print(
-        render_memory.settings_table([(n, values[n], SETTINGS[n].help) for n in names])
+        render_memory.settings_table(
+            [(n, shown_value(n, values[n]), SETTINGS[n].help) for n in names]
+        )
     )
 
 

@@ -50,6 +50,9 @@ TABLES: dict[str, TableLayout] = {
     "programme_entry": TableLayout(
         ("entry_id", "programme_id", "module", "minutes"), ("entry_id",)
     ),
+    "lrs_sent": TableLayout(
+        ("endpoint", "entry_id", "statement_id", "revision", "sent_at"), ("endpoint", "entry_id")
+    ),
 }
 
 JOURNALED = (

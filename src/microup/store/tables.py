@@ -231,6 +231,24 @@ class ProgrammeEntryRow(SQLModel, table=True):
 
 PROGRAMME_TABLES = ("programme", "programme_part", "programme_entry")
 
+
+class LrsSentRow(SQLModel, table=True):
+    """What `lrs send` has stored in an LRS: per endpoint and entry, the statement's id. An
+    entry whose statement now has another id (edited) or is gone (deleted) is voided there.
+    Marked only after the LRS accepted the batch; statement ids are derived from the entry,
+    so a batch sent again after a crash stores nothing twice."""
+
+    __tablename__ = "lrs_sent"
+
+    endpoint: str = Field(sa_column=Column(Text, primary_key=True))
+    entry_id: int = Field(sa_column=Column(BIG, primary_key=True))
+    statement_id: str = Field(sa_column=_text())
+    """The live statement's id; empty once voided (the entry was deleted)."""
+    revision: int = Field(sa_column=_int())
+    """How many times the entry's statement was voided: the next id's revision."""
+    sent_at: int = Field(sa_column=_int(big=True))
+
+
 TABLE_ORDER = (
     "topic",
     "entry",
@@ -243,6 +261,7 @@ TABLE_ORDER = (
     "topic_total",
     "review_cache",
     *PROGRAMME_TABLES,
+    "lrs_sent",
 )
 
 

@@ -372,7 +372,7 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> Table:
     table.add_column("value")
     table.add_column("meaning", style="dim")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # values a person typed, shown literally
     return table
 
 

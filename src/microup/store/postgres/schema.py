@@ -50,6 +50,7 @@ STORE_TABLES = (
     "topic_total",
     "review_cache",
     *PROGRAMME_TABLES,
+    "lrs_sent",
 )
 
 # Role names are `name`, collated "C": the column is too, or `learner = current_user` could
@@ -231,6 +232,19 @@ _TABLES = (
         FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
     """CREATE TRIGGER topic_reviews AFTER DELETE ON topic
         FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
+    *(
+        _LRS_SENT := (
+            f"""CREATE TABLE lrs_sent (
+        {_LEARNER},
+        endpoint TEXT NOT NULL,
+        entry_id BIGINT NOT NULL,
+        statement_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        sent_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, endpoint, entry_id)
+    )""",
+        )
+    ),
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
@@ -425,9 +439,16 @@ INIT_LOCK = 0
 UPGRADES = {
     # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep
     # their place in the history but have no images, so undo refuses them with a message.
-    1: (*_JOURNAL_ROW, *PROGRAMME_DDL, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    1: (
+        *_JOURNAL_ROW,
+        *PROGRAMME_DDL,
+        *_LRS_SENT,
+        f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}",
+    ),
     # 2 -> 3: programmes (issue 18), the learner's own tables and the cohorts' programmes.
-    2: (*PROGRAMME_DDL, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    2: (*PROGRAMME_DDL, *_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    # 3 -> 4: what `lrs send` stored in a Learning Record Store (issue 21).
+    3: (*_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
 

@@ -239,6 +239,13 @@ def _programmes(connection: Connection) -> None:
     _run_statements(ddl("sqlite", names=PROGRAMME_TABLES))(connection)
 
 
+def _lrs_sent(connection: Connection) -> None:
+    """Version 8: what `lrs send` has stored in a Learning Record Store (issue 21)."""
+    from microup.store.tables import ddl
+
+    _run_statements(ddl("sqlite", names=("lrs_sent",)))(connection)
+
+
 def _create(connection: Connection) -> None:
     """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
     from microup.store.tables import ddl
@@ -254,6 +261,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V5),
     _journal_rows,
     _programmes,
+    _lrs_sent,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
