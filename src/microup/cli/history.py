@@ -1,12 +1,8 @@
 """The long-run commands: stats and the calendar, export and import."""
 
-import glob
 import io
-import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -15,7 +11,6 @@ import typer
 from microup.cli.common import JsonOption, app, now, open_store
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
-from microup.system.files import remove_leftovers
 
 if TYPE_CHECKING:
     from microup.store import Store
@@ -154,50 +149,6 @@ def calendar_command(ctx: typer.Context, weeks: CalendarWeeksOption = 26) -> Non
     out.print(render_history.calendar_view(daily, today, weeks, out))
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.samefile(b)
-    except OSError:
-        return False
-
-
-@contextmanager
-def output_file(path: Path, store: Path) -> Iterator[TextIO]:
-    """The export's destination, never the store: a regular file is replaced whole (written
-    beside it, then renamed over it); a device or pipe such as /dev/stdout is written through."""
-    import tempfile
-
-    target = path.resolve()  # a symbolic link is followed: its target gets the export
-    store_files = [Path(f"{store}{suffix}") for suffix in ("", "-wal", "-shm")]
-    if any(target == part.resolve() or _same_file(target, part) for part in store_files):
-        raise UsageError(f"{printable(str(path))} is the store itself; choose another file")
-    if target.exists() and not target.is_file():
-        if target.is_dir():
-            raise UsageError(f"{printable(str(path))} is a folder")
-        with target.open("w", encoding="utf-8", newline="") as stream:
-            yield stream
-        return
-    remove_leftovers(target.parent, f".{glob.escape(target.name)}.*.partial")
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-        )
-    except OSError as error:
-        raise UsageError(f"cannot write {printable(str(path))}: {error.strerror}") from None
-    staging = Path(temporary)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():  # a file replaced keeps the mode its owner gave it
-            staging.chmod(stat.S_IMODE(target.stat().st_mode))
-        staging.replace(target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-
-
 @app.command()
 def export(
     ctx: typer.Context,
@@ -225,6 +176,7 @@ def export(
     Learning Record Store (notes left out unless --with-notes).
     """
     from microup.app.programme import exported_programmes
+    from microup.cli.output import output_file
     from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render

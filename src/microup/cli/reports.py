@@ -22,7 +22,7 @@ def write_page(ctx: typer.Context, path: Path, html: str) -> None:
     """The page written beside its place and renamed over it: a failure leaves no partial
     file (and an existing one as it was); one line and exit 1."""
     from microup.app.access import mark_saved
-    from microup.cli.history import output_file
+    from microup.cli.output import output_file
     from microup.views import render
 
     try:

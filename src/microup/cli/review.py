@@ -158,7 +158,7 @@ def _write_ics(
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
     from microup.app.access import mark_saved
-    from microup.cli.history import output_file
+    from microup.cli.output import output_file
     from microup.core.formats import ics
     from microup.system.timezone import local_zone
     from microup.views import render
