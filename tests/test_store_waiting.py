@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, make_store
-from microup.store import base
 from microup.store.sqlite import engine, waiting
 
 HOLD_AN_IMPORT = textwrap.dedent(
@@ -33,8 +32,7 @@ HOLD_AN_IMPORT = textwrap.dedent(
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The busy timeout scaled down from 15 s to 0.3 s."""
-    monkeypatch.setattr(base, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300, raising=False)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
 
 
 @contextmanager

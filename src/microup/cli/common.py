@@ -110,6 +110,17 @@ def _interrupted() -> NoReturn:
     fail("interrupted", 130)
 
 
+def _as_typed(word: str) -> str:
+    """An argument as the person typed it: on an ASCII locale Python keeps the bytes of
+    `ünï` as surrogate escapes (U+DCC3 ...); bytes that are valid UTF-8 were meant as that."""
+    if word.isascii() or not any("\udc80" <= char <= "\udcff" for char in word):
+        return word
+    try:
+        return os.fsencode(word).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return word
+
+
 class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted (also while a command's module is being imported)."""
@@ -119,6 +130,7 @@ class MicroupGroup(LazyGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         _prepare_streams()
+        args = [_as_typed(word) for word in (sys.argv[1:] if args is None else args)]
         store = sys.modules.get("microup.store.base")
         if store is not None:  # a new run (in tests, in the same process): nothing saved yet
             store.COMMITTED = False  # type: ignore[attr-defined]

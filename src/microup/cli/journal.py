@@ -267,7 +267,7 @@ def edit(
             require_learnt(store, changed.topic, f"#{entry_id} is a review, left as it was")
         updated = store.replace_entry(entry_id, changed)
         store.describe(
-            f"Edited {render.entry_label(updated)}",
+            f"Edited {render.entry_label(updated)}: {render.entry_changes(before, updated)}",
             f"Restored {render.entry_label(before)} as it was before the edit",
         )
     out = render.console()

@@ -28,6 +28,8 @@ from microup.core.text import clean_note
 from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_when
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from microup.core.values import Entry, Kind, Timer
     from microup.store import Store
 
@@ -72,6 +74,19 @@ def _refuse_long_run(elapsed: timedelta, timer: "Timer", command: str) -> None:
         "first say when you stopped (microup stop --at WHEN) or how long it was "
         f"(microup stop --minutes D){' and start again' if command != 'stop' else ''}"
     )
+
+
+def _refuse_clock_behind(timer: "Timer", moment: "datetime") -> None:
+    """The clock says now is before the timer started (it was put back, or the timer was
+    started on a machine whose clock ran ahead): any entry would lie in the future."""
+    from microup.views import render
+
+    if timer.started > moment:
+        raise UsageError(
+            f"the timer started at {render.local_time(timer.started)}, but the clock now says "
+            f"{render.local_time(moment)}: fix the clock, or drop the timer (microup cancel) "
+            "and log the session (microup log D --at WHEN)"
+        )
 
 
 @app.command()
@@ -120,6 +135,8 @@ def start(
                     f"a timer is already running since {render.local_time(running.started)}: "
                     "microup stop, or start --switch"
                 )
+            if at is None:
+                _refuse_clock_behind(running, moment)
             if timer.started < running.started:
                 raise UsageError("--at is before the running timer started")
             _refuse_long_run(timer.started - running.started, running, "start --switch")
@@ -158,6 +175,7 @@ def stop(
         timer = store.timer()
         if timer is None:
             raise NotFoundError("no timer is running (start one with: microup start -t TOPIC)")
+        _refuse_clock_behind(timer, moment)
         if length is None:
             elapsed = end - timer.started
             if at is None:

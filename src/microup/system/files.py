@@ -84,3 +84,35 @@ def remove_leftovers(folder: Path, pattern: str, older_than: float = 60.0) -> No
                 leftover.unlink()
         except OSError:
             continue
+
+
+def hold(descriptor: int) -> None:
+    """Mark a file being written as alive (a shared lock, released when it closes), so
+    `remove_dead_leftovers` never takes another microup's work in progress."""
+    import fcntl
+
+    fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+
+
+def remove_dead_leftovers(folder: Path, pattern: str) -> None:
+    """Delete files matching `pattern` in `folder` that no live microup holds (`hold`): left
+    by one killed mid-write, however recently."""
+    import fcntl
+
+    try:
+        candidates = list(folder.glob(pattern))
+    except OSError:
+        return
+    for leftover in candidates:
+        try:
+            descriptor = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # held: another export is writing it
+        else:
+            leftover.unlink(missing_ok=True)
+        finally:
+            os.close(descriptor)

@@ -60,7 +60,11 @@ def _engine(path: Path, *, write: bool, frozen: bool = False, attach: Path | Non
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         if write and not frozen:
-            begin_immediate(connection.connection.driver_connection, path)  # type: ignore[arg-type]
+            begin_immediate(
+                connection.connection.driver_connection,  # type: ignore[arg-type]
+                path,
+                BUSY_TIMEOUT_MS,
+            )
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 

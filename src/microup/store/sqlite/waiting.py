@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from microup.store import base
-
 SAY_AFTER = 1.0
 """Seconds of waiting after which the person is told what they wait for."""
 
@@ -62,12 +60,12 @@ def long_writer(path: Path) -> str | None:
     return what.strip() or "a long write"
 
 
-def begin_immediate(connection: sqlite3.Connection, path: Path) -> None:
-    """`BEGIN IMMEDIATE`, waiting while another microup writes: up to the busy timeout, or
+def begin_immediate(connection: sqlite3.Connection, path: Path, timeout_ms: int) -> None:
+    """`BEGIN IMMEDIATE`, waiting while another microup writes: up to `timeout_ms`, or
     for as long as an announced long write goes on; after a second it says so on stderr."""
     start = time.monotonic()
     said = False
-    limit = base.BUSY_TIMEOUT_MS / 1000
+    limit = timeout_ms / 1000
     try:
         while True:
             remaining = limit - (time.monotonic() - start)
@@ -87,7 +85,7 @@ def begin_immediate(connection: sqlite3.Connection, path: Path) -> None:
                 _say(f"microup: waiting for another microup to finish {holder or 'writing'}...")
                 said = True
     finally:
-        connection.execute(f"PRAGMA busy_timeout = {base.BUSY_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def _say(line: str) -> None:
