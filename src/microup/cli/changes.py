@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from microup.cli import common
-from microup.cli.common import JsonOption, app, open_store, whole_number
+from microup.cli.common import JsonOption, app, completer, open_store, whole_number
 from microup.cli.lazy import LazyGroup
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.text import clean_topic, plural
@@ -42,9 +42,19 @@ def topics(ctx: typer.Context, json: JsonOption = False) -> None:
 @topics_app.command("rename")
 def rename(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(metavar="OLD", help="The topic as it is now.")],
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD", help="The topic as it is now.", autocompletion=completer("topics")
+        ),
+    ],
     new: Annotated[
-        str, typer.Argument(metavar="NEW", help="Its new name (or a topic to merge into).")
+        str,
+        typer.Argument(
+            metavar="NEW",
+            help="Its new name (or a topic to merge into).",
+            autocompletion=completer("topics"),
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Merge without asking.")] = False,
 ) -> None:

@@ -39,6 +39,9 @@ PANELS: tuple[Panel, ...] = (
             Command("week", "journal", "This week against your goal, day by day."),
             Command("review", "review", "What to review now, and what faded most."),
             Command("start", "timer", "Start timing a session; `microup stop` logs it."),
+            Command(
+                "continue", "timer", "Start the timer again on the topic you last logged or timed."
+            ),
             Command("stop", "timer", "Stop the running timer and log it as an entry."),
             Command("status", "timer", "Whether a timer is running, since when, and on what."),
             Command("cancel", "timer", "Drop the running timer without logging anything."),

@@ -7,7 +7,7 @@ imported inside the commands that need them, so `--help` and completion stay fas
 import errno
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -310,9 +310,30 @@ def optional_topic(text: str | None) -> str | None:
     return None if text is None else clean_topic(text)
 
 
+Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
+
+
+def completer(name: str) -> Completer:
+    """The completion of values called `name` in `cli.complete`, imported only on a TAB."""
+
+    def complete_values(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from microup.cli import complete
+
+        found: Completer = getattr(complete, name)
+        return found(ctx, incomplete)
+
+    return complete_values
+
+
 TopicOption = Annotated[
     str | None,
-    typer.Option("--topic", "-t", metavar="TOPIC", help="What you studied (1-80 characters)."),
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help="What you studied (1-80 characters).",
+        autocompletion=completer("topics"),
+    ),
 ]
 NoteOption = Annotated[
     str | None, typer.Option("--note", "-n", metavar="NOTE", help="A note, up to 1,000 characters.")

@@ -12,7 +12,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import JsonOption, app, completer, now, open_store
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
 from microup.system.files import hold, remove_dead_leftovers
@@ -44,7 +44,11 @@ CalendarWeeksOption = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+        "--format",
+        "-f",
+        metavar="json|csv",
+        help="File format (default: from the extension).",
+        autocompletion=completer("formats"),
     ),
 ]
 

@@ -16,6 +16,7 @@ from microup.cli.common import (
     TopicOption,
     WhenOption,
     app,
+    completer,
     now,
     open_store,
     optional_topic,
@@ -190,7 +191,14 @@ def entries(
         str | None, typer.Option("--since", metavar="WHEN", help="Only entries from WHEN on.")
     ] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic.")
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="TOPIC",
+            help="Only this topic.",
+            autocompletion=completer("topics"),
+        ),
     ] = None,
     limit: Annotated[
         int,
@@ -230,7 +238,13 @@ def entries(
 def edit(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
+        int,
+        typer.Argument(
+            metavar="ID",
+            parser=whole_number,
+            help="The entry's id.",
+            autocompletion=completer("entry_ids"),
+        ),
     ],
     minutes: Annotated[
         str | None, typer.Option("--minutes", "-m", metavar="D", help="New duration.")
@@ -280,7 +294,13 @@ def edit(
 def delete(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
+        int,
+        typer.Argument(
+            metavar="ID",
+            parser=whole_number,
+            help="The entry's id.",
+            autocompletion=completer("entry_ids"),
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from microup.cli.common import app, now, open_store, show_help_without_command
+from microup.cli.common import app, completer, now, open_store, show_help_without_command
 from microup.cli.lazy import LazyGroup
 from microup.cli.reminded import REMINDED_AT, reminded_at, scheduled_view, view
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
@@ -21,6 +21,7 @@ DayOption = Annotated[
         metavar="DAY",
         show_default=False,
         help=f"Day of the weekly reminder: mon..sun (default {DEFAULT_DAY}).",
+        autocompletion=completer("days"),
     ),
 ]
 ClockOption = Annotated[
@@ -142,6 +143,7 @@ ViaOption = Annotated[
         "--via",
         metavar="SCHEDULER",
         show_default=False,
+        autocompletion=completer("vias"),
         help="systemd (a user timer), launchd (macOS) or cron; "
         "default auto, the first that works here.",
     ),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microup.app.review import review_view
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import JsonOption, app, completer, now, open_store
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.weeks import week_start
 from microup.core.when import parse_duration
@@ -163,7 +163,13 @@ def _write_ics(
 def config(
     ctx: typer.Context,
     key: Annotated[
-        str | None, typer.Argument(metavar="KEY", help="A setting's name.", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="KEY",
+            help="A setting's name.",
+            show_default=False,
+            autocompletion=completer("setting_keys"),
+        ),
     ] = None,
     value: Annotated[
         str | None, typer.Argument(metavar="VALUE", help="Its new value.", show_default=False)

@@ -191,11 +191,23 @@ def stop(
 
 
 @app.command()
-def status(ctx: typer.Context, json: JsonOption = False) -> None:
+def status(
+    ctx: typer.Context,
+    json: JsonOption = False,
+    short: Annotated[
+        bool,
+        typer.Option(
+            "--short", "-s", help="One line for a shell prompt or status bar (fast, from a cache)."
+        ),
+    ] = False,
+) -> None:
     """Whether a timer is running, since when, and on what."""
+    moment = now()
+    if short:
+        _short_status(ctx, moment)
+        return
     from microup.views import render
 
-    moment = now()
     with open_store(ctx, write=False) as store:
         timer = store.timer()
     if json:
@@ -219,3 +231,38 @@ def cancel(ctx: typer.Context) -> None:
         label = f" on {timer.topic}" if timer.topic else ""
         store.describe(f"Cancelled the timer{label}", f"The timer{label} runs again")
     render.console().print(render.timer_line(timer, now()).append(": dropped, nothing logged."))
+
+
+def _short_status(ctx: typer.Context, moment: "datetime") -> None:
+    """From the hints file the store keeps current; the first time, from the store itself
+    (which then writes the hints)."""
+    import sys
+
+    from microup.system.hints import read_hints, write_hints
+    from microup.views.short import short_line
+
+    where = str(ctx.obj.db)
+    hints = read_hints(where)
+    if hints is None:
+        from microup.store.hints import gather
+
+        with open_store(ctx, write=False) as store:
+            hints = gather(store, moment)
+        write_hints(where, hints)
+    sys.stdout.write(short_line(hints, moment) + "\n")
+
+
+@app.command("continue")
+def continue_(
+    ctx: typer.Context,
+    at: WhenOption = None,
+    switch: Annotated[
+        bool, typer.Option("--switch", help="Stop the running timer first (as an entry).")
+    ] = False,
+) -> None:
+    """Start the timer again on the topic you last logged or timed."""
+    with open_store(ctx, write=False) as store:
+        last = next((entry.topic for entry in store.entries(limit=50) if entry.topic), None)
+    if last is None:
+        raise NotFoundError("no topic logged yet to continue: microup start -t TOPIC")
+    start(ctx, topic=last, note=None, at=at, review=False, switch=switch)
