@@ -132,3 +132,21 @@ def test_continue_starts_the_last_topic_again(run: Run, frozen: time_machine.Tra
     assert done.exit_code == 0, done.stderr
     assert "SQL" in run("status").stdout
     assert "already running" in one_line_error(run("continue"))
+
+
+def test_typer_itself_completes_the_same_values(run: Run, frozen: object) -> None:
+    """The path Typer takes when the quick answer (`cli.fast`) is not used."""
+    from typer.testing import CliRunner
+
+    from microup.cli.app import app
+
+    run("log", "20", "-t", "SQL")
+    for line, expected in (
+        ("microup log 5 -t S", '"SQL"'),
+        ("microup edit ", '"1":"SQL 2026-11-25 10\\\\:00 20 min"'),
+        ("microup config re", '"review-budget"'),
+        ("microup remind install --via c", '"cron"'),
+    ):
+        env = {"_MICROUP_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+        done = CliRunner().invoke(app, [], env=env, prog_name="microup")
+        assert expected in done.stdout, (line, done.stdout)

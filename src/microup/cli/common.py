@@ -314,13 +314,13 @@ Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
 
 
 def completer(name: str) -> Completer:
-    """The completion of values called `name` in `cli.complete`, imported only on a TAB."""
+    """The completion of the values called `name` (`cli.complete.VALUES`), imported only on
+    a TAB."""
 
     def complete_values(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         from microup.cli import complete
 
-        found: Completer = getattr(complete, name)
-        return found(ctx, incomplete)
+        return complete.values(name, ctx, incomplete)
 
     return complete_values
 

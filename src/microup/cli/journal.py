@@ -251,7 +251,13 @@ def edit(
     ] = None,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", "-t", metavar="TOPIC", help='New topic ("" removes it).'),
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="TOPIC",
+            help='New topic ("" removes it).',
+            autocompletion=completer("topics"),
+        ),
     ] = None,
     note: Annotated[
         str | None, typer.Option("--note", "-n", metavar="NOTE", help='New note ("" removes it).')
