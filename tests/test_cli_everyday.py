@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -74,3 +75,44 @@ def test_entries_since_a_weekday(run: Run, frozen: object) -> None:
     run("log", "25", "-t", "SQL", "--at", "monday 9:00", "--yes")
     found = json.loads(run("entries", "--since", "monday", "--json").stdout)["entries"]
     assert [entry["minutes"] for entry in found] == [25]
+
+
+def _history(run: Run) -> None:
+    run("log", "10", "-t", "Old", "--at", "2026-11-10T09:00", "--yes")  # two weeks back
+    run("log", "20", "-t", "SQL", "--at", "2026-11-18T09:00", "--yes")  # last week
+    run("log", "25", "-t", "Rust", "--at", "2026-11-21T18:00", "--yes")  # last week
+    run("log", "30", "-t", "SQL", "--at", "monday 9:00", "--yes")  # this week
+
+
+def minutes_of(run: Run, *args: str) -> list[int]:
+    found = json.loads(run("entries", *args, "--json").stdout)["entries"]
+    return [entry["minutes"] for entry in found]
+
+
+def test_entries_by_range_week_and_last_week(run: Run, frozen: object) -> None:
+    _history(run)
+    assert minutes_of(run, "--week") == [30]
+    assert minutes_of(run, "--last-week") == [25, 20]
+    assert minutes_of(run, "--from", "2026-11-18", "--to", "2026-11-21") == [25, 20]
+    assert minutes_of(run, "--from", "last friday") == [30, 25]
+    assert minutes_of(run, "--from", "sunday") == [30]
+    assert minutes_of(run, "--to", "2026-11-18") == [20, 10]  # a day: to its end
+    assert minutes_of(run, "--to", "2026-11-18T08:00") == [10]
+    assert "not both" in one_line_error(run("entries", "--week", "--last-week"))
+    assert "stand alone" in one_line_error(run("entries", "--week", "--from", "monday"))
+    assert "before --to" in one_line_error(run("entries", "--from", "monday", "--to", "2026-11-01"))
+
+
+def test_topics_stats_and_export_by_range(run: Run, frozen: object, tmp_path: Path) -> None:
+    _history(run)
+    topics = json.loads(run("topics", "--last-week", "--json").stdout)["topics"]
+    assert {(t["topic"], t["minutes"]) for t in topics} == {("SQL", 20), ("Rust", 25)}
+    stats = json.loads(run("stats", "--last-week", "--json").stdout)
+    assert stats["total_minutes"] == 45
+    assert [week["minutes"] for week in stats["weeks"]] == [45]
+    assert json.loads(run("stats", "--json").stdout)["total_minutes"] == 85
+    out = tmp_path / "week.csv"
+    assert run("export", "--week", "-o", str(out)).exit_code == 0
+    assert out.read_text().count("\n") == 2  # the header and this week's one entry
+    done = run("export", "--from", "2026-11-18", "--to", "2026-11-21")
+    assert [entry["minutes"] for entry in json.loads(done.stdout)["entries"]] == [20, 25]

@@ -5,7 +5,18 @@ from typing import Annotated
 import typer
 
 from microup.cli import common
-from microup.cli.common import JsonOption, app, completer, open_store, whole_number
+from microup.cli.common import (
+    FromOption,
+    JsonOption,
+    LastWeekOption,
+    ToOption,
+    WeekOption,
+    app,
+    chosen_range,
+    completer,
+    open_store,
+    whole_number,
+)
 from microup.cli.lazy import LazyGroup
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.text import clean_topic, plural
@@ -23,14 +34,27 @@ app.add_typer(topics_app, name="topics")
 
 
 @topics_app.callback()
-def topics(ctx: typer.Context, json: JsonOption = False) -> None:
+def topics(
+    ctx: typer.Context,
+    json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
+) -> None:
     """Each topic with its total minutes, sessions and when you last studied it."""
     from microup.views import render
 
     if ctx.invoked_subcommand is not None:
         return
+    span = chosen_range(start, end, week, last_week)
     with open_store(ctx, write=False) as store:
-        totals = store.topic_totals()
+        if span.bounded:
+            from microup.store.ranges import topic_totals_between
+
+            totals = topic_totals_between(store, span.start, span.end)
+        else:
+            totals = store.topic_totals()
     if json:
         render.print_json({"topics": [render.topic_json(topic) for topic in totals]})
     elif not totals:

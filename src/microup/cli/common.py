@@ -24,6 +24,7 @@ from microup.core.text import clean_topic, printable, shown
 from microup.system.paths import DB_ENV_VAR, resolve_db_path
 
 if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
     from microup.store import Store
 
 PROG = "microup"
@@ -347,3 +348,22 @@ WhenOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", metavar="WHEN", help="From WHEN on (a day: from its start)."),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", metavar="WHEN", help="Up to WHEN (a day: to its end)."),
+]
+WeekOption = Annotated[bool, typer.Option("--week", help="This week only (Monday to Sunday).")]
+LastWeekOption = Annotated[bool, typer.Option("--last-week", help="Last week only.")]
+
+
+def chosen_range(start: str | None, end: str | None, week: bool, last_week: bool) -> "TimeRange":
+    """The span `--from`/`--to`/`--week`/`--last-week` ask for (everything when unset)."""
+    from microup.core.ranges import time_range
+
+    return time_range(start, end, week=week, last_week=last_week, now=now())

@@ -8,14 +8,30 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from microup.cli.common import JsonOption, app, completer, now, open_store
+from microup.cli.common import (
+    FromOption,
+    JsonOption,
+    LastWeekOption,
+    ToOption,
+    WeekOption,
+    app,
+    chosen_range,
+    completer,
+    now,
+    open_store,
+)
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
 from microup.system.files import hold, remove_dead_leftovers
+
+if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
+    from microup.core.values import TopicTotal
+    from microup.store import Store
 
 MAX_WEEKS = 520
 
@@ -73,10 +89,15 @@ def stats(
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK pilot.
+    Adherence is how often you meet the goal, in the terms of the UK pilot. With a range
+    (--from/--to, --week, --last-week), everything is counted within it.
     """
     from microup.core.weeks import (
         adherence,
@@ -88,9 +109,14 @@ def stats(
     from microup.views import history as render_history
     from microup.views import render
 
-    today = now().date()
+    span = chosen_range(start, end, week, last_week)
+    today = min(now().date(), span.last_day() or now().date())
     with open_store(ctx, write=False) as store:
-        daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
+        daily = store.daily_minutes(span.first_day(), span.last_day())
+        goals = store.goals()
+        topics = _topic_totals(store, span)
+    if span.start is not None:
+        weeks = min(weeks, (today - span.start.date()).days // 7 + 1)
     weekly = weekly_totals(daily)
     summary = render_history.Stats(
         weeks=recent_weeks(today, weekly, goals, weeks),
@@ -108,6 +134,14 @@ def stats(
     if calendar:
         out.print()
         out.print(render_history.calendar_view(daily, today, min(weeks * 2, 53), out))
+
+
+def _topic_totals(store: "Store", span: "TimeRange") -> list["TopicTotal"]:
+    if not span.bounded:
+        return store.topic_totals()
+    from microup.store.ranges import topic_totals_between
+
+    return topic_totals_between(store, span.start, span.end)
 
 
 @app.command("calendar")
@@ -175,6 +209,10 @@ def output_file(path: Path, store: Path) -> Iterator[TextIO]:
 def export(
     ctx: typer.Context,
     fmt: FormatOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -195,14 +233,16 @@ def export(
     from microup.views import render
 
     chosen = _format(fmt, output) or "json"
+    span = chosen_range(start, end, week, last_week)
     with open_store(ctx, write=False) as store:
         settings = {k: v for k, v in store.settings().items() if k in SETTINGS}
         goals = store.goals().changes
 
         def write(stream: TextIO) -> int:
+            chosen_entries = store.all_entries(span.start, span.end)
             if chosen == "csv":
-                return transfer.write_csv(stream, store.all_entries())
-            return transfer.write_json(stream, store.all_entries(), goals, settings)
+                return transfer.write_csv(stream, chosen_entries)
+            return transfer.write_json(stream, chosen_entries, goals, settings)
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()

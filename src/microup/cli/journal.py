@@ -10,12 +10,17 @@ from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
 from microup.cli.common import (
+    FromOption,
     JsonOption,
+    LastWeekOption,
     NoteOption,
     RecallOption,
+    ToOption,
     TopicOption,
+    WeekOption,
     WhenOption,
     app,
+    chosen_range,
     completer,
     now,
     open_store,
@@ -211,6 +216,10 @@ def entries(
         ),
     ] = 20,
     json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
 ) -> None:
     """Recent entries, newest first, with their ids.
 
@@ -218,14 +227,16 @@ def entries(
     """
     from microup.views import render
 
-    start = parse_when(since, now(), start_of_day=True) if since is not None else None
+    if since is not None and start is not None:
+        raise UsageError("--since and --from say the same: give one")
+    span = chosen_range(start if since is None else since, end, week, last_week)
     wanted_topic = optional_topic(topic)
     with open_store(ctx, write=False) as store:
-        found = store.entries(since=start, topic=wanted_topic, limit=limit)
+        found = store.entries(since=span.start, until=span.end, topic=wanted_topic, limit=limit)
     if json:
         render.print_json({"entries": [render.entry_json(entry) for entry in found]})
     elif not found:
-        filtered = since is not None or topic is not None
+        filtered = span.bounded or topic is not None
         render.console().print(
             "No entries match." if filtered else "No entries yet. Start with: microup log 20"
         )

@@ -292,14 +292,22 @@ class Store:
         return self._exec("SELECT max(id) FROM entry").scalar()  # type: ignore[no-any-return]
 
     def entries(
-        self, *, since: datetime | None = None, topic: str | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        topic: str | None = None,
+        limit: int | None = None,
+        until: datetime | None = None,
     ) -> list[Entry]:
-        """Entries newest first, optionally from `since` on and for one topic."""
+        """Entries newest first, optionally from `since` on, before `until`, for one topic."""
         conditions: list[str] = ["true"]
         parameters: dict[str, Any] = {}
         if since is not None:
             conditions.append("at >= :since")
             parameters["since"] = int(since.timestamp())
+        if until is not None:
+            conditions.append("at < :until")
+            parameters["until"] = int(until.timestamp())
         if topic is not None:
             conditions.append("topic_id = (SELECT id FROM topic WHERE key = :key)")
             parameters["key"] = topic_key(topic)
@@ -391,12 +399,18 @@ class Store:
             if sqlite:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def all_entries(self) -> Iterator[Entry]:
-        """Every entry, oldest first, streamed with its topic name: for export."""
+    def all_entries(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Entry]:
+        """Every entry (from `since`, before `until`), oldest first, streamed with its topic
+        name: for export."""
         names = dict(self._exec("SELECT id, name FROM topic").all())
+        low = int(since.timestamp()) if since is not None else -(2**62)
+        high = int(until.timestamp()) if until is not None else 2**62
         rows = self._raw_rows(
             "SELECT id, at, utc_offset, minutes, topic_id, note, recall, kind FROM entry"
-            " ORDER BY at, id"
+            " WHERE at >= ? AND at < ? ORDER BY at, id",
+            (low, high),
         )
         for entry_id, at, offset, minutes, topic_id, note, recall, kind in rows:
             yield Entry(
