@@ -69,7 +69,16 @@ def _days(hints: Hints, incomplete: str) -> Candidates:
 
 
 def _formats(hints: Hints, incomplete: str) -> Candidates:
-    return _starting(incomplete, [("json", "goals and settings too"), ("csv", "entries only")])
+    return _starting(
+        incomplete,
+        [
+            ("json", "goals and settings too"),
+            ("csv", "entries only"),
+            ("watson", "import: watson log --json"),
+            ("timew", "import: timew export"),
+            ("toggl", "import: CSV of date,minutes,topic"),
+        ],
+    )
 
 
 VALUES: dict[str, Callable[[Hints, str], Candidates]] = {

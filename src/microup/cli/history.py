@@ -69,15 +69,16 @@ FormatOption = Annotated[
 ]
 
 
-def _format(text: str | None, path: Path | None) -> str | None:
+def _format(text: str | None, path: Path | None, *, reading: bool = False) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
-    from microup.core.formats.transfer import FORMATS
+    from microup.core.formats.transfer import FORMATS, IMPORT_FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
-    if text.lower() not in FORMATS:
-        raise UsageError(f"unknown format {text!r}: use json or csv")
+    known = IMPORT_FORMATS if reading else FORMATS
+    if text.lower() not in known:
+        raise UsageError(f"unknown format {printable(text)!r}: use {', '.join(known)}")
     return text.lower()
 
 
@@ -280,7 +281,8 @@ def import_command(
     from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
     from microup.views import render
 
-    chosen = _format(fmt, file)
+    chosen = _format(fmt, file, reading=True) if fmt is not None else None
+    hint = _format(None, file)
     try:
         stream = file.open(encoding="utf-8-sig")  # universal newlines, as `read_text` had
     except OSError as error:
@@ -292,7 +294,7 @@ def import_command(
         Staging(Path(folder)) as staging,
     ):
         try:
-            entries, batch = transfer.stream_export(stream, chosen, now())
+            entries, batch = transfer.stream_export(stream, chosen, now(), hint)
             total = staging.add(entries)  # the whole file read and checked: no lock held yet
         except UnicodeDecodeError:
             raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
