@@ -78,6 +78,9 @@ PANELS: tuple[Panel, ...] = (
         "Planning and reminders",
         (
             Command("goal", "journal", "Show or set the weekly goal (default 60 minutes)."),
+            Command(
+                "holiday", "holiday", "Mark a week off: it neither breaks nor extends your streak."
+            ),
             Command("plan", "review", "This week's review plan, session by session."),
             Command("config", "review", "Show or change the review planner's settings."),
             Command(

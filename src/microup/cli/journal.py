@@ -1,7 +1,7 @@
 """The journal commands: log a session, see the week, set the goal, list, fix and remove entries."""
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from microup.store import Store
 from microup.core.text import clean_note, clean_topic
 from microup.core.weeks import week_start
-from microup.core.when import parse_duration, parse_goal, parse_when
+from microup.core.when import MAX_GOAL_MINUTES, parse_duration, parse_goal, parse_when
 
 
 @app.command()
@@ -154,6 +154,30 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
             out.print(render.timer_line(timer, moment))
 
 
+def _goal_this_week(ctx: typer.Context, monday: date, minutes: int) -> None:
+    """`goal N --week`: 0 is a week off; another goal holds this week, and the next week
+    goes back to the goal it had."""
+    from microup.cli.holiday import mark_week_off
+    from microup.core.weeks import week_label
+    from microup.views import render
+
+    if minutes == 0:
+        mark_week_off(ctx, monday, off=True)
+        return
+    following = monday + timedelta(weeks=1)
+    with open_store(ctx, write=True) as store:
+        goals = store.goals()
+        if goals.standing_goal(monday) != minutes:
+            if following not in dict(goals.changes):
+                store.set_goal(following, goals.standing_goal(following))
+            store.set_goal(monday, minutes)
+            store.describe(
+                f"Weekly goal {minutes} min for {week_label(monday)} only",
+                f"Weekly goal for {week_label(monday)} back to what it was",
+            )
+    render.console().print(f"Weekly goal {minutes} min for this week ({week_label(monday)}) only.")
+
+
 @app.command()
 def goal(
     ctx: typer.Context,
@@ -161,6 +185,10 @@ def goal(
         str | None,
         typer.Argument(metavar="MINUTES", help="New weekly goal: minutes like 60 or 1h30m."),
     ] = None,
+    this_week: Annotated[
+        bool,
+        typer.Option("--week", help="For this week only (0: a week off, as `microup holiday`)."),
+    ] = False,
 ) -> None:
     """Show or set the weekly goal (default 60 minutes).
 
@@ -169,9 +197,16 @@ def goal(
     from microup.core.weeks import week_label, week_start
     from microup.views import render
 
-    new_goal = parse_goal(minutes) if minutes is not None else None
     today = now().date()
     monday = week_start(today)
+    if this_week:
+        if minutes is None:
+            raise UsageError("--week needs the goal for this week (0 for a week off)")
+        _goal_this_week(
+            ctx, monday, parse_duration(minutes, maximum=MAX_GOAL_MINUTES, minimum=0, what="goal")
+        )
+        return
+    new_goal = parse_goal(minutes) if minutes is not None else None
     with open_store(ctx, write=new_goal is not None) as store:
         if new_goal is not None and store.goals().goal_for(monday) != new_goal:
             before = dict(store.goals().changes).get(monday)

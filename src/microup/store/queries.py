@@ -510,7 +510,11 @@ class Store:
 
     def goals(self) -> GoalHistory:
         rows = self._exec("SELECT week_start, minutes FROM goal")
-        return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+        off = self._exec("SELECT week_start FROM holiday").scalars()
+        return GoalHistory.of(
+            ((date.fromisoformat(start), minutes) for start, minutes in rows),
+            (date.fromisoformat(start) for start in off),
+        )
 
     def set_goal(self, monday: date, minutes: int) -> None:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""

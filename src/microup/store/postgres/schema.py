@@ -36,6 +36,7 @@ STORE_TABLES = (
     "topic",
     "entry",
     "goal",
+    "holiday",
     "setting",
     "timer",
     "journal",
@@ -49,6 +50,15 @@ STORE_TABLES = (
 # not use the indexes that lead with the learner (a collation mismatch forces a full scan).
 _LEARNER = 'learner TEXT COLLATE "C" NOT NULL DEFAULT current_user'
 
+
+_HOLIDAY = (
+    f"""CREATE TABLE holiday (
+        {_LEARNER},
+        week_start TEXT NOT NULL,
+        PRIMARY KEY (learner, week_start)
+    )""",
+)
+"""Weeks off (issue 20): one self-contained step, so that it can be renumbered."""
 
 _TABLES = (
     """CREATE TABLE microup_schema (
@@ -100,6 +110,7 @@ _TABLES = (
         minutes INTEGER NOT NULL CHECK (minutes >= 1),
         PRIMARY KEY (learner, week_start)
     )""",
+    *_HOLIDAY,
     f"""CREATE TABLE setting (
         {_LEARNER},
         key TEXT NOT NULL,
@@ -417,7 +428,9 @@ INIT_LOCK = 0
 UPGRADES = {
     # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep
     # their place in the history but have no images, so undo refuses them with a message.
-    1: (*_JOURNAL_ROW, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    1: (*_JOURNAL_ROW, *_HOLIDAY, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    # 2 -> 3 (issue 20): weeks off, a table of their own (policies follow in `_ISOLATION`).
+    2: (*_HOLIDAY, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
 

@@ -231,6 +231,15 @@ def _journal_rows(connection: Connection) -> None:
     convert_legacy_journal(connection)
 
 
+# Version 7 (issue 20): weeks off. One self-contained step, so that it can be renumbered.
+_SCHEMA_HOLIDAY = (
+    """CREATE TABLE holiday (
+        week_start TEXT NOT NULL,
+        PRIMARY KEY (week_start)
+    )""",
+)
+
+
 def _create(connection: Connection) -> None:
     """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
     from microup.store.tables import ddl
@@ -245,6 +254,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V4),
     _run_statements(_SCHEMA_V5),
     _journal_rows,
+    _run_statements(_SCHEMA_HOLIDAY),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
