@@ -232,6 +232,7 @@ def export(
     from microup.core.formats import transfer
     from microup.core.settings import SETTINGS
     from microup.views import render
+    from microup.views.progress import tracking
 
     chosen = _format(fmt, output) or "json"
     span = chosen_range(start, end, week, last_week)
@@ -240,10 +241,11 @@ def export(
         goals = store.goals().changes
 
         def write(stream: TextIO) -> int:
-            chosen_entries = store.all_entries(span.start, span.end)
-            if chosen == "csv":
-                return transfer.write_csv(stream, chosen_entries)
-            return transfer.write_json(stream, chosen_entries, goals, settings)
+            with tracking("Exporting") as tracker:
+                chosen_entries = tracker.count(store.all_entries(span.start, span.end))
+                if chosen == "csv":
+                    return transfer.write_csv(stream, chosen_entries)
+                return transfer.write_json(stream, chosen_entries, goals, settings)
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()
@@ -280,6 +282,7 @@ def import_command(
     from microup.core.settings import spec_for
     from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
     from microup.views import render
+    from microup.views.progress import tracking
 
     chosen = _format(fmt, file, reading=True) if fmt is not None else None
     hint = _format(None, file)
@@ -292,10 +295,11 @@ def import_command(
         tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder,
         stream,
         Staging(Path(folder)) as staging,
+        tracking("Reading") as tracker,
     ):
         try:
             entries, batch = transfer.stream_export(stream, chosen, now(), hint)
-            total = staging.add(entries)  # the whole file read and checked: no lock held yet
+            total = staging.add(tracker.count(entries))  # read and checked: no lock held yet
         except UnicodeDecodeError:
             raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
         except OSError as error:
@@ -304,6 +308,7 @@ def import_command(
             spec_for(key).key: spec_for(key).normalize(value)
             for key, value in batch.settings.items()
         }
+        tracker.step("Saving")
         with open_store(ctx, write=True, attach=staging.path) as store:
             for topic in staging.unlearnt_reviews():
                 require_learnt(store, topic, "nothing was imported (learn it first)")
