@@ -44,6 +44,9 @@ PANELS: tuple[Panel, ...] = (
                 "Run today's session block by block, timed and logged.",
             ),
             Command("start", "timer", "Start timing a session; `microup stop` logs it."),
+            Command(
+                "continue", "timer", "Start the timer again on the topic you last logged or timed."
+            ),
             Command("stop", "timer", "Stop the running timer and log it as an entry."),
             Command("status", "timer", "Whether a timer is running, since when, and on what."),
             Command("cancel", "timer", "Drop the running timer without logging anything."),
@@ -80,6 +83,9 @@ PANELS: tuple[Panel, ...] = (
         "Planning and reminders",
         (
             Command("goal", "journal", "Show or set the weekly goal (default 60 minutes)."),
+            Command(
+                "holiday", "holiday", "Mark a week off: it neither breaks nor extends your streak."
+            ),
             Command("plan", "review", "This week's review plan, session by session."),
             Command(
                 "programme",

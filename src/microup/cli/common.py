@@ -7,7 +7,7 @@ imported inside the commands that need them, so `--help` and completion stay fas
 import errno
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +25,7 @@ from microup.core.text import clean_topic, printable, shown
 from microup.system.paths import DB_ENV_VAR, resolve_db_path
 
 if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
     from microup.store import Store
 
 PROG = "microup"
@@ -132,6 +133,17 @@ def _output_failed(error: BaseException) -> None:
     raise error
 
 
+def _as_typed(word: str) -> str:
+    """An argument as the person typed it: on an ASCII locale Python keeps the bytes of
+    `ünï` as surrogate escapes (U+DCC3 ...); bytes that are valid UTF-8 were meant as that."""
+    if word.isascii() or not any("\udc80" <= char <= "\udcff" for char in word):
+        return word
+    try:
+        return os.fsencode(word).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return word
+
+
 class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted (also while a command's module is being imported)."""
@@ -141,6 +153,7 @@ class MicroupGroup(LazyGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         _prepare_streams()
+        args = [_as_typed(word) for word in (sys.argv[1:] if args is None else args)]
         store = sys.modules.get("microup.store.base")
         if store is not None:  # a new run (in tests, in the same process): nothing saved yet
             store.COMMITTED = False  # type: ignore[attr-defined]
@@ -283,9 +296,30 @@ def optional_topic(text: str | None) -> str | None:
     return None if text is None else clean_topic(text)
 
 
+Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
+
+
+def completer(name: str) -> Completer:
+    """The completion of the values called `name` (`cli.complete.VALUES`), imported only on
+    a TAB."""
+
+    def complete_values(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from microup.cli import complete
+
+        return complete.values(name, ctx, incomplete)
+
+    return complete_values
+
+
 TopicOption = Annotated[
     str | None,
-    typer.Option("--topic", "-t", metavar="TOPIC", help="What you studied (1-80 characters)."),
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help="What you studied (1-80 characters).",
+        autocompletion=completer("topics"),
+    ),
 ]
 NoteOption = Annotated[
     str | None, typer.Option("--note", "-n", metavar="NOTE", help="A note, up to 1,000 characters.")
@@ -299,3 +333,22 @@ WhenOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", metavar="WHEN", help="From WHEN on (a day: from its start)."),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", metavar="WHEN", help="Up to WHEN (a day: to its end)."),
+]
+WeekOption = Annotated[bool, typer.Option("--week", help="This week only (Monday to Sunday).")]
+LastWeekOption = Annotated[bool, typer.Option("--last-week", help="Last week only.")]
+
+
+def chosen_range(start: str | None, end: str | None, week: bool, last_week: bool) -> "TimeRange":
+    """The span `--from`/`--to`/`--week`/`--last-week` ask for (everything when unset)."""
+    from microup.core.ranges import time_range
+
+    return time_range(start, end, week=week, last_week=last_week, now=now())

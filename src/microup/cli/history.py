@@ -8,11 +8,24 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import (
+    FromOption,
+    JsonOption,
+    LastWeekOption,
+    ToOption,
+    WeekOption,
+    app,
+    chosen_range,
+    completer,
+    now,
+    open_store,
+)
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
 
 if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
+    from microup.core.values import TopicTotal
     from microup.store import Store
 
 MAX_WEEKS = 520
@@ -42,7 +55,11 @@ CalendarWeeksOption = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+        "--format",
+        "-f",
+        metavar="json|csv",
+        help="File format (default: from the extension).",
+        autocompletion=completer("formats"),
     ),
 ]
 ExportFormatOption = Annotated[
@@ -56,19 +73,18 @@ ExportFormatOption = Annotated[
 ]
 
 
-def _format(text: str | None, path: Path | None, *, xapi: bool = False) -> str | None:
+def _format(
+    text: str | None, path: Path | None, *, xapi: bool = False, reading: bool = False
+) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
-    from microup.core.formats.export import FORMATS
+    from microup.core.formats.export import FORMATS, IMPORT_FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
-    if xapi and text.lower() == "xapi":
-        return "xapi"
-    if text.lower() not in FORMATS:
-        raise UsageError(
-            f"unknown format {text!r}: use {'json, csv or xapi' if xapi else 'json or csv'}"
-        )
+    known = (*(IMPORT_FORMATS if reading else FORMATS), *(("xapi",) if xapi else ()))
+    if text.lower() not in known:
+        raise UsageError(f"unknown format {printable(text)!r}: use {', '.join(known)}")
     return text.lower()
 
 
@@ -80,6 +96,10 @@ def stats(
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
     html: Annotated[
         Path | None,
         typer.Option(
@@ -91,9 +111,10 @@ def stats(
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK pilot. --html writes
-    the same figures, the calendar and each topic's forgetting curve as a page to print or
-    send (it opens in any browser, offline).
+    Adherence is how often you meet the goal, in the terms of the UK pilot. With a range
+    (--from/--to, --week, --last-week), everything is counted within it. --html writes the
+    same figures, the calendar and each topic's forgetting curve as a page to print or send
+    (it opens in any browser, offline).
     """
     from microup.core.weeks import (
         adherence,
@@ -106,9 +127,14 @@ def stats(
     from microup.views import render
 
     moment = now()
-    today = moment.date()
+    span = chosen_range(start, end, week, last_week)
+    today = min(moment.date(), span.last_day() or moment.date())
     with open_store(ctx, write=False) as store:
-        daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
+        daily = store.daily_minutes(span.first_day(), span.last_day())
+        goals = store.goals()
+        topics = _topic_totals(store, span)
+    if span.start is not None:
+        weeks = min(weeks, (today - span.start.date()).days // 7 + 1)
     weekly = weekly_totals(daily)
     summary = render_history.Stats(
         weeks=recent_weeks(today, weekly, goals, weeks),
@@ -133,6 +159,12 @@ def stats(
         out.print(render_history.calendar_view(daily, today, min(weeks * 2, 53), out))
 
 
+def _topic_totals(store: "Store", span: "TimeRange") -> list["TopicTotal"]:
+    from microup.app.ranges import topic_totals
+
+    return topic_totals(store, span)
+
+
 @app.command("calendar")
 def calendar_command(ctx: typer.Context, weeks: CalendarWeeksOption = 26) -> None:
     """A heatmap of minutes a day over the last months.
@@ -153,6 +185,10 @@ def calendar_command(ctx: typer.Context, weeks: CalendarWeeksOption = 26) -> Non
 def export(
     ctx: typer.Context,
     fmt: ExportFormatOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -180,8 +216,10 @@ def export(
     from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render
+    from microup.views.progress import tracking
 
     chosen = _format(fmt, output, xapi=True) or "json"
+    span = chosen_range(start, end, week, last_week)
     if (lines or with_notes) and chosen != "xapi":
         raise UsageError("--lines and --with-notes go with --format xapi")
     if chosen == "xapi":
@@ -200,11 +238,17 @@ def export(
                 from microup.core.formats import xapi
 
                 return xapi.write(stream, xapi_source(), lines=lines)
-            if chosen == "csv":
-                return export.write_csv(stream, store.all_entries())
-            return export.write_json(
-                stream, store.all_entries(), goals, settings, programmes=exported_programmes(store)
-            )
+            with tracking("Exporting") as tracker:
+                chosen_entries = tracker.count(store.all_entries(span.start, span.end))
+                if chosen == "csv":
+                    return export.write_csv(stream, chosen_entries)
+                return export.write_json(
+                    stream,
+                    chosen_entries,
+                    goals,
+                    settings,
+                    programmes=exported_programmes(store),
+                )
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()
@@ -254,8 +298,10 @@ def import_command(
     from microup.core.formats import importer
     from microup.core.settings import spec_for
     from microup.views import render
+    from microup.views.progress import tracking
 
-    chosen = _format(fmt, file)
+    chosen = _format(fmt, file, reading=True) if fmt is not None else None
+    hint = _format(None, file)
     try:
         stream = file.open(encoding="utf-8-sig")  # universal newlines, as `read_text` had
     except OSError as error:
@@ -265,10 +311,11 @@ def import_command(
         tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder,
         stream,
         Staging(Path(folder)) as staging,
+        tracking("Reading") as tracker,
     ):
         try:
-            entries, batch = importer.stream_export(stream, chosen, now())
-            total = staging.add(entries)  # the whole file read and checked: no lock held yet
+            entries, batch = importer.stream_export(stream, chosen, now(), hint)
+            total = staging.add(tracker.count(entries))  # read and checked: no lock held yet
         except UnicodeDecodeError:
             raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
         except OSError as error:
@@ -277,6 +324,7 @@ def import_command(
             spec_for(key).key: spec_for(key).normalize(value)
             for key, value in batch.settings.items()
         }
+        tracker.step("Saving")
         with open_store(ctx, write=True, attach=staging.path) as store:
             for topic in staging.unlearnt_reviews():
                 require_learnt(store, topic, "nothing was imported (learn it first)")

@@ -1,7 +1,7 @@
 """The journal commands: log a session, see the week, set the goal, list, fix and remove entries."""
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,12 +11,18 @@ from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
 from microup.cli.common import (
+    FromOption,
     JsonOption,
+    LastWeekOption,
     NoteOption,
     RecallOption,
+    ToOption,
     TopicOption,
+    WeekOption,
     WhenOption,
     app,
+    chosen_range,
+    completer,
     now,
     open_store,
     optional_topic,
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
     from microup.store import Store
 from microup.core.text import clean_note, clean_topic
 from microup.core.weeks import week_start
-from microup.core.when import parse_duration, parse_goal, parse_when
+from microup.core.when import MAX_GOAL_MINUTES, parse_duration, parse_goal, parse_when
 
 
 @app.command()
@@ -175,6 +181,30 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
             out.print(render.timer_line(timer, moment))
 
 
+def _goal_this_week(ctx: typer.Context, monday: date, minutes: int) -> None:
+    """`goal N --week`: 0 is a week off; another goal holds this week, and the next week
+    goes back to the goal it had."""
+    from microup.cli.holiday import mark_week_off
+    from microup.core.weeks import week_label
+    from microup.views import render
+
+    if minutes == 0:
+        mark_week_off(ctx, monday, off=True)
+        return
+    following = monday + timedelta(weeks=1)
+    with open_store(ctx, write=True) as store:
+        goals = store.goals()
+        if goals.standing_goal(monday) != minutes:
+            if following not in dict(goals.changes):
+                store.set_goal(following, goals.standing_goal(following))
+            store.set_goal(monday, minutes)
+            store.describe(
+                f"Weekly goal {minutes} min for {week_label(monday)} only",
+                f"Weekly goal for {week_label(monday)} back to what it was",
+            )
+    render.console().print(f"Weekly goal {minutes} min for this week ({week_label(monday)}) only.")
+
+
 @app.command()
 def goal(
     ctx: typer.Context,
@@ -182,6 +212,10 @@ def goal(
         str | None,
         typer.Argument(metavar="MINUTES", help="New weekly goal: minutes like 60 or 1h30m."),
     ] = None,
+    this_week: Annotated[
+        bool,
+        typer.Option("--week", help="For this week only (0: a week off, as `microup holiday`)."),
+    ] = False,
 ) -> None:
     """Show or set the weekly goal (default 60 minutes).
 
@@ -190,9 +224,16 @@ def goal(
     from microup.core.weeks import week_label, week_start
     from microup.views import render
 
-    new_goal = parse_goal(minutes) if minutes is not None else None
     today = now().date()
     monday = week_start(today)
+    if this_week:
+        if minutes is None:
+            raise UsageError("--week needs the goal for this week (0 for a week off)")
+        _goal_this_week(
+            ctx, monday, parse_duration(minutes, maximum=MAX_GOAL_MINUTES, minimum=0, what="goal")
+        )
+        return
+    new_goal = parse_goal(minutes) if minutes is not None else None
     with open_store(ctx, write=new_goal is not None) as store:
         if new_goal is not None and store.goals().goal_for(monday) != new_goal:
             before = dict(store.goals().changes).get(monday)
@@ -217,7 +258,14 @@ def entries(
         str | None, typer.Option("--since", metavar="WHEN", help="Only entries from WHEN on.")
     ] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic.")
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="TOPIC",
+            help="Only this topic.",
+            autocompletion=completer("topics"),
+        ),
     ] = None,
     limit: Annotated[
         int,
@@ -230,6 +278,10 @@ def entries(
         ),
     ] = 20,
     json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
 ) -> None:
     """Recent entries, newest first, with their ids.
 
@@ -237,14 +289,16 @@ def entries(
     """
     from microup.views import render
 
-    start = parse_when(since, now(), start_of_day=True) if since is not None else None
+    if since is not None and start is not None:
+        raise UsageError("--since and --from say the same: give one")
+    span = chosen_range(start if since is None else since, end, week, last_week)
     wanted_topic = optional_topic(topic)
     with open_store(ctx, write=False) as store:
-        found = store.entries(since=start, topic=wanted_topic, limit=limit)
+        found = store.entries(since=span.start, until=span.end, topic=wanted_topic, limit=limit)
     if json:
         render.print_json({"entries": [render.entry_json(entry) for entry in found]})
     elif not found:
-        filtered = since is not None or topic is not None
+        filtered = span.bounded or topic is not None
         render.console().print(
             "No entries match." if filtered else "No entries yet. Start with: microup log 20"
         )
@@ -257,14 +311,26 @@ def entries(
 def edit(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
+        int,
+        typer.Argument(
+            metavar="ID",
+            parser=whole_number,
+            help="The entry's id.",
+            autocompletion=completer("entry_ids"),
+        ),
     ],
     minutes: Annotated[
         str | None, typer.Option("--minutes", "-m", metavar="D", help="New duration.")
     ] = None,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", "-t", metavar="TOPIC", help='New topic ("" removes it).'),
+        typer.Option(
+            "--topic",
+            "-t",
+            metavar="TOPIC",
+            help='New topic ("" removes it).',
+            autocompletion=completer("topics"),
+        ),
     ] = None,
     note: Annotated[
         str | None, typer.Option("--note", "-n", metavar="NOTE", help='New note ("" removes it).')
@@ -294,7 +360,7 @@ def edit(
             require_learnt(store, changed.topic, f"#{entry_id} is a review, left as it was")
         updated = store.replace_entry(entry_id, changed)
         store.describe(
-            f"Edited {render.entry_label(updated)}",
+            f"Edited {render.entry_label(updated)}: {render.entry_changes(before, updated)}",
             f"Restored {render.entry_label(before)} as it was before the edit",
         )
     out = render.console()
@@ -307,7 +373,13 @@ def edit(
 def delete(
     ctx: typer.Context,
     entry_id: Annotated[
-        int, typer.Argument(metavar="ID", parser=whole_number, help="The entry's id.")
+        int,
+        typer.Argument(
+            metavar="ID",
+            parser=whole_number,
+            help="The entry's id.",
+            autocompletion=completer("entry_ids"),
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from microup.core.errors import UsageError
 from microup.core.text import printable
-from microup.system.files import remove_leftovers
+from microup.system.files import hold, remove_dead_leftovers
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -36,11 +36,12 @@ def output_file(path: Path, store: Path) -> Iterator[TextIO]:
         with target.open("w", encoding="utf-8", newline="") as stream:
             yield stream
         return
-    remove_leftovers(target.parent, f".{glob.escape(target.name)}.*.partial")
+    remove_dead_leftovers(target.parent, f".{glob.escape(target.name)}.*.partial")
     try:
         descriptor, temporary = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
         )
+        hold(descriptor)
     except OSError as error:
         raise UsageError(f"cannot write {printable(str(path))}: {error.strerror}") from None
     staging = Path(temporary)

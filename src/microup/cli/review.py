@@ -9,9 +9,10 @@ import typer
 
 from microup.app.programme import running, week_news
 from microup.app.review import review_view
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import JsonOption, app, completer, now, open_store
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.weeks import week_start
+from microup.core.when import parse_duration
 
 if TYPE_CHECKING:
     from microup.core.programme import Programme
@@ -29,12 +30,12 @@ MAX_SESSION_MINUTES = 600
 def review(
     ctx: typer.Context,
     minutes: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             "--minutes",
             "-m",
-            metavar="N",
-            help="Minutes you have now, 1 to 600 "
+            metavar="D",
+            help="Minutes you have now (20, 1h, 1:30, 1.5h), up to 600 "
             "(default: this session's share of the week's budget).",
         ),
     ] = None,
@@ -51,15 +52,18 @@ def review(
     from microup.views import memory as render_memory
     from microup.views import render
 
-    if minutes is not None and not 1 <= minutes <= MAX_SESSION_MINUTES:
-        raise UsageError(f"--minutes is from 1 to {MAX_SESSION_MINUTES}, not {minutes}")
+    have = (
+        parse_duration(minutes, maximum=MAX_SESSION_MINUTES, what="--minutes")
+        if minutes is not None
+        else None
+    )
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
         news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
     plan = view.outlook.plan
     memories = view.outlook.memories
     held = view.held()
-    blocks = view.this_session() if minutes is None else plan.fit(minutes, held)
+    blocks = view.this_session() if have is None else plan.fit(have, held)
     planned = dict(blocks)
     if show_all:
         scale = view.outlook.fit.scale
@@ -181,7 +185,13 @@ def _write_ics(
 def config(
     ctx: typer.Context,
     key: Annotated[
-        str | None, typer.Argument(metavar="KEY", help="A setting's name.", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="KEY",
+            help="A setting's name.",
+            show_default=False,
+            autocompletion=completer("setting_keys"),
+        ),
     ] = None,
     value: Annotated[
         str | None, typer.Argument(metavar="VALUE", help="Its new value.", show_default=False)

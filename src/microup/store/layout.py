@@ -23,6 +23,7 @@ TABLES: dict[str, TableLayout] = {
         ("id", "at", "utc_offset", "minutes", "topic_id", "note", "recall", "kind"), ("id",)
     ),
     "goal": TableLayout(("week_start", "minutes"), ("week_start",)),
+    "holiday": TableLayout(("week_start",), ("week_start",)),
     "setting": TableLayout(("key", "value"), ("key",)),
     "timer": TableLayout(("id", "started", "utc_offset", "topic", "note", "kind"), ("id",)),
     "journal": TableLayout(("id", "at", "summary", "undo_message", "steps", "undone"), ("id",)),
@@ -64,6 +65,7 @@ JOURNALED = (
     "programme",
     "programme_part",
     "programme_entry",
+    "holiday",
 )
 """The person's own data: every change to these is journaled and can be undone. The rest is
 the journal itself, or derived (kept by triggers, or a cache) and follows on its own."""

@@ -241,14 +241,22 @@ class Store(BulkWrites):
         return self._exec("SELECT max(id) FROM entry").scalar()  # type: ignore[no-any-return]
 
     def entries(
-        self, *, since: datetime | None = None, topic: str | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        topic: str | None = None,
+        limit: int | None = None,
+        until: datetime | None = None,
     ) -> list[Entry]:
-        """Entries newest first, optionally from `since` on and for one topic."""
+        """Entries newest first, optionally from `since` on, before `until`, for one topic."""
         conditions: list[str] = ["true"]
         parameters: dict[str, Any] = {}
         if since is not None:
             conditions.append("at >= :since")
             parameters["since"] = int(since.timestamp())
+        if until is not None:
+            conditions.append("at < :until")
+            parameters["until"] = int(until.timestamp())
         if topic is not None:
             conditions.append("topic_id = (SELECT id FROM topic WHERE key = :key)")
             parameters["key"] = topic_key(topic)
@@ -306,12 +314,18 @@ class Store(BulkWrites):
             for at, minutes, recall, kind, note in rows:
                 yield name, at, minutes, recall, kind == "review", note
 
-    def all_entries(self) -> Iterator[Entry]:
-        """Every entry, oldest first, streamed with its topic name: for export."""
+    def all_entries(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Entry]:
+        """Every entry (from `since`, before `until`), oldest first, streamed with its topic
+        name: for export."""
         names = dict(self._exec("SELECT id, name FROM topic").all())
+        low = int(since.timestamp()) if since is not None else -(2**62)
+        high = int(until.timestamp()) if until is not None else 2**62
         rows = self._raw_rows(
             "SELECT id, at, utc_offset, minutes, topic_id, note, recall, kind FROM entry"
-            " ORDER BY at, id"
+            " WHERE at >= ? AND at < ? ORDER BY at, id",
+            (low, high),
         )
         for entry_id, at, offset, minutes, topic_id, note, recall, kind in rows:
             yield Entry(
@@ -328,7 +342,11 @@ class Store(BulkWrites):
 
     def goals(self) -> GoalHistory:
         rows = self._exec("SELECT week_start, minutes FROM goal")
-        return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+        off = self._exec("SELECT week_start FROM holiday").scalars()
+        return GoalHistory.of(
+            ((date.fromisoformat(start), minutes) for start, minutes in rows),
+            (date.fromisoformat(start) for start in off),
+        )
 
     def set_goal(self, monday: date, minutes: int) -> None:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""

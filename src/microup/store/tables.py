@@ -90,6 +90,15 @@ class GoalRow(SQLModel, table=True):
     minutes: int = Field(sa_column=_int())
 
 
+class HolidayRow(SQLModel, table=True):
+    """A week off (`microup holiday`, `goal 0 --week`): it neither breaks nor extends a
+    streak, and its goal (and review budget) is nothing."""
+
+    __tablename__ = "holiday"
+
+    week_start: str = Field(sa_column=Column(Text, primary_key=True))
+
+
 class SettingRow(SQLModel, table=True):
     """A named setting, stored as text and validated by the code that reads it."""
 
@@ -253,6 +262,7 @@ TABLE_ORDER = (
     "topic",
     "entry",
     "goal",
+    "holiday",
     "setting",
     "timer",
     "journal",

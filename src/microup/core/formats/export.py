@@ -22,6 +22,8 @@ CSV_COLUMNS = ("id", "at", "minutes", "topic", "note", "recall", "kind")
 
 
 FORMATS = ("json", "csv")
+IMPORT_FORMATS = (*FORMATS, "watson", "timew", "toggl")
+"""What `import` reads besides microup's own: Watson's frames, `timew export`, Toggl's CSV."""
 
 
 def entry_record(entry: Entry) -> dict[str, Any]:

@@ -251,19 +251,39 @@ def _csv_entries(stream: Joined, now: datetime) -> Iterator[Entry]:
 
 
 def stream_export(
-    stream: TextIO, fmt: str | None, now: datetime
+    stream: TextIO, fmt: str | None, now: datetime, hint: str | None = None
 ) -> tuple[Iterator[Entry], ImportBatch]:
     """Read a JSON or CSV export as it goes: its entries one at a time, each checked with
     the rules of `microup log`; the batch gets the goals and settings, and is complete once
-    the entries are exhausted (a problem anywhere is raised by then). The format is guessed
-    from the first character when not given."""
+    the entries are exhausted (a problem anywhere is raised by then). Not given, the format
+    is another tool's when the file looks like it (`foreign.guess`), else the `hint` (the
+    file's extension), else guessed from the first character."""
+    from microup.core.formats import foreign
+
     batch = ImportBatch()
     first = stream.read(json_stream.CHUNK_CHARS)
-    chosen = fmt or ("json" if first.lstrip().startswith(("{", "[")) else "csv")
+    chosen = fmt or foreign.guess(first) or hint
+    chosen = chosen or ("json" if first.lstrip().startswith(("{", "[")) else "csv")
     rest = Joined(first, stream)
+    if chosen in foreign.READERS:  # from Watson, Timewarrior or Toggl: read whole
+        return foreign.READERS[chosen](_whole(rest), now), batch
     if chosen == "json":
         return _json_entries(JsonStream(rest), batch, now), batch
     return _csv_entries(rest, now), batch
+
+
+MAX_FOREIGN_CHARS = 256 << 20
+"""The largest file from another tool an import reads (it is read whole)."""
+
+
+def _whole(rest: Joined) -> str:
+    parts, size = [], 0
+    while part := rest.read(json_stream.CHUNK_CHARS):
+        size += len(part)
+        if size > MAX_FOREIGN_CHARS:
+            raise UsageError(f"the file is larger than {MAX_FOREIGN_CHARS >> 20} MiB")
+        parts.append(part)
+    return "".join(parts)
 
 
 def read_export(text: str, fmt: str | None, now: datetime) -> ImportBatch:

@@ -31,7 +31,7 @@ except ImportError:  # the optional extra is not installed
     ) from None
 
 SCHEMA = "microup"
-PG_SCHEMA_VERSION = 4
+PG_SCHEMA_VERSION = 5
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
 
 LOCK_NAMESPACE = 0x6D637570  # "mcup": the first key of every advisory lock microup takes

@@ -42,6 +42,7 @@ STORE_TABLES = (
     "topic",
     "entry",
     "goal",
+    "holiday",
     "setting",
     "timer",
     "journal",
@@ -57,6 +58,15 @@ STORE_TABLES = (
 # not use the indexes that lead with the learner (a collation mismatch forces a full scan).
 _LEARNER = 'learner TEXT COLLATE "C" NOT NULL DEFAULT current_user'
 
+
+_HOLIDAY = (
+    f"""CREATE TABLE holiday (
+        {_LEARNER},
+        week_start TEXT NOT NULL,
+        PRIMARY KEY (learner, week_start)
+    )""",
+)
+"""Weeks off (issue 20): one self-contained step, so that it can be renumbered."""
 
 _TABLES = (
     """CREATE TABLE microup_schema (
@@ -108,6 +118,7 @@ _TABLES = (
         minutes INTEGER NOT NULL CHECK (minutes >= 1),
         PRIMARY KEY (learner, week_start)
     )""",
+    *_HOLIDAY,
     f"""CREATE TABLE setting (
         {_LEARNER},
         key TEXT NOT NULL,
@@ -443,12 +454,20 @@ UPGRADES = {
         *_JOURNAL_ROW,
         *PROGRAMME_DDL,
         *_LRS_SENT,
+        *_HOLIDAY,
         f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}",
     ),
     # 2 -> 3: programmes (issue 18), the learner's own tables and the cohorts' programmes.
-    2: (*PROGRAMME_DDL, *_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    2: (
+        *PROGRAMME_DDL,
+        *_LRS_SENT,
+        *_HOLIDAY,
+        f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}",
+    ),
     # 3 -> 4: what `lrs send` stored in a Learning Record Store (issue 21).
-    3: (*_LRS_SENT, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    3: (*_LRS_SENT, *_HOLIDAY, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
+    # 4 -> 5 (issue 20): weeks off, a table of their own (policies follow in `_ISOLATION`).
+    4: (*_HOLIDAY, f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}"),
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
 

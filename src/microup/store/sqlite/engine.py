@@ -26,6 +26,7 @@ from microup.store.base import BUSY_TIMEOUT_MS, commit
 from microup.store.queries import Store
 from microup.store.sqlite.files import inspect as _inspect
 from microup.store.sqlite.schema import SCHEMA_VERSION, migrate, read_marks
+from microup.store.sqlite.waiting import announced, begin_immediate
 from microup.system.files import make_private_folder, remove_leftovers
 
 
@@ -58,7 +59,14 @@ def _engine(path: Path, *, write: bool, frozen: bool = False, attach: Path | Non
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write and not frozen:
+            begin_immediate(
+                connection.connection.driver_connection,  # type: ignore[arg-type]
+                path,
+                BUSY_TIMEOUT_MS,
+            )
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -230,9 +238,12 @@ def _connect(
     try:
         if frozen and needs_migration:
             return _open_migrated_copy(stack, path), False
-        return _open(
+        connection = _open(
             stack, path, write=write or needs_migration, frozen=frozen, attach=attach
-        ), needs_migration
+        )
+        if attach is not None and write:  # an import: others wait for it, told why
+            stack.enter_context(announced(path, "an import"))
+        return connection, needs_migration
     except OperationalError as error:
         if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
             raise _store_failure(path, error) from None

@@ -246,6 +246,13 @@ def _lrs_sent(connection: Connection) -> None:
     _run_statements(ddl("sqlite", names=("lrs_sent",)))(connection)
 
 
+def _holidays(connection: Connection) -> None:
+    """Version 9: weeks off (issue 20), as `store.tables` declares them."""
+    from microup.store.tables import ddl
+
+    _run_statements(ddl("sqlite", names=("holiday",)))(connection)
+
+
 def _create(connection: Connection) -> None:
     """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
     from microup.store.tables import ddl
@@ -262,6 +269,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _journal_rows,
     _programmes,
     _lrs_sent,
+    _holidays,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
