@@ -450,6 +450,38 @@ def pair_completion(bench: Bench) -> Result:
     return ratio_result(bench, "completion", 1.2, command, baseline)
 
 
+def _with_hints(bench: Bench, label: str, args: Sequence[str]) -> Command:
+    """`microup ARGS` on the small store whose hints file a first `log` wrote (untimed)."""
+    command = bench.microup_cmd(label, args, bench.copy_of("small"))
+    first = Command("log", [str(bench.microup), "log", "5", "-t", "SQL"], command.env)
+    bench.run_captured(first)
+    return command
+
+
+def pair_value_completion(bench: Bench) -> Result:
+    """Completing a topic (`microup log 5 -t S<TAB>`, zsh) from the store's hints file vs
+    importing Typer alone: no database library is loaded."""
+    command = _with_hints(bench, "microup log 5 -t S<TAB> (zsh)", [])
+    command.env["_MICROUP_COMPLETE"] = "complete_zsh"
+    command.env["_TYPER_COMPLETE_ARGS"] = "microup log 5 -t S"
+    done = bench.run_captured(command)
+    if '"SQL"' not in done.stdout:
+        raise BenchError(f"completing a topic did not offer SQL: {done.stdout.strip()!r}")
+    baseline = bench.python_cmd("python -c 'import typer'", "import typer")
+    return ratio_result(bench, "value-completion", 2.0, command, baseline)
+
+
+def pair_status_short(bench: Bench) -> Result:
+    """`microup status --short` (one line for a prompt, from the hints file) vs importing
+    Typer alone."""
+    command = _with_hints(bench, "microup status --short", ["status", "--short"])
+    done = bench.run_captured(command)
+    if "min this week" not in done.stdout:
+        raise BenchError(f"status --short said {done.stdout.strip()!r}")
+    baseline = bench.python_cmd("python -c 'import typer'", "import typer")
+    return ratio_result(bench, "status-short", 2.0, command, baseline)
+
+
 def scale_pair(subcommand: str, goal: float) -> Callable[[Bench], Result]:
     """A pair running SUBCOMMAND on the 100,000-entry store vs the 100-entry store."""
 
@@ -514,6 +546,8 @@ PAIRS: tuple[Pair, ...] = (
     Pair("log", ("log",), pair_log),
     Pair("help", (), pair_help),
     Pair("completion", ("log",), pair_completion),
+    Pair("value-completion", ("log",), pair_value_completion),
+    Pair("status-short", ("status",), pair_status_short),
     Pair("review-scale", ("review",), scale_pair("review", 2.0)),
     Pair("week-scale", ("week",), scale_pair("week", 1.5)),
     Pair("stats-scale", ("stats",), scale_pair("stats", 2.0)),

@@ -21,7 +21,7 @@ from microup.cli.commands import COMMANDS, PANELS, Command
 from microup.cli.common import app
 
 ENTRY_MODULES = {"microup.cli", "microup.cli.app", "microup.cli.common", "microup.cli.commands"}
-ENTRY_MODULES |= {"microup.cli.lazy", "microup.cli.main"}
+ENTRY_MODULES |= {"microup.cli.lazy", "microup.cli.main", "microup.cli.typer_setup"}
 
 
 def _all_paths() -> list[tuple[str, ...]]:

@@ -148,7 +148,7 @@ def test_today_after_midday_means_midday() -> None:
         "1969-12-31",
         "-2h ago",
         "abc ago",
-        "3 weeks ago",
+        "3 fortnights ago",  # weeks are read since issue 20 (`1 week ago`)
     ],
 )
 def test_when_refused(text: str) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from microup.cli.commands import COMMANDS
 from microup.cli.common import show_help_without_command
-from microup.cli.reference import README, regenerate
+from microup.cli.reference import regenerate
 
 ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 def test_the_readme_reference_is_the_code_s() -> None:
     """Failing? Run `python -m microup.cli.reference` and commit the README."""
-    assert README == ROOT / "README.md"
     text = README.read_text(encoding="utf-8")
     assert regenerate(text) == text, "README.md is out of date: python -m microup.cli.reference"
 
@@ -45,6 +45,6 @@ def test_every_command_has_a_generated_heading() -> None:
 def test_the_check_ci_runs_passes_and_fails(tmp_path: Path) -> None:
     from microup.cli import reference
 
-    assert reference.main(["--check"]) == 0
+    assert reference.main(["--check", str(README)]) == 0
     stale = README.read_text(encoding="utf-8").replace("[--switch]", "[--swap]", 1)
     assert regenerate(stale) != stale

@@ -280,7 +280,7 @@ def test_a_version_1_store_migrates_in_place_graded_entries_become_reviews(
     assert kinds == [("joins", "learn"), (None, "review")]
     assert [row[4] for row in rows] == [False, True]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
     index = connection.execute("PRAGMA index_info(ix_entry_topic_at)").fetchall()
     assert [row[2] for row in index] == [
         "topic_id",

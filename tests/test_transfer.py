@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microup.core.errors import UsageError
-from microup.core.formats.transfer import read_export, write_csv, write_json
+from microup.core.formats.export import write_csv, write_json
+from microup.core.formats.importer import read_export
 from microup.core.text import clean_note, clean_topic
 from microup.core.values import Entry
 
@@ -152,18 +153,18 @@ def test_csv_cells_never_start_a_formula_and_read_back_exactly(topic: str) -> No
 def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], chunk: int) -> None:
     """Entries, numbers and strings cut off at a chunk's end are read whole: an import
     streams the file in pieces without ever misreading one."""
-    from microup.core.formats import transfer
+    from microup.core.formats import json_stream
 
     json_out, csv_out = io.StringIO(), io.StringIO()
     write_json(json_out, batch, [(date(2026, 11, 16), 90)], {"min-gap": "30"})
     write_csv(csv_out, [replace(e, id=i) for i, e in enumerate(batch, 1)])
-    original = transfer._CHUNK_CHARS
-    transfer._CHUNK_CHARS = chunk
+    original = json_stream.CHUNK_CHARS
+    json_stream.CHUNK_CHARS = chunk
     try:
         from_json = read_export(json_out.getvalue(), None, NOW)
         from_csv = read_export(csv_out.getvalue(), "csv", NOW)
     finally:
-        transfer._CHUNK_CHARS = original
+        json_stream.CHUNK_CHARS = original
     assert from_json.entries == batch == from_csv.entries
     assert from_json.goals == [(date(2026, 11, 16), 90)]
 
@@ -171,12 +172,12 @@ def test_reading_in_any_chunk_size_gives_the_same_entries(batch: list[Entry], ch
 def test_values_and_files_beyond_the_limits_are_refused_early(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from microup.core.formats import transfer
+    from microup.core.formats import importer
 
     huge = _export(entries=[{"at": "2026-11-20", "minutes": 5, "note": "n" * 2_000_000}])
     with pytest.raises(UsageError, match="too deeply nested or too long"):
         read_export(huge, None, NOW)
-    monkeypatch.setattr(transfer, "MAX_IMPORT_ENTRIES", 2)
+    monkeypatch.setattr(importer, "MAX_IMPORT_ENTRIES", 2)
     three = _export(entries=[{"at": "2026-11-20", "minutes": m} for m in (1, 2, 3)])
     with pytest.raises(UsageError, match="more than 2 entries"):
         read_export(three, None, NOW)
@@ -188,7 +189,7 @@ def test_values_and_files_beyond_the_limits_are_refused_early(
 
 @given(entries)
 def test_each_exported_line_is_exactly_what_json_dumps_writes(entry: Entry) -> None:
-    from microup.core.formats.transfer import _entry_json, entry_record
+    from microup.core.formats.export import _entry_json, entry_record
 
     assert _entry_json(entry) == json.dumps(entry_record(entry), ensure_ascii=False)
 
@@ -210,7 +211,7 @@ def test_csv_lines_beyond_any_export_are_refused_early() -> None:
 
 def test_csv_import_keeps_an_apostrophe_microup_did_not_add() -> None:
     """Failure 9: every leading apostrophe was stripped, not only microup's own escape."""
-    from microup.core.formats.transfer import from_spreadsheet_safe, spreadsheet_safe
+    from microup.core.formats.export import from_spreadsheet_safe, spreadsheet_safe
 
     assert from_spreadsheet_safe("'tis the season") == "'tis the season"
     for text in ("'tis", "=1+1", "-x", "''", "plain"):

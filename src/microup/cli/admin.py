@@ -1,6 +1,7 @@
 """The shared PostgreSQL store's administration: `db init`, learners and reporters, cohorts
 and the cohort report. Each command works on the store `--db`/MICROUP_DB names (a URL)."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -70,9 +71,8 @@ def init(
     The schema, the group roles and the row-level security policies; run it again to upgrade.
     """
     target = _shared_url(ctx, url)
+    from microup.app.shared_store import LEARNER_ROLE, REPORTER_ROLE, postgres_schema
     from microup.core.location import shown_url
-    from microup.store.postgres import schema as postgres_schema
-    from microup.store.postgres.engine import LEARNER_ROLE, REPORTER_ROLE
 
     created = postgres_schema.init_database(target)
     where = shown_url(target)
@@ -94,7 +94,7 @@ RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Databas
 
 def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
     url = _shared_url(ctx)
-    from microup.store.postgres import schema as postgres_schema
+    from microup.app.shared_store import postgres_schema
 
     for name in names:
         postgres_schema.check_role_name(name)
@@ -130,7 +130,7 @@ Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learn
 def create(ctx: typer.Context, name: CohortName) -> None:
     """Start a new, empty cohort."""
     url = _shared_url(ctx)  # before the store is imported: a file path needs no driver
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     cohorts.create_cohort(url, cohorts.check_cohort_name(name), _now_at())
     _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
@@ -140,7 +140,7 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     added = cohorts.add_members(url, name, learners)
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
@@ -150,7 +150,7 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Take learners out of a cohort (their entries stay)."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     removed = cohorts.remove_members(url, name, learners)
     _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
@@ -160,7 +160,7 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def delete(ctx: typer.Context, name: CohortName) -> None:
     """Forget a cohort and who was in it (entries stay)."""
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     members = cohorts.delete_cohort(url, name)
     _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
@@ -172,7 +172,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     from microup.views import render
 
     url = _shared_url(ctx)
-    from microup.store.postgres import cohorts
+    from microup.app.shared_store import cohorts
 
     found = cohorts.list_cohorts(url)
     if json:
@@ -186,6 +186,39 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def _now_at() -> int:
     return int(common.now().timestamp())
+
+
+@cohort_app.command("programme")
+def programme(
+    ctx: typer.Context,
+    name: CohortName,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The programme's outline.")],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="DATE", help="When it should be finished: 2027-03-31."),
+    ] = None,
+) -> None:
+    """Give every learner of a cohort a programme, as their own."""
+    from datetime import date
+    from pathlib import Path
+
+    url = _shared_url(ctx)
+    from microup.app.programme import outline_parts
+    from microup.app.shared_store import programmes
+    from microup.cli.programme import _read_outline
+    from microup.core.programme import Programme, session_minutes
+
+    outline = _read_outline(Path(file))
+    if outline.name is None:
+        raise UsageError("the outline needs a '# Name' heading to name the programme")
+    try:
+        due = None if by is None else date.fromisoformat(by)
+    except ValueError:
+        raise UsageError(f"--by {printable(by or '')!r} is not a date like 2027-03-31") from None
+    parts = outline_parts(outline, outline.name[:80], session_minutes(60, 3))
+    today = common.now().date()
+    given = programmes.give_programme(url, name, Programme(0, outline.name, today, due, 0, parts))
+    _say(f"Gave {outline.name} to {plural(len(given), 'learner')} of '{name}'.")
 
 
 @cohort_app.command("report")
@@ -206,29 +239,42 @@ def report(
     ] = 8,
     json: JsonOption = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the weekly trend as CSV.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write the report as one HTML page to FILE."),
+    ] = None,
 ) -> None:
     """How the cohort is managing, beside the UK pilot.
 
-    This week, adherence beside the pilot's figures, and the weekly trend.
+    This week, adherence beside the pilot's figures, and the weekly trend; --html writes
+    them as a page with charts, to print or send.
     """
     import sys
 
-    if json and csv:
-        raise UsageError("choose one of --json and --csv")
+    if sum((json, csv, html is not None)) > 1:
+        raise UsageError("choose one of --json, --csv and --html")
     url = _shared_url(ctx)
+    from microup.app.shared_store import cohorts
     from microup.core.cohort import CohortReport, report_json, report_rows
     from microup.core.weeks import week_start
-    from microup.store.postgres import cohorts
     from microup.views import render
 
     moment = common.now()
     payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
     result = CohortReport.from_payload(payload)
     if json:
-        render.print_json(report_json(result))
+        from microup.app.shared_store import programmes
+
+        given = programmes.programme_report(url, name, moment.date())
+        render.print_json(report_json(result) | {"programmes": given})
         return
     if result.suppressed:
         raise MicroupError(result.suppressed_reason)
+    if html is not None:
+        from microup.cli.reports import cohort_page
+
+        cohort_page(ctx, html, result, moment)
+        return
     if csv:
         import csv as csv_module
 

@@ -5,7 +5,18 @@ from typing import Annotated
 import typer
 
 from microup.cli import common
-from microup.cli.common import JsonOption, app, open_store, whole_number
+from microup.cli.common import (
+    FromOption,
+    JsonOption,
+    LastWeekOption,
+    ToOption,
+    WeekOption,
+    app,
+    chosen_range,
+    completer,
+    open_store,
+    whole_number,
+)
 from microup.cli.lazy import LazyGroup
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.text import clean_topic, plural
@@ -23,14 +34,27 @@ app.add_typer(topics_app, name="topics")
 
 
 @topics_app.callback()
-def topics(ctx: typer.Context, json: JsonOption = False) -> None:
+def topics(
+    ctx: typer.Context,
+    json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
+) -> None:
     """Each topic with its total minutes, sessions and when you last studied it."""
     from microup.views import render
 
     if ctx.invoked_subcommand is not None:
         return
+    span = chosen_range(start, end, week, last_week)
     with open_store(ctx, write=False) as store:
-        totals = store.topic_totals()
+        if span.bounded:
+            from microup.app.ranges import topic_totals
+
+            totals = topic_totals(store, span)
+        else:
+            totals = store.topic_totals()
     if json:
         render.print_json({"topics": [render.topic_json(topic) for topic in totals]})
     elif not totals:
@@ -42,9 +66,19 @@ def topics(ctx: typer.Context, json: JsonOption = False) -> None:
 @topics_app.command("rename")
 def rename(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(metavar="OLD", help="The topic as it is now.")],
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD", help="The topic as it is now.", autocompletion=completer("topics")
+        ),
+    ],
     new: Annotated[
-        str, typer.Argument(metavar="NEW", help="Its new name (or a topic to merge into).")
+        str,
+        typer.Argument(
+            metavar="NEW",
+            help="Its new name (or a topic to merge into).",
+            autocompletion=completer("topics"),
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Merge without asking.")] = False,
 ) -> None:
@@ -96,7 +130,7 @@ def undo(
     change: Annotated[
         int | None,
         typer.Argument(
-            metavar="[ID]",
+            metavar="ID",
             parser=whole_number,
             help="A change from `microup history` (default: the most recent not yet undone).",
         ),

@@ -38,7 +38,15 @@ PANELS: tuple[Panel, ...] = (
             Command("log", "journal", "Record a session and see the week's progress."),
             Command("week", "journal", "This week against your goal, day by day."),
             Command("review", "review", "What to review now, and what faded most."),
+            Command(
+                "session",
+                "session",
+                "Run today's session block by block, timed and logged.",
+            ),
             Command("start", "timer", "Start timing a session; `microup stop` logs it."),
+            Command(
+                "continue", "timer", "Start the timer again on the topic you last logged or timed."
+            ),
             Command("stop", "timer", "Stop the running timer and log it as an entry."),
             Command("status", "timer", "Whether a timer is running, since when, and on what."),
             Command("cancel", "timer", "Drop the running timer without logging anything."),
@@ -75,7 +83,36 @@ PANELS: tuple[Panel, ...] = (
         "Planning and reminders",
         (
             Command("goal", "journal", "Show or set the weekly goal (default 60 minutes)."),
+            Command(
+                "holiday", "holiday", "Mark a week off: it neither breaks nor extends your streak."
+            ),
             Command("plan", "review", "This week's review plan, session by session."),
+            Command(
+                "programme",
+                "programme",
+                "Training programmes: modules, pace, and when you finish.",
+                (
+                    Command(
+                        "add",
+                        "programme",
+                        "Add a programme from its outline, or update it in place.",
+                    ),
+                    Command(
+                        "list",
+                        "programme",
+                        "Every programme, running and finished, in the order added.",
+                    ),
+                    Command(
+                        "remove",
+                        "programme",
+                        "Remove a programme and its progress (asks first, unless --yes; undo "
+                        "brings it back).",
+                    ),
+                    Command(
+                        "done", "programme", "Mark a module finished, whatever minutes it had."
+                    ),
+                ),
+            ),
             Command("config", "review", "Show or change the review planner's settings."),
             Command(
                 "remind",
@@ -112,6 +149,12 @@ PANELS: tuple[Panel, ...] = (
         (
             Command("export", "history", "Everything you logged, as JSON (default) or CSV."),
             Command("import", "history", "Add the entries of an export; all or nothing."),
+            Command(
+                "lrs",
+                "lrs",
+                "Your entries in your organisation's Learning Record Store (xAPI).",
+                (Command("send", "lrs", "Send your entries to the LRS as xAPI statements."),),
+            ),
         ),
     ),
     Panel(
@@ -144,6 +187,11 @@ PANELS: tuple[Panel, ...] = (
                     Command("delete", "admin", "Forget a cohort and who was in it (entries stay)."),
                     Command(
                         "list", "admin", "Every cohort and its learners (administrators only)."
+                    ),
+                    Command(
+                        "programme",
+                        "admin",
+                        "Give every learner of a cohort a programme, as their own.",
                     ),
                     Command("report", "admin", "How the cohort is managing, beside the UK pilot."),
                 ),

@@ -7,7 +7,7 @@ imported inside the commands that need them, so `--help` and completion stay fas
 import errno
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from microup import __version__
-from microup.cli.lazy import LazyGroup
+from microup.cli.lazy import LazyGroup, serve
+from microup.cli.typer_setup import adjust_typer
 from microup.core.errors import MicroupError
 from microup.core.location import StoreLocation
 from microup.core.text import clean_topic, printable, shown
 from microup.system.paths import DB_ENV_VAR, resolve_db_path
 
 if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
     from microup.store import Store
 
 PROG = "microup"
@@ -110,6 +112,38 @@ def _interrupted() -> NoReturn:
     fail("interrupted", 130)
 
 
+def _usage_failed(error: typer.TyperException) -> NoReturn:
+    """A usage error as one line, with where to read the command's help."""
+    option = getattr(error, "option_name", None)
+    if isinstance(option, str) and option[1:2].isdigit():  # `microup log -5`
+        fail(f"{shown(option)} is a negative number: durations and ids are positive", 2)
+    context = getattr(error, "ctx", None)
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    fail(error.format_message() + hint, error.exit_code)
+
+
+def _output_failed(error: BaseException) -> None:
+    """An output that could not be written is reported as such; anything else goes on up."""
+    if isinstance(error, OSError) and error.errno in _OUTPUT_FAILURES:
+        _output_lost(_describe(error))
+    if isinstance(error, SystemExit) and isinstance(error.__context__, BrokenPipeError):
+        _output_lost("the reader of the output went away")  # Typer exits 1 itself on it
+    if isinstance(error, ValueError) and "closed file" in str(error):
+        _output_lost("standard output is closed")
+    raise error
+
+
+def _as_typed(word: str) -> str:
+    """An argument as the person typed it: on an ASCII locale Python keeps the bytes of
+    `ünï` as surrogate escapes (U+DCC3 ...); bytes that are valid UTF-8 were meant as that."""
+    if word.isascii() or not any("\udc80" <= char <= "\udcff" for char in word):
+        return word
+    try:
+        return os.fsencode(word).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return word
+
+
 class MicroupGroup(LazyGroup):
     """Turns every failure into one line on stderr and an exit code: 2 for usage, 1 otherwise,
     130 when interrupted (also while a command's module is being imported)."""
@@ -119,6 +153,7 @@ class MicroupGroup(LazyGroup):
     ) -> NoReturn:
         extra.pop("standalone_mode", None)
         _prepare_streams()
+        args = [_as_typed(word) for word in (sys.argv[1:] if args is None else args)]
         store = sys.modules.get("microup.store.base")
         if store is not None:  # a new run (in tests, in the same process): nothing saved yet
             store.COMMITTED = False  # type: ignore[attr-defined]
@@ -129,53 +164,15 @@ class MicroupGroup(LazyGroup):
         except MicroupError as error:
             fail(str(error), error.exit_code)
         except typer.TyperException as error:  # click's usage errors
-            option = getattr(error, "option_name", None)
-            if isinstance(option, str) and option[1:2].isdigit():  # `microup log -5`
-                fail(f"{shown(option)} is a negative number: durations and ids are positive", 2)
-            context = getattr(error, "ctx", None)
-            hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            fail(error.format_message() + hint, error.exit_code)
+            _usage_failed(error)
         except (typer.Abort, KeyboardInterrupt):
             _interrupted()
-        except OSError as error:
-            if error.errno not in _OUTPUT_FAILURES:
-                raise
-            _output_lost(_describe(error))
-        except SystemExit as exit_:  # Typer exits 1 itself on a closed pipe
-            if isinstance(exit_.__context__, BrokenPipeError):
-                _output_lost("the reader of the output went away")
-            raise
-        except ValueError as error:
-            if "closed file" not in str(error):
-                raise
-            _output_lost("standard output is closed")
+        except (OSError, SystemExit, ValueError) as error:
+            _output_failed(error)
         if code == 130:  # Typer turns Ctrl-C inside a command into exit code 130
             _interrupted()
         _flush_or_report()
         sys.exit(code if isinstance(code, int) else 0)
-
-
-def _plain_help() -> None:
-    """Show help as people read it: `DURATION` and `--topic TOPIC`, not Typer 0.29's
-    `{duration}` and `<str>` type labels, nor `[1<=x<=600]` (the help says the range in words
-    where it matters). Guarded, so another Typer version just looks as it does by default."""
-    from typer import core
-
-    for param in (core.TyperArgument, core.TyperOption):
-        if hasattr(param, "_get_number_range_help_str"):
-            param._get_number_range_help_str = lambda self: None  # type: ignore[method-assign]
-
-    if hasattr(core.TyperArgument, "display_type_rich"):
-        core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
-    if hasattr(core.TyperOption, "display_type_rich"):
-        core.TyperOption.display_type_rich = lambda self, ctx: self.metavar  # type: ignore[method-assign]
-    if hasattr(core.TyperArgument, "_usage_display_name"):
-
-        def usage_name(self: core.TyperArgument) -> str:
-            name = str(self.metavar or self.name or "").upper()
-            return name if self.required else f"[{name}]"
-
-        core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
 
 
 def _plain_completion() -> None:
@@ -187,7 +184,7 @@ def _plain_completion() -> None:
         _completion_classes._sanitize_help_text = lambda text: text
 
 
-_plain_help()
+adjust_typer()
 _plain_completion()
 
 app = typer.Typer(
@@ -199,6 +196,7 @@ app = typer.Typer(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+serve(app)
 
 
 @dataclass(frozen=True)
@@ -274,7 +272,7 @@ def open_store(
     ctx: typer.Context, *, write: bool, create: bool = True, attach: Path | None = None
 ) -> Iterator["Store"]:
     """One transaction on the chosen store for the length of the `with` block."""
-    from microup.store import transaction
+    from microup.app.access import open_store as transaction
 
     settings: Settings = ctx.obj
     with transaction(
@@ -298,9 +296,30 @@ def optional_topic(text: str | None) -> str | None:
     return None if text is None else clean_topic(text)
 
 
+Completer = Callable[[typer.Context, str], list[tuple[str, str]]]
+
+
+def completer(name: str) -> Completer:
+    """The completion of the values called `name` (`cli.complete.VALUES`), imported only on
+    a TAB."""
+
+    def complete_values(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from microup.cli import complete
+
+        return complete.values(name, ctx, incomplete)
+
+    return complete_values
+
+
 TopicOption = Annotated[
     str | None,
-    typer.Option("--topic", "-t", metavar="TOPIC", help="What you studied (1-80 characters)."),
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help="What you studied (1-80 characters).",
+        autocompletion=completer("topics"),
+    ),
 ]
 NoteOption = Annotated[
     str | None, typer.Option("--note", "-n", metavar="NOTE", help="A note, up to 1,000 characters.")
@@ -314,3 +333,22 @@ WhenOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", metavar="WHEN", help="From WHEN on (a day: from its start)."),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", metavar="WHEN", help="Up to WHEN (a day: to its end)."),
+]
+WeekOption = Annotated[bool, typer.Option("--week", help="This week only (Monday to Sunday).")]
+LastWeekOption = Annotated[bool, typer.Option("--last-week", help="Last week only.")]
+
+
+def chosen_range(start: str | None, end: str | None, week: bool, last_week: bool) -> "TimeRange":
+    """The span `--from`/`--to`/`--week`/`--last-week` ask for (everything when unset)."""
+    from microup.core.ranges import time_range
+
+    return time_range(start, end, week=week, last_week=last_week, now=now())

@@ -1,21 +1,32 @@
 """The long-run commands: stats and the calendar, export and import."""
 
-import glob
 import io
-import os
-import stat
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import (
+    FromOption,
+    JsonOption,
+    LastWeekOption,
+    ToOption,
+    WeekOption,
+    app,
+    chosen_range,
+    completer,
+    now,
+    open_store,
+)
 from microup.core.errors import UsageError
 from microup.core.text import plural, printable
-from microup.system.files import remove_leftovers
+
+if TYPE_CHECKING:
+    from microup.core.ranges import TimeRange
+    from microup.core.values import TopicTotal
+    from microup.store import Store
 
 MAX_WEEKS = 520
 
@@ -44,20 +55,36 @@ CalendarWeeksOption = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", metavar="json|csv", help="File format (default: from the extension)."
+        "--format",
+        "-f",
+        metavar="json|csv",
+        help="File format (default: from the extension).",
+        autocompletion=completer("formats"),
+    ),
+]
+ExportFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="json|csv|xapi",
+        help="File format (default: from the extension); xapi: xAPI statements.",
     ),
 ]
 
 
-def _format(text: str | None, path: Path | None) -> str | None:
+def _format(
+    text: str | None, path: Path | None, *, xapi: bool = False, reading: bool = False
+) -> str | None:
     """The chosen format: as given, else from the file's extension, else None (guess)."""
-    from microup.core.formats.transfer import FORMATS
+    from microup.core.formats.export import FORMATS, IMPORT_FORMATS
 
     if text is None:
         suffix = path.suffix.lower().lstrip(".") if path is not None else ""
         return suffix if suffix in FORMATS else None
-    if text.lower() not in FORMATS:
-        raise UsageError(f"unknown format {text!r}: use json or csv")
+    known = (*(IMPORT_FORMATS if reading else FORMATS), *(("xapi",) if xapi else ()))
+    if text.lower() not in known:
+        raise UsageError(f"unknown format {printable(text)!r}: use {', '.join(known)}")
     return text.lower()
 
 
@@ -69,10 +96,25 @@ def stats(
         bool, typer.Option("--calendar", help="Also show the calendar heatmap.")
     ] = False,
     json: JsonOption = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the report as one HTML page (charts included) to FILE.",
+        ),
+    ] = None,
 ) -> None:
     """Weeks against the goal, streaks, adherence, time per topic.
 
-    Adherence is how often you meet the goal, in the terms of the UK pilot.
+    Adherence is how often you meet the goal, in the terms of the UK pilot. With a range
+    (--from/--to, --week, --last-week), everything is counted within it. --html writes the
+    same figures, the calendar and each topic's forgetting curve as a page to print or send
+    (it opens in any browser, offline).
     """
     from microup.core.weeks import (
         adherence,
@@ -84,9 +126,15 @@ def stats(
     from microup.views import history as render_history
     from microup.views import render
 
-    today = now().date()
+    moment = now()
+    span = chosen_range(start, end, week, last_week)
+    today = min(moment.date(), span.last_day() or moment.date())
     with open_store(ctx, write=False) as store:
-        daily, goals, topics = store.daily_minutes(), store.goals(), store.topic_totals()
+        daily = store.daily_minutes(span.first_day(), span.last_day())
+        goals = store.goals()
+        topics = _topic_totals(store, span)
+    if span.start is not None:
+        weeks = min(weeks, (today - span.start.date()).days // 7 + 1)
     weekly = weekly_totals(daily)
     summary = render_history.Stats(
         weeks=recent_weeks(today, weekly, goals, weeks),
@@ -96,6 +144,11 @@ def stats(
         adherence=adherence(today, weekly, goals),
         topics=sorted(topics, key=lambda topic: (-topic.minutes, topic.name)),
     )
+    if html is not None:
+        from microup.cli.reports import stats_page
+
+        stats_page(ctx, html, summary, dict(daily), moment)
+        return
     if json:
         render.print_json(render_history.stats_json(summary))
         return
@@ -104,6 +157,12 @@ def stats(
     if calendar:
         out.print()
         out.print(render_history.calendar_view(daily, today, min(weeks * 2, 53), out))
+
+
+def _topic_totals(store: "Store", span: "TimeRange") -> list["TopicTotal"]:
+    from microup.app.ranges import topic_totals
+
+    return topic_totals(store, span)
 
 
 @app.command("calendar")
@@ -122,54 +181,14 @@ def calendar_command(ctx: typer.Context, weeks: CalendarWeeksOption = 26) -> Non
     out.print(render_history.calendar_view(daily, today, weeks, out))
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.samefile(b)
-    except OSError:
-        return False
-
-
-@contextmanager
-def output_file(path: Path, store: Path) -> Iterator[TextIO]:
-    """The export's destination, never the store: a regular file is replaced whole (written
-    beside it, then renamed over it); a device or pipe such as /dev/stdout is written through."""
-    import tempfile
-
-    target = path.resolve()  # a symbolic link is followed: its target gets the export
-    store_files = [Path(f"{store}{suffix}") for suffix in ("", "-wal", "-shm")]
-    if any(target == part.resolve() or _same_file(target, part) for part in store_files):
-        raise UsageError(f"{printable(str(path))} is the store itself; choose another file")
-    if target.exists() and not target.is_file():
-        if target.is_dir():
-            raise UsageError(f"{printable(str(path))} is a folder")
-        with target.open("w", encoding="utf-8", newline="") as stream:
-            yield stream
-        return
-    remove_leftovers(target.parent, f".{glob.escape(target.name)}.*.partial")
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-        )
-    except OSError as error:
-        raise UsageError(f"cannot write {printable(str(path))}: {error.strerror}") from None
-    staging = Path(temporary)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():  # a file replaced keeps the mode its owner gave it
-            staging.chmod(stat.S_IMODE(target.stat().st_mode))
-        staging.replace(target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-
-
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: FormatOption = None,
+    fmt: ExportFormatOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    week: WeekOption = False,
+    last_week: LastWeekOption = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -179,25 +198,57 @@ def export(
             help="Write to FILE (replaced whole) instead of standard output.",
         ),
     ] = None,
+    lines: Annotated[
+        bool, typer.Option("--lines", help="With xapi: one statement a line (JSON Lines).")
+    ] = False,
+    with_notes: Annotated[
+        bool, typer.Option("--with-notes", help="With xapi: include your notes.")
+    ] = False,
 ) -> None:
     """Everything you logged, as JSON (default) or CSV.
 
     JSON also holds your goals and settings. The format follows the file's extension unless
-    --format says otherwise.
+    --format says otherwise. --format xapi writes one xAPI statement per entry, for a
+    Learning Record Store (notes left out unless --with-notes).
     """
-    from microup.core.formats import transfer
+    from microup.app.programme import exported_programmes
+    from microup.cli.output import output_file
+    from microup.core.formats import export
     from microup.core.settings import SETTINGS
     from microup.views import render
+    from microup.views.progress import tracking
 
-    chosen = _format(fmt, output) or "json"
+    chosen = _format(fmt, output, xapi=True) or "json"
+    span = chosen_range(start, end, week, last_week)
+    if (lines or with_notes) and chosen != "xapi":
+        raise UsageError("--lines and --with-notes go with --format xapi")
+    if chosen == "xapi":
+        from microup.cli.lrs import ensure_store_id
+
+        ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
-        settings = {k: v for k, v in store.settings().items() if k in SETTINGS}
+        settings = {
+            k: v for k, v in store.settings().items() if k in SETTINGS and not SETTINGS[k].secret
+        }
         goals = store.goals().changes
+        xapi_source = _xapi_source(store, with_notes) if chosen == "xapi" else None
 
         def write(stream: TextIO) -> int:
-            if chosen == "csv":
-                return transfer.write_csv(stream, store.all_entries())
-            return transfer.write_json(stream, store.all_entries(), goals, settings)
+            if xapi_source is not None:
+                from microup.core.formats import xapi
+
+                return xapi.write(stream, xapi_source(), lines=lines)
+            with tracking("Exporting") as tracker:
+                chosen_entries = tracker.count(store.all_entries(span.start, span.end))
+                if chosen == "csv":
+                    return export.write_csv(stream, chosen_entries)
+                return export.write_json(
+                    stream,
+                    chosen_entries,
+                    goals,
+                    settings,
+                    programmes=exported_programmes(store),
+                )
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
             sys.stdout.flush()
@@ -217,6 +268,18 @@ def export(
     )
 
 
+def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict[str, Any]]]:
+    """The statements of every entry, made as they are written (the learner is checked
+    first, so a missing lrs-home fails before any file is touched)."""
+    from microup.app.lrs import sent_state
+    from microup.cli.lrs import learner_of
+    from microup.core.formats import xapi
+
+    learner = learner_of(store)
+    store_id = sent_state.store_id(store) or ""
+    return lambda: xapi.statements(store.all_entries(), learner, store_id, with_notes=with_notes)
+
+
 @app.command("import")
 def import_command(
     ctx: typer.Context,
@@ -229,13 +292,16 @@ def import_command(
     """
     import tempfile
 
+    from microup.app.programme import import_programmes
     from microup.app.rules import require_learnt
-    from microup.core.formats import transfer
+    from microup.app.staging import STAGING_PREFIX, Staging, remove_stale_staging
+    from microup.core.formats import importer
     from microup.core.settings import spec_for
-    from microup.store.sqlite.staging import STAGING_PREFIX, Staging, remove_stale_staging
     from microup.views import render
+    from microup.views.progress import tracking
 
-    chosen = _format(fmt, file)
+    chosen = _format(fmt, file, reading=True) if fmt is not None else None
+    hint = _format(None, file)
     try:
         stream = file.open(encoding="utf-8-sig")  # universal newlines, as `read_text` had
     except OSError as error:
@@ -245,10 +311,11 @@ def import_command(
         tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder,
         stream,
         Staging(Path(folder)) as staging,
+        tracking("Reading") as tracker,
     ):
         try:
-            entries, batch = transfer.stream_export(stream, chosen, now())
-            total = staging.add(entries)  # the whole file read and checked: no lock held yet
+            entries, batch = importer.stream_export(stream, chosen, now(), hint)
+            total = staging.add(tracker.count(entries))  # read and checked: no lock held yet
         except UnicodeDecodeError:
             raise UsageError(f"{printable(str(file))} is not a text file (UTF-8)") from None
         except OSError as error:
@@ -257,6 +324,7 @@ def import_command(
             spec_for(key).key: spec_for(key).normalize(value)
             for key, value in batch.settings.items()
         }
+        tracker.step("Saving")
         with open_store(ctx, write=True, attach=staging.path) as store:
             for topic in staging.unlearnt_reviews():
                 require_learnt(store, topic, "nothing was imported (learn it first)")
@@ -269,6 +337,7 @@ def import_command(
             new_settings = {k: v for k, v in settings.items() if k not in stored}
             for key, value in new_settings.items():
                 store.set_setting(key, value)
+            import_programmes(store, batch.programmes)
             count = plural(added, "entry", "entries")
             store.describe(f"Imported {count} from {file.name}", f"Reverted the import of {count}")
     skipped = total - added

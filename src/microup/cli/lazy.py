@@ -110,12 +110,20 @@ def _stub(command: Command) -> TyperCommand:
     return TyperCommand(command.name, help=command.help)
 
 
+_APPS: list[typer.Typer] = []
+"""The Typer app whose commands the lazy groups load (set once by `cli.common`)."""
+
+
+def serve(app: typer.Typer) -> None:
+    """Make `app` the one whose registered commands `load` builds."""
+    _APPS[:] = [app]
+
+
 def load(command: Command) -> "ClickCommand":
     """Import the command's module (which registers it on the app) and build that command."""
     from typer.main import get_command_from_info, get_command_name, get_group_from_info
 
-    from microup.cli.common import app
-
+    (app,) = _APPS
     importlib.import_module(f"{PACKAGE}.{command.module}")
     for info in app.registered_commands:
         callback = info.callback

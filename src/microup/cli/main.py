@@ -16,6 +16,11 @@ def main() -> None:
     as the command itself would have (see `cli.common`).
     """
     try:
+        from microup.cli.fast import answer
+
+        quick = answer(sys.argv[1:], os.environ)
+        if quick is not None:  # completion or `status --short`, from the hints file
+            os._exit(quick)
         from microup.cli.app import app
     except KeyboardInterrupt:
         _say("\nmicroup: error: interrupted\n")

@@ -27,7 +27,8 @@ PROLOGUE = (
     "def heading(*paths): cog.outl(reference.heading(*paths))\n"
     "def usage(): cog.out(reference.usage())\n"
 )
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path("README.md")
+"""The README this rewrites by default: the one in the folder it runs in (the repository)."""
 
 
 def _command(path: str) -> tuple[Any, typer.Context]:
@@ -91,21 +92,23 @@ def regenerate(text: str) -> str:
     cogapp = importlib.import_module("cogapp")
     cog = cogapp.Cog()
     cog.options.prologue = PROLOGUE
-    return str(cog.process_string(text, fname=str(README)))
+    return str(cog.process_string(text, fname="README.md"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Rewrite README.md, or with --check say whether it is up to date."""
+    """Rewrite README.md (or the file named), or with --check say whether it is up to date."""
     args = list(sys.argv[1:] if argv is None else argv)
-    old = README.read_text(encoding="utf-8")
+    named = [arg for arg in args if not arg.startswith("--")]
+    readme = Path(named[0]) if named else README
+    old = readme.read_text(encoding="utf-8")
     new = regenerate(old)
     if "--check" in args:
         if new != old:
-            print(f"{README} is out of date: run python -m microup.cli.reference")
+            print(f"{readme} is out of date: run python -m microup.cli.reference")
             return 1
         return 0
     if new != old:
-        README.write_text(new, encoding="utf-8")
+        readme.write_text(new, encoding="utf-8")
     return 0
 
 

@@ -1,22 +1,17 @@
 """The weekly reminder and the cron job that runs it, so the habit survives busy weeks."""
 
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from microup.app.review import review_view
-from microup.app.week import this_week
-from microup.cli.common import app, now, open_store, show_help_without_command
+from microup.cli.common import app, completer, now, open_store, show_help_without_command
 from microup.cli.lazy import LazyGroup
+from microup.cli.reminded import REMINDED_AT, reminded_at, scheduled_view, view
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
+from microup.core.text import printable
 
-if TYPE_CHECKING:
-    from microup.store import Store
-
-REMINDED_AT = "reminded-at"  # internal setting: when the scheduled reminder last spoke
 DEFAULT_DAY = "mon"
 DEFAULT_TIME = "09:00"
 
@@ -27,6 +22,7 @@ DayOption = Annotated[
         metavar="DAY",
         show_default=False,
         help=f"Day of the weekly reminder: mon..sun (default {DEFAULT_DAY}).",
+        autocompletion=completer("days"),
     ),
 ]
 ClockOption = Annotated[
@@ -51,14 +47,6 @@ cron_app = typer.Typer(
 )
 app.add_typer(cron_app, name="cron")
 cron_app.callback()(show_help_without_command)
-
-
-def _reminded_at(store: "Store") -> datetime | None:
-    text = store.settings().get(REMINDED_AT)
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 remind_app = typer.Typer(
@@ -100,7 +88,7 @@ def remind(
 
     `remind install`, `remind remove` and `remind show` manage the scheduled reminder.
     """
-    from microup.core import reminder, when
+    from microup.core import when
     from microup.system import notify as desktop
     from microup.views import memory as render_memory
     from microup.views import render
@@ -111,28 +99,26 @@ def remind(
     weekday, clock = when.parse_day(day), when.parse_clock(at)
     moment = now()
     try:
-        with open_store(ctx, write=scheduled) as store:
-            if scheduled and not reminder.should_remind(
-                moment, weekday, clock, _reminded_at(store)
-            ):
-                return
-            week = this_week(store, moment)
-            blocks = review_view(store, moment).this_session()
-            timer = store.timer()
-            if scheduled:
-                store.remember(REMINDED_AT, moment.isoformat())
+        seen = scheduled_view(ctx, moment, weekday, clock) if scheduled else view(ctx, moment)
     except StoreBusyError:  # busy is not broken: the next run (or the person) tries again
         render.console().print(
             f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
         )
         return
+    if seen is None:
+        return
+    week, blocks, timer, note, new = seen
     lines = render_memory.reminder_lines(week, blocks)
+    if new is not None:
+        lines.append(printable(new))
     if timer is not None:
         lines.append(render.timer_line(timer, moment).plain + " (microup stop logs it)")
     if quiet and week.met and not blocks:
         return
     if scheduled:
         lines.insert(0, f"[{render.local_time(moment)}] microup weekly reminder")
+    if note:
+        lines.append(note)
     out = render.console()
     for line in lines:
         out.print(line)
@@ -160,6 +146,7 @@ ViaOption = Annotated[
         "--via",
         metavar="SCHEDULER",
         show_default=False,
+        autocompletion=completer("vias"),
         help="systemd (a user timer), launchd (macOS) or cron; "
         "default auto, the first that works here.",
     ),
@@ -180,9 +167,9 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     scheduler refuses, the store is left unchanged."""
     from microup.core import reminder, when
     from microup.core.reminder import ReminderJob
-    from microup.system.files import prepare_log
+    from microup.system.files import prepare_log, remove_created
     from microup.system.paths import reminder_log_path
-    from microup.system.schedulers.registry import VIAS, all_schedulers, choose
+    from microup.system.schedulers.registry import VIAS, choose
     from microup.views import render
 
     if via not in VIAS:
@@ -199,16 +186,20 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     )
     moment = now()
     with open_store(ctx, write=True) as store:  # the first reminder is the next chosen day
-        if _reminded_at(store) is None:
+        if reminded_at(store) is None:
             store.remember(REMINDED_AT, moment.isoformat())
-        last = _reminded_at(store)
-        prepare_log(job.log)
-        where = scheduler.install(job)  # first: if it fails, the reminder there stays
-        for other in all_schedulers():
-            if other.name != scheduler.name and other.installed() is not None:
-                other.remove()
+        last = reminded_at(store)
+        created = prepare_log(job.log)
+        try:
+            where = scheduler.install(job)  # first: if it fails, the reminder there stays
+        except BaseException:
+            remove_created(created)
+            raise
+    leftovers = _remove_others(scheduler.name)
     next_time = reminder.next_reminder(moment, weekday, clock, last)
     out = render.console()
+    for line in leftovers:
+        out.print(line)
     out.print(
         f"Installed in {where}: microup checks hourly and reminds you once a week, "
         f"on {when.DAY_NAMES[weekday]} at {clock:%H:%M} or the first time after it that "
@@ -217,11 +208,32 @@ def _install(ctx: typer.Context, via: str, day: str, at: str, notify: bool) -> N
     out.print(f"Next reminder: {render.local_time(next_time)}. Output goes to {job.log}")
 
 
+def _remove_others(kept: str) -> list[str]:
+    """After an install: take any other scheduler's microup reminder away, even one too
+    damaged to read, so that exactly one speaks. The install has succeeded whatever happens
+    here; what could not be removed is said (with the way out), not reported as a failure."""
+    from microup.system.schedulers.registry import all_schedulers
+
+    said: list[str] = []
+    for other in all_schedulers():
+        if other.name == kept:
+            continue
+        try:
+            other.remove()
+        except MicroupError as error:
+            if other.name != "cron" or other.available():
+                said.append(
+                    f"The {other.name} reminder could not be removed ({error}); "
+                    "`microup remind remove` removes every microup reminder."
+                )
+    return said
+
+
 def _show(kinds: list[str]) -> None:
     """Which reminder is installed and when it next speaks, from the store it was installed
     with (not the default one)."""
+    from microup.app.access import open_store as transaction
     from microup.core import reminder, when
-    from microup.store import transaction
     from microup.system.schedulers.registry import all_schedulers
     from microup.views import render
 
@@ -235,7 +247,7 @@ def _show(kinds: list[str]) -> None:
             continue
         found = True
         with transaction(job.db, write=False) as store:
-            last = _reminded_at(store)
+            last = reminded_at(store)
         next_time = reminder.next_reminder(now(), job.weekday, job.at, last)
         out.print(
             f"{scheduler.name}: {when.DAY_NAMES[job.weekday]} at {job.at:%H:%M} "

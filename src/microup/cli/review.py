@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from microup.app.programme import running, week_news
 from microup.app.review import review_view
-from microup.cli.common import JsonOption, app, now, open_store
+from microup.cli.common import JsonOption, app, completer, now, open_store
 from microup.core.errors import NotFoundError, UsageError
 from microup.core.weeks import week_start
+from microup.core.when import parse_duration
 
 if TYPE_CHECKING:
+    from microup.core.programme import Programme
     from microup.core.review import ReviewView
 from microup.core.text import clean_topic, plural, printable
 
@@ -27,12 +30,12 @@ MAX_SESSION_MINUTES = 600
 def review(
     ctx: typer.Context,
     minutes: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             "--minutes",
             "-m",
-            metavar="N",
-            help="Minutes you have now, 1 to 600 "
+            metavar="D",
+            help="Minutes you have now (20, 1h, 1:30, 1.5h), up to 600 "
             "(default: this session's share of the week's budget).",
         ),
     ] = None,
@@ -49,14 +52,18 @@ def review(
     from microup.views import memory as render_memory
     from microup.views import render
 
-    if minutes is not None and not 1 <= minutes <= MAX_SESSION_MINUTES:
-        raise UsageError(f"--minutes is from 1 to {MAX_SESSION_MINUTES}, not {minutes}")
+    have = (
+        parse_duration(minutes, maximum=MAX_SESSION_MINUTES, what="--minutes")
+        if minutes is not None
+        else None
+    )
     with open_store(ctx, write=False) as store:
         view = review_view(store, now())
+        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
     plan = view.outlook.plan
     memories = view.outlook.memories
     held = view.held()
-    blocks = view.this_session() if minutes is None else plan.fit(minutes, held)
+    blocks = view.this_session() if have is None else plan.fit(have, held)
     planned = dict(blocks)
     if show_all:
         scale = view.outlook.fit.scale
@@ -76,9 +83,12 @@ def review(
                 "more": more,
                 "budget": render_memory.budget_json(view),
             }
+            | ({} if news[0] is None else {"new": news[0].json()})
         )
         return
     out = render.console()
+    if news[0] is not None:
+        out.print(render.user_text(news[0].line()))
     if not memories:
         out.print(NOTHING_YET)
         return
@@ -119,13 +129,26 @@ def plan(
     with open_store(ctx, write=False) as store:
         view = review_view(store, moment)
         goal = store.goals().goal_for(week_start(moment.date()))
+        programmes = running(store)
+        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
     if ics is not None:
-        _write_ics(ctx, ics, slots, goal, view, moment)
+        _write_ics(ctx, ics, slots, goal, view, moment, programmes)
         return
     if json:
-        render.print_json(render_memory.plan_json(view))
+        render.print_json(
+            render_memory.plan_json(view)
+            | (
+                {"new": [None if block is None else block.json() for block in news]}
+                if any(news)
+                else {}
+            )
+        )
     else:
-        render.console().print(render_memory.plan_view(view))
+        out = render.console()
+        out.print(render_memory.plan_view(view))
+        for number, block in enumerate(news, start=1):
+            if block is not None:
+                out.print(render.user_text(f"Session {number}, {block.line()}"))
 
 
 def _write_ics(
@@ -135,19 +158,22 @@ def _write_ics(
     goal: int,
     view: "ReviewView",
     moment: datetime,
+    programmes: "list[Programme]",
 ) -> None:
     """The calendar file, written whole; the reviews planned for each session go with it."""
-    from microup.cli.history import output_file
+    from microup.app.access import mark_saved
+    from microup.cli.output import output_file
     from microup.core.formats import ics
-    from microup.store.base import mark_committed
     from microup.system.timezone import local_zone
     from microup.views import render
 
     chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
-    data = ics.calendar_bytes(chosen, goal, view.outlook.plan.sessions(), moment, local_zone())
+    data = ics.calendar_bytes(
+        chosen, goal, view.outlook.plan.sessions(), moment, local_zone(), programmes
+    )
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))
-    mark_committed()  # the file is written: a report that cannot be shown is no failure
+    mark_saved()  # the file is written: a report that cannot be shown is no failure
     render.console().print(
         f"Wrote {plural(len(chosen), 'weekly session')} ({goal} min a week) to "
         f"{printable(str(path))}; "
@@ -159,7 +185,13 @@ def _write_ics(
 def config(
     ctx: typer.Context,
     key: Annotated[
-        str | None, typer.Argument(metavar="KEY", help="A setting's name.", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="KEY",
+            help="A setting's name.",
+            show_default=False,
+            autocompletion=completer("setting_keys"),
+        ),
     ] = None,
     value: Annotated[
         str | None, typer.Argument(metavar="VALUE", help="Its new value.", show_default=False)
@@ -167,10 +199,11 @@ def config(
 ) -> None:
     """Show or change the review planner's settings.
 
-    The settings are review-budget, target-retention and min-gap; `microup config` shows
-    each with its value and meaning.
+    The review planner's settings are review-budget, target-retention and min-gap; the
+    lrs-* settings say where `lrs send` sends and as whom. `microup config` shows each
+    with its value and meaning (a password only as set or not).
     """
-    from microup.core.settings import SETTINGS, effective, spec_for
+    from microup.core.settings import SETTINGS, effective, shown_value, spec_for
     from microup.views import memory as render_memory
     from microup.views import render
 
@@ -181,12 +214,15 @@ def config(
         if spec is not None and new_value is not None and new_value != before[spec.key]:
             store.set_setting(spec.key, new_value)
             store.describe(
-                f"Setting {spec.key} {new_value}", f"Setting {spec.key} back to {before[spec.key]}"
+                f"Setting {spec.key} {shown_value(spec.key, new_value)}",
+                f"Setting {spec.key} back to {shown_value(spec.key, before[spec.key])}",
             )
         values = effective(store.settings())
     names = [spec.key] if spec is not None else list(SETTINGS)
     render.console().print(
-        render_memory.settings_table([(n, values[n], SETTINGS[n].help) for n in names])
+        render_memory.settings_table(
+            [(n, shown_value(n, values[n]), SETTINGS[n].help) for n in names]
+        )
     )
 
 
@@ -236,7 +272,7 @@ def curve(
     start, end = render_memory.curve_span(first, moment)
     times = [start + (end - start) * i / (width - 1) for i in range(width)]
     target = view.settings.target_retention
-    out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only))
+    out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only=ascii_only))
     out.print(
         render_memory.curve_chart(
             recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale),

@@ -28,6 +28,8 @@ from microup.core.text import clean_note
 from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_when
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from microup.core.values import Entry, Kind, Timer
     from microup.store import Store
 
@@ -72,6 +74,19 @@ def _refuse_long_run(elapsed: timedelta, timer: "Timer", command: str) -> None:
         "first say when you stopped (microup stop --at WHEN) or how long it was "
         f"(microup stop --minutes D){' and start again' if command != 'stop' else ''}"
     )
+
+
+def _refuse_clock_behind(timer: "Timer", moment: "datetime") -> None:
+    """The clock says now is before the timer started (it was put back, or the timer was
+    started on a machine whose clock ran ahead): any entry would lie in the future."""
+    from microup.views import render
+
+    if timer.started > moment:
+        raise UsageError(
+            f"the timer started at {render.local_time(timer.started)}, but the clock now says "
+            f"{render.local_time(moment)}: fix the clock, or drop the timer (microup cancel) "
+            "and log the session (microup log D --at WHEN)"
+        )
 
 
 @app.command()
@@ -120,6 +135,8 @@ def start(
                     f"a timer is already running since {render.local_time(running.started)}: "
                     "microup stop, or start --switch"
                 )
+            if at is None:
+                _refuse_clock_behind(running, moment)
             if timer.started < running.started:
                 raise UsageError("--at is before the running timer started")
             _refuse_long_run(timer.started - running.started, running, "start --switch")
@@ -158,6 +175,7 @@ def stop(
         timer = store.timer()
         if timer is None:
             raise NotFoundError("no timer is running (start one with: microup start -t TOPIC)")
+        _refuse_clock_behind(timer, moment)
         if length is None:
             elapsed = end - timer.started
             if at is None:
@@ -173,11 +191,23 @@ def stop(
 
 
 @app.command()
-def status(ctx: typer.Context, json: JsonOption = False) -> None:
+def status(
+    ctx: typer.Context,
+    json: JsonOption = False,
+    short: Annotated[
+        bool,
+        typer.Option(
+            "--short", "-s", help="One line for a shell prompt or status bar (fast, from a cache)."
+        ),
+    ] = False,
+) -> None:
     """Whether a timer is running, since when, and on what."""
+    moment = now()
+    if short:
+        _short_status(ctx, moment)
+        return
     from microup.views import render
 
-    moment = now()
     with open_store(ctx, write=False) as store:
         timer = store.timer()
     if json:
@@ -201,3 +231,38 @@ def cancel(ctx: typer.Context) -> None:
         label = f" on {timer.topic}" if timer.topic else ""
         store.describe(f"Cancelled the timer{label}", f"The timer{label} runs again")
     render.console().print(render.timer_line(timer, now()).append(": dropped, nothing logged."))
+
+
+def _short_status(ctx: typer.Context, moment: "datetime") -> None:
+    """From the hints file the store keeps current; the first time, from the store itself
+    (which then writes the hints)."""
+    import sys
+
+    from microup.system.hints import read_hints, write_hints
+    from microup.views.short import short_line
+
+    where = str(ctx.obj.db)
+    hints = read_hints(where)
+    if hints is None:
+        from microup.app.hints import gather
+
+        with open_store(ctx, write=False) as store:
+            hints = gather(store, moment)
+        write_hints(where, hints)
+    sys.stdout.write(short_line(hints, moment) + "\n")
+
+
+@app.command("continue")
+def continue_(
+    ctx: typer.Context,
+    at: WhenOption = None,
+    switch: Annotated[
+        bool, typer.Option("--switch", help="Stop the running timer first (as an entry).")
+    ] = False,
+) -> None:
+    """Start the timer again on the topic you last logged or timed."""
+    with open_store(ctx, write=False) as store:
+        last = next((entry.topic for entry in store.entries(limit=50) if entry.topic), None)
+    if last is None:
+        raise NotFoundError("no topic logged yet to continue: microup start -t TOPIC")
+    start(ctx, topic=last, note=None, at=at, review=False, switch=switch)

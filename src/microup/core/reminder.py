@@ -104,6 +104,19 @@ def should_remind(now: datetime, weekday: int, at: time, last_reminded: datetime
     return last_reminded is None or last_reminded < last_occurrence(now, weekday, at)
 
 
+COUNTS_AHEAD = timedelta(days=1)
+"""A reminder given less than this before the chosen moment (a late one, catching up a missed
+week) counts as that moment's own: the same morning never hears it twice."""
+
+
+def reminded_for(now: datetime, weekday: int, at: time) -> datetime:
+    """What a reminder given `now` is marked as (for should_remind's `last_reminded`): now,
+    or the chosen moment itself when that comes within a day, so that the runs up to and
+    after it stay quiet until the week after."""
+    upcoming = last_occurrence(now, weekday, at) + timedelta(days=7)
+    return upcoming if upcoming - now < COUNTS_AHEAD else now
+
+
 def next_reminder(
     now: datetime, weekday: int, at: time, last_reminded: datetime | None
 ) -> datetime:

@@ -33,6 +33,8 @@ class SettingSpec:
     help: str
     default: str
     normalize: Callable[[str], str]
+    secret: bool = False
+    """Never shown by `config` or `history`, never exported."""
 
 
 def _retention(text: str) -> str:
@@ -59,6 +61,72 @@ def _undo_history(text: str) -> str:
 def _budget(text: str) -> str:
     return str(parse_duration(text, maximum=MAX_REVIEW_BUDGET, what="review-budget", minimum=0))
 
+
+def _home(text: str) -> str:
+    from microup.core.formats.xapi import check_home
+
+    return check_home(text)
+
+
+def _endpoint(text: str) -> str:
+    url = text.strip()
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in url):
+        raise UsageError(f"lrs-endpoint must be an http(s) URL, not {url[:60]!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def _name(what: str) -> Callable[[str], str]:
+    def normalize(text: str) -> str:
+        name = text.strip()
+        if not name or len(name) > 200 or not name.isprintable():
+            raise UsageError(f"{what} must be 1 to 200 printable characters")
+        return name
+
+    return normalize
+
+
+def _yes_no(text: str) -> str:
+    answer = text.strip().lower()
+    if answer in ("yes", "y", "true", "on", "1"):
+        return "yes"
+    if answer in ("no", "n", "false", "off", "0"):
+        return "no"
+    raise UsageError(f"lrs-consent must be yes or no, not {text.strip()[:20]!r}")
+
+
+LRS_SETTINGS = (
+    SettingSpec(
+        "lrs-home",
+        "your organisation's home page (https://...): your xAPI account's and activities' root",
+        "",
+        _home,
+    ),
+    SettingSpec(
+        "lrs-account",
+        "your account name in xAPI statements (default: your user name; on a shared store "
+        "your role)",
+        "",
+        _name("lrs-account"),
+    ),
+    SettingSpec("lrs-endpoint", "the LRS's xAPI endpoint that `lrs send` posts to", "", _endpoint),
+    SettingSpec(
+        "lrs-username", "the LRS user (or $MICROUP_LRS_USERNAME)", "", _name("lrs-username")
+    ),
+    SettingSpec(
+        "lrs-password",
+        "the LRS password (or $MICROUP_LRS_PASSWORD); never shown",
+        "",
+        _name("lrs-password"),
+        secret=True,
+    ),
+    SettingSpec(
+        "lrs-consent",
+        "on a shared store: yes lets its administrator send your statements to the LRS",
+        "no",
+        _yes_no,
+    ),
+)
 
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
@@ -87,8 +155,16 @@ SETTINGS: dict[str, SettingSpec] = {
             str(MIN_UNDO_HISTORY),
             _undo_history,
         ),
+        *LRS_SETTINGS,
     )
 }
+
+
+def shown_value(key: str, value: str) -> str:
+    """A setting's value as `config` and `history` show it: a secret only as set or not."""
+    if SETTINGS[key].secret:
+        return "(set)" if value else "(not set)"
+    return value or "(not set)"
 
 
 def spec_for(key: str) -> SettingSpec:

@@ -91,9 +91,32 @@ def clean_topic(text: str) -> str:
     if len(topic) > MAX_TOPIC_CHARS:
         raise UsageError(f"topic is {len(topic)} characters; at most {MAX_TOPIC_CHARS} allowed")
     _refuse_control(topic, "topic")
-    if all(unicodedata.category(char) in ("Cf", "Mn", "Zs") for char in topic):
-        raise UsageError("topic must contain something visible")
+    if not topic.isascii():
+        _refuse_blank(topic)
     return topic
+
+
+def _is_noncharacter(char: str) -> bool:
+    """U+FDD0..U+FDEF and the last two code points of every plane: never for interchange."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def _blank(char: str) -> bool:
+    """Prints as nothing or as a blank: spaces, marks, format characters, the blank Braille
+    pattern, Hangul fillers, and private-use or unassigned code points (most have no glyph)."""
+    category = unicodedata.category(char)
+    if category == "Cn":  # an emoji newer than Python's Unicode tables still shows
+        return not _is_pictograph(char)
+    return category in ("Cf", "Mn", "Zs", "Co") or char == "\u2800" or ord(char) in HANGUL_FILLERS
+
+
+def _refuse_blank(topic: str) -> None:
+    for char in topic:
+        if _is_noncharacter(char):
+            raise UsageError(f"topic may not contain a noncharacter (found U+{ord(char):04X})")
+    if all(map(_blank, topic)):
+        raise UsageError("topic must contain something visible")
 
 
 @functools.lru_cache(maxsize=4096)

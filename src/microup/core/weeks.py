@@ -32,14 +32,27 @@ class GoalHistory:
     """Weekly goals by the Monday from which each applies; before the first, the default."""
 
     changes: tuple[tuple[date, int], ...] = ()
+    off: frozenset[date] = frozenset()
+    """Weeks off, by their Monday: no goal, and they neither break nor extend a streak."""
 
     @classmethod
-    def of(cls, changes: Iterable[tuple[date, int]]) -> GoalHistory:
-        return cls(tuple(sorted(changes)))
+    def of(cls, changes: Iterable[tuple[date, int]], off: Iterable[date] = ()) -> GoalHistory:
+        return cls(tuple(sorted(changes)), frozenset(off))
 
     def goal_for(self, monday: date) -> int:
+        """The goal in force in that week: nothing in a week off."""
+        if monday in self.off:
+            return 0
+        return self.standing_goal(monday)
+
+    def standing_goal(self, monday: date) -> int:
+        """The goal set for that week, week off or not."""
         index = bisect_right(self.changes, (monday, math.inf)) - 1
         return self.changes[index][1] if index >= 0 else DEFAULT_GOAL_MINUTES
+
+    def counts(self, monday: date) -> bool:
+        """Whether the week counts in streaks and adherence (a week off does not)."""
+        return monday not in self.off
 
 
 def weekly_totals(daily: Mapping[date, int]) -> dict[date, int]:
@@ -58,11 +71,15 @@ def current_streak(today: date, weekly: Mapping[date, int], goals: GoalHistory) 
     """
     monday = week_start(today)
     streak = 0
-    if weekly.get(monday, 0) >= goals.goal_for(monday):
+    if goals.counts(monday) and weekly.get(monday, 0) >= goals.goal_for(monday):
         streak = 1
     monday -= timedelta(weeks=1)
-    while weekly.get(monday, 0) >= goals.goal_for(monday):
-        streak += 1
+    first = min(weekly, default=monday)
+    while monday >= first - timedelta(weeks=1):
+        if goals.counts(monday):
+            if weekly.get(monday, 0) < goals.goal_for(monday):
+                break
+            streak += 1
         monday -= timedelta(weeks=1)
     return streak
 
@@ -75,9 +92,9 @@ def best_streak(today: date, weekly: Mapping[date, int], goals: GoalHistory) -> 
     monday = min(weekly)
     last = week_start(today)
     while monday <= last:
-        minutes = weekly.get(monday, 0)
-        run = run + 1 if minutes >= goals.goal_for(monday) else 0
-        best = max(best, run)
+        if goals.counts(monday):
+            run = run + 1 if weekly.get(monday, 0) >= goals.goal_for(monday) else 0
+            best = max(best, run)
         monday += timedelta(weeks=1)
     return best
 
@@ -201,7 +218,9 @@ def adherence(today: date, weekly: Mapping[date, int], goals: GoalHistory) -> Ad
     monday = min(weekly)
     while monday <= this_monday:
         minutes, goal = weekly.get(monday, 0), goals.goal_for(monday)
-        if minutes >= goal:
+        if not goals.counts(monday):
+            pass  # a week off: not counted either way
+        elif minutes >= goal:
             met += 1
         elif monday == this_monday:
             pass  # under way: not yet a week that failed

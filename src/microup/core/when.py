@@ -48,11 +48,46 @@ _ABSOLUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.,+\-Zz]*)?", re.AS
 _DAYS = re.compile(r"(?P<days>[0-9]{1,5})\s*d(?:ays?)?", re.ASCII | re.IGNORECASE)
 
 
-def _minutes_of(text: str) -> int | None:
-    """Read `20`, `20m`, `1h`, `1h30m` (and `1h 30m`, `90min`) as minutes, or None."""
+_HOURS_MINUTES = re.compile(r"(?P<hours>[0-9]{1,3}):(?P<minutes>[0-5][0-9])", re.ASCII)
+"""`1:30`: an hour and a half, as a stopwatch shows it."""
+
+
+_DECIMAL = re.compile(
+    r"(?P<number>[0-9]{1,4}(?:\.[0-9]{1,4})?|\.[0-9]{1,4})\s*"
+    r"(?P<unit>h|hr|hrs|hours?|m|min|mins|minutes?|d|days?|w|wk|wks|weeks?)",
+    re.ASCII | re.IGNORECASE,
+)
+"""`1.5h`, `90 min`, `2 days`, `1 week`: a number and a unit."""
+
+
+_UNIT_MINUTES = {"h": 60, "m": 1, "d": 24 * 60, "w": 7 * 24 * 60}
+
+
+def _decimal_minutes(text: str, *, long_units: bool) -> int | None:
+    """`1.5h` as 90; days and weeks only where `long_units` (for `ago`); None if it is not a
+    whole number of minutes."""
+    match = _DECIMAL.fullmatch(text)
+    if match is None:
+        return None
+    unit = match["unit"].lower()[0]
+    if unit in "dw" and not long_units:
+        return None
+    from fractions import Fraction
+
+    minutes = Fraction(match["number"]) * _UNIT_MINUTES[unit]
+    return int(minutes) if minutes.denominator == 1 else None
+
+
+def _minutes_of(text: str, *, long_units: bool = False) -> int | None:
+    """Read `20`, `20m`, `1h`, `1h30m` (and `1h 30m`, `90min`), `1:30` and `1.5h` as
+    minutes, or None."""
     text = text.strip()
     if _BARE_NUMBER.fullmatch(text):
         return int(text)
+    if clock := _HOURS_MINUTES.fullmatch(text):
+        return int(clock["hours"]) * 60 + int(clock["minutes"])
+    if (decimal := _decimal_minutes(text, long_units=long_units)) is not None:
+        return decimal
     match = _CLOCK_PARTS.fullmatch(text)
     if not match or not (match["hours"] or match["minutes"]):
         return None
@@ -69,7 +104,8 @@ def parse_duration(
     minutes = _minutes_of(text)
     if minutes is None:
         raise UsageError(
-            f"invalid {what} {shown(text)}: use whole minutes like 20, or 20m, 1h, 1h30m"
+            f"invalid {what} {shown(text)}: use whole minutes like 20, or 20m, 1h, 1h30m, "
+            "1:30, 1.5h"
         )
     if not minimum <= minutes <= maximum:
         raise UsageError(f"{what} must be between {minimum} and {maximum} minutes, not {minutes}")
@@ -114,8 +150,45 @@ def _on_day(day: date, now: datetime, tz: tzinfo | None, start_of_day: bool) -> 
 def _parse_ago(amount: str, now: datetime) -> datetime | None:
     """Elapsed time, counted in real hours (in UTC) even across a daylight-saving change."""
     days = _DAYS.fullmatch(amount.strip())
-    minutes = int(days["days"]) * 24 * 60 if days else _minutes_of(amount)
+    minutes = int(days["days"]) * 24 * 60 if days else _minutes_of(amount, long_units=True)
     return None if minutes is None else now.astimezone(timezone.utc) - timedelta(minutes=minutes)
+
+
+_DAY_AND_CLOCK = re.compile(
+    r"(?:(?P<last>last)\s+)?(?P<day>[a-z]+)?\s*(?P<clock>[0-9]{1,2}:[0-9]{2})?",
+    re.ASCII | re.IGNORECASE,
+)
+"""`9:30`, `yesterday 18:00`, `monday`, `monday 9:00`, `last friday`, `last fri 18:00`."""
+
+
+def _named_day(word: str, last: bool, today: date) -> date | None:
+    """`today`, `yesterday`, or a weekday: the latest one not after today (`last`: before)."""
+    if word in ("today", "yesterday"):
+        return None if last else today - timedelta(days=1 if word == "yesterday" else 0)
+    for names in (DAY_NAMES, _LONG_DAY_NAMES):
+        if word in names:
+            back = (today.weekday() - names.index(word)) % 7
+            return today - timedelta(days=back if back or not last else 7)
+    return None
+
+
+def _parse_day_and_clock(
+    text: str, now: datetime, tz: tzinfo | None, start_of_day: bool
+) -> datetime | None:
+    match = _DAY_AND_CLOCK.fullmatch(text)
+    if match is None or not (match["day"] or match["clock"]):
+        return None
+    today = in_zone(now, tz).date()
+    day = (
+        today
+        if match["day"] is None
+        else _named_day(match["day"].lower(), bool(match["last"]), today)
+    )
+    if day is None or (match["last"] and match["day"] is None):
+        return None
+    if match["clock"] is None:
+        return _on_day(day, now, tz, start_of_day)
+    return localize(datetime.combine(day, parse_clock(match["clock"])), tz)
 
 
 def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
@@ -135,12 +208,18 @@ def _read_when(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) 
     word = text.lower()
     if word == "now":
         return now
-    if word in ("today", "yesterday"):
-        day = now.date() - timedelta(days=1 if word == "yesterday" else 0)
-        return _on_day(day, now, tz, start_of_day)
     if ago := _AGO.fullmatch(text):
         return _parse_ago(ago["amount"], now)
+    if (named := _parse_day_and_clock(text, now, tz, start_of_day)) is not None:
+        return named
     return _parse_iso(text, now, tz, start_of_day) if text else None
+
+
+ACCEPTED_TIMES = (
+    "use 2026-11-20 or 2026-11-20T18:30, 9:30, today, yesterday 18:00, monday 9:00, "
+    "last friday, or 90m ago / 2h ago / 3d ago / 1 week ago"
+)
+"""The one message that names every form of time microup reads."""
 
 
 def parse_when(
@@ -184,10 +263,7 @@ def parse_when(
 
 def _within_range(text: str, when: datetime | None, now: datetime) -> datetime:
     if when is None:
-        raise UsageError(
-            f"invalid time {shown(text)}: use an ISO date or date-time (2026-11-20, "
-            "2026-11-20T18:30), today, yesterday, or 30m ago / 2h ago / 3d ago"
-        )
+        raise UsageError(f"invalid time {shown(text)}: {ACCEPTED_TIMES}")
     if when > now:
         raise UsageError(f"time {shown(text)} is in the future")
     if when < EPOCH:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from microup.store.sqlite.schema import INSERT_TRIGGERS, REBUILD_DERIVED
 
 if TYPE_CHECKING:
-    from microup.store.queries import Store
+    from microup.store.bulk import BulkWrites
     from microup.store.sqlite.staging import Staging
 
 BULK_IMPORT_ROWS = 50_000
@@ -37,7 +37,7 @@ _NEW_COPIES = """(SELECT s.*, row_number() OVER
 once per distinct entry, set-wise, so importing a file twice adds nothing)."""
 
 
-def import_entries(store: Store, staging: Staging) -> int:
+def import_entries(store: BulkWrites, staging: Staging) -> int:
     """Add staged rows (`store.staging`, in file order) that are not already here,
     counting copies, so importing a file twice adds nothing; how many were added.
 
@@ -65,7 +65,7 @@ def import_entries(store: Store, staging: Staging) -> int:
     for name in INSERT_TRIGGERS if bulk else ():
         connection.exec_driver_sql(f"DROP TRIGGER {name}")
     last_topic = store._exec("SELECT max(id) FROM topic").scalar() or 0
-    last_entry = store.last_logged_id() or 0
+    last_entry = store._exec("SELECT max(id) FROM entry").scalar() or 0
     connection.exec_driver_sql(
         f"INSERT INTO topic (name, key) SELECT i.topic, i.key FROM {source} i"
         f" JOIN (SELECT key, min(seq) AS first FROM {source} WHERE key IS NOT NULL"

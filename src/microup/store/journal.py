@@ -55,6 +55,8 @@ class OpenChange:
     rows: list[Touched] = field(default_factory=list)
     summary: str = ""
     undo_message: str = ""
+    joins: int | None = None
+    """An earlier change this one continues (a session's blocks): recorded as one with it."""
 
 
 def key_of(table: str, image: Mapping[str, Any]) -> Image:
@@ -101,13 +103,20 @@ def delete_range(conn: Connection, table: str, low: Any, high: Any) -> None:
     )
 
 
+def forget_row(conn: Connection, table: str, key: Mapping[str, Any]) -> None:
+    """Delete one of the learner's own rows on PostgreSQL, where learners hold no DELETE."""
+    conn.execute(
+        text("SELECT microup.forget_row(:table, CAST(:key AS JSONB))"),
+        {"table": table, "key": json.dumps(dict(key))},
+    )
+
+
 def put_image(conn: Connection, table: str, key: Mapping[str, Any], image: Image | None) -> None:
     """Make the row with this key be `image` (None: no such row), whatever it is now."""
     current = read_image(conn, table, key)
     if image is None:
         if current is not None and conn.dialect.name == "postgresql":
-            (value,) = key.values()  # every table a change touches has a one-column key
-            delete_range(conn, table, value, value)
+            forget_row(conn, table, key)
         elif current is not None:
             conn.execute(text(f"DELETE FROM {table} WHERE {_where(table)}"), _key_parameters(key))
     elif current is None:
@@ -128,10 +137,14 @@ class Journal:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def write(self, change: OpenChange, kept: int) -> None:
-        """Record `change` (if it touched anything) and forget changes beyond the last `kept`."""
+    def write(self, change: OpenChange, kept: int) -> int | None:
+        """Record `change` (if it touched anything) and forget changes beyond the last `kept`;
+        the id it was recorded under. A change that `joins` an earlier one (not undone since)
+        takes that one's rows in: the earlier change is gone and one undo reverts both."""
+        if change.joins is not None:
+            change.rows = self._absorb(change.joins, change.rows)
         if not change.rows:
-            return
+            return None
         at = int(datetime.now(timezone.utc).timestamp())
         change_id = self.conn.execute(
             text(
@@ -159,6 +172,20 @@ class Journal:
             ],
         )
         self._trim(max(kept, DEFAULT_KEPT_CHANGES))
+        return int(change_id)
+
+    def _absorb(self, earlier: int, rows: list[Touched]) -> list[Touched]:
+        """The rows of change `earlier` followed by `rows`, one record a row (its first image
+        before, its last after; rows back as they were dropped), and `earlier` removed."""
+        found = self.conn.execute(
+            text("SELECT undone FROM journal WHERE id = :id"), {"id": earlier}
+        ).first()
+        if found is None or found[0]:
+            return rows
+        merged = merged_rows([*self._rows(earlier), *rows])
+        for table in ("journal_row", "journal"):
+            delete_range(self.conn, table, earlier, earlier)
+        return merged
 
     def _trim(self, kept: int) -> None:
         oldest_kept = self.conn.execute(
@@ -298,6 +325,26 @@ def changed(
     table: str, key: Mapping[str, Any], before: Image | None, after: Image | None
 ) -> Touched:
     return Touched(table, dict(key), before, after)
+
+
+def merged_rows(rows: Sequence[Touched]) -> list[Touched]:
+    """Rows written several times as one record each (first before, last after), in the
+    order first touched; a row back as it was is left out. Ranges of added rows are kept."""
+    merged: dict[tuple[str, str], Touched] = {}
+    ranges: list[tuple[int, Touched]] = []
+    for row in rows:
+        if row.last_id is not None:
+            ranges.append((len(merged) + len(ranges), row))
+            continue
+        name = (row.table, encoded(row.key) or "")
+        if name in merged:
+            merged[name] = Touched(row.table, row.key, merged[name].before, row.after)
+        else:
+            merged[name] = row
+    ordered = [row for row in merged.values() if row.before != row.after]
+    for position, row in ranges:
+        ordered.insert(min(position, len(ordered)), row)
+    return ordered
 
 
 def unchanged(rows: Sequence[Touched]) -> bool:

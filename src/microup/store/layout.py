@@ -23,6 +23,7 @@ TABLES: dict[str, TableLayout] = {
         ("id", "at", "utc_offset", "minutes", "topic_id", "note", "recall", "kind"), ("id",)
     ),
     "goal": TableLayout(("week_start", "minutes"), ("week_start",)),
+    "holiday": TableLayout(("week_start",), ("week_start",)),
     "setting": TableLayout(("key", "value"), ("key",)),
     "timer": TableLayout(("id", "started", "utc_offset", "topic", "note", "kind"), ("id",)),
     "journal": TableLayout(("id", "at", "summary", "undo_message", "steps", "undone"), ("id",)),
@@ -32,8 +33,39 @@ TABLES: dict[str, TableLayout] = {
     "day_total": TableLayout(("day", "minutes"), ("day",)),
     "topic_total": TableLayout(("topic_id", "minutes", "sessions", "last"), ("topic_id",)),
     "review_cache": TableLayout(("topic_id", "fold", "cutoff", "state"), ("topic_id",)),
+    "programme": TableLayout(("id", "name", "key", "position", "start", "due"), ("id",)),
+    "programme_part": TableLayout(
+        (
+            "programme_id",
+            "seq",
+            "topic",
+            "title",
+            "part",
+            "parts",
+            "minutes",
+            "done_minutes",
+            "done_at",
+        ),
+        ("programme_id", "seq"),
+    ),
+    "programme_entry": TableLayout(
+        ("entry_id", "programme_id", "module", "minutes"), ("entry_id",)
+    ),
+    "lrs_sent": TableLayout(
+        ("endpoint", "entry_id", "statement_id", "revision", "sent_at"), ("endpoint", "entry_id")
+    ),
 }
 
-JOURNALED = ("topic", "entry", "goal", "setting", "timer")
+JOURNALED = (
+    "topic",
+    "entry",
+    "goal",
+    "setting",
+    "timer",
+    "programme",
+    "programme_part",
+    "programme_entry",
+    "holiday",
+)
 """The person's own data: every change to these is journaled and can be undone. The rest is
 the journal itself, or derived (kept by triggers, or a cache) and follows on its own."""

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
 
 from microup.core.errors import NotFoundError, StoreError
 from microup.core.memory import StudyRow
@@ -15,13 +12,9 @@ from microup.core.text import printable, topic_key
 from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
 from microup.core.when import from_stored, utc_offset_minutes
-from microup.store.base import BUSY_TIMEOUT_MS
+from microup.store.bulk import BulkWrites
 from microup.store.journal import (
-    DEFAULT_KEPT_CHANGES,
     Image,
-    Journal,
-    OpenChange,
-    added_range,
     changed,
     put_image,
     read_image,
@@ -30,9 +23,7 @@ from microup.store.layout import TABLES
 from microup.store.sqlite.schema import OFFSET_SPAN
 
 if TYPE_CHECKING:
-    from microup.store.sqlite.staging import Staging
-
-KEPT_CHANGES_SETTING = "undo-history"
+    pass
 
 
 def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
@@ -76,68 +67,19 @@ def _day_number(day: date) -> int:
     return (day - EPOCH_DAY).days
 
 
-class Store:
+class Store(BulkWrites):
     """Every query microup makes, over one open transaction. Rows in, domain values out.
 
-    Every write goes through `_put` (or records a range, for a bulk import), which keeps the
-    row's images before and after for the journal: `finish` writes them as one change when
-    the command commits, so undo never depends on a command remembering to journal.
+    Every write goes through `_put` (see `store.connected`), so every change is journaled.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.change = OpenChange()
-        self.before_write: Callable[[], None] | None = None
-        """The engine's write lock, until it is taken (see `write_lock`)."""
-
-    def write_lock(self) -> None:
-        """Take the engine's write lock now, if it has one not taken yet: a shared store's
-        import takes it only once its rows are staged, so others wait for the write alone."""
-        take, self.before_write = self.before_write, None
-        if take is not None:
-            take()
-
-    def _exec(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
-        return self.connection.execute(text(sql), dict(parameters or {}))
-
     # The journal --------------------------------------------------------------------------
-
-    def describe(self, summary: str, undo_message: str) -> None:
-        """What this command's change is, as `history` lists it and `undo` will say it."""
-        self.change.summary, self.change.undo_message = summary, undo_message
-
-    def finish(self) -> None:
-        """Journal what this transaction changed (nothing, if it changed nothing)."""
-        rows = [
-            row for row in self.change.rows if row.last_id is not None or row.before != row.after
-        ]
-        if not rows:
-            return
-        self.change.rows = rows
-        self.write_lock()
-        if not self.change.summary:
-            self.describe(f"Changed {len(rows)} rows", "Reverted a change")
-        kept = self.settings().get(KEPT_CHANGES_SETTING, "")
-        self.journal.write(self.change, int(kept) if kept.isdigit() else DEFAULT_KEPT_CHANGES)
-        self.change = OpenChange()
-
-    @property
-    def journal(self) -> Journal:
-        """The record of changes behind `undo` and `history`."""
-        return Journal(self.connection)
 
     def undo(self, change_id: int | None = None) -> str:
         """Revert a change without journaling the revert itself; what undoing it says."""
         message = self.journal.undo(change_id)
         self.drop_unused_topics(journaled=False)
         return message
-
-    def _put(self, table: str, key: Mapping[str, Any], after: Image | None) -> Image | None:
-        """Make one row be `after` (None: absent), journaling its images; the row before."""
-        before = read_image(self.connection, table, key)
-        put_image(self.connection, table, key, after)
-        self.change.rows.append(changed(table, key, before, after))
-        return before
 
     # Topics -------------------------------------------------------------------------------
 
@@ -310,14 +252,22 @@ class Store:
         return self._exec("SELECT max(id) FROM entry").scalar()  # type: ignore[no-any-return]
 
     def entries(
-        self, *, since: datetime | None = None, topic: str | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        topic: str | None = None,
+        limit: int | None = None,
+        until: datetime | None = None,
     ) -> list[Entry]:
-        """Entries newest first, optionally from `since` on and for one topic."""
+        """Entries newest first, optionally from `since` on, before `until`, for one topic."""
         conditions: list[str] = ["true"]
         parameters: dict[str, Any] = {}
         if since is not None:
             conditions.append("at >= :since")
             parameters["since"] = int(since.timestamp())
+        if until is not None:
+            conditions.append("at < :until")
+            parameters["until"] = int(until.timestamp())
         if topic is not None:
             conditions.append("topic_id = (SELECT id FROM topic WHERE key = :key)")
             parameters["key"] = topic_key(topic)
@@ -356,65 +306,37 @@ class Store:
             topics = self._exec(
                 "SELECT id, name FROM topic WHERE key = :key", {"key": topic_key(topic)}
             ).all()
-        columns = "SELECT at, minutes, recall, kind, note FROM entry WHERE topic_id = ?"
+        # Material learnt on a programme's module is remembered as that module (issue 18).
+        columns = (
+            "SELECT e.at, e.minutes, e.recall, e.kind, coalesce(m.module, e.note) FROM entry e"
+            " LEFT JOIN programme_entry m ON m.entry_id = e.id WHERE e.topic_id = ?"
+        )
         for topic_id, name in topics:
             since = (after or {}).get(name)
             rows = self._raw_rows(
-                columns + (" ORDER BY at, id" if since is None else " AND at >= ? ORDER BY at, id"),
+                columns
+                + (
+                    " ORDER BY e.at, e.id"
+                    if since is None
+                    else " AND e.at >= ? ORDER BY e.at, e.id"
+                ),
                 (topic_id,) if since is None else (topic_id, since),
             )
             for at, minutes, recall, kind, note in rows:
                 yield name, at, minutes, recall, kind == "review", note
 
-    def review_states(self, fold: str) -> dict[str, tuple[int, str]]:
-        """Cached memories folded under `fold`: topic -> (cutoff, `TopicMemory.state()` JSON)."""
-        rows = self._exec(
-            "SELECT t.name, c.cutoff, c.state FROM topic t JOIN review_cache c"
-            " ON c.topic_id = t.id WHERE c.fold = :fold",
-            {"fold": fold},
-        )
-        return {name: (cutoff, state) for name, cutoff, state in rows}
-
-    def save_review_states(self, fold: str, cutoff: int, states: Mapping[str, str]) -> None:
-        """Keep memories folded through `cutoff`, if the store can take it without waiting.
-
-        A cache, so best effort: inside the command's own transaction, skipped without a
-        word when the store is read-only, busy with another writer, or changed since this
-        command began reading (the next review command tries again).
-        """
-        if not states:
-            return
-        connection = self.connection
-        sqlite = connection.dialect.name == "sqlite"
-        ids = dict(self._exec("SELECT name, id FROM topic").all())
-        rows = [
-            {"topic_id": ids[name], "fold": fold, "cutoff": cutoff, "state": state}
-            for name, state in states.items()
-            if name in ids
-        ]
-        key = "topic_id" if sqlite else "learner, topic_id"  # keys lead with the learner there
-        statement = text(
-            "INSERT INTO review_cache (topic_id, fold, cutoff, state)"
-            f" VALUES (:topic_id, :fold, :cutoff, :state) ON CONFLICT ({key}) DO UPDATE SET"
-            " fold = excluded.fold, cutoff = excluded.cutoff, state = excluded.state"
-        )
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
-        try:
-            with connection.begin_nested():
-                connection.execute(statement, rows)
-        except DBAPIError:
-            pass
-        finally:
-            if sqlite:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-    def all_entries(self) -> Iterator[Entry]:
-        """Every entry, oldest first, streamed with its topic name: for export."""
+    def all_entries(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[Entry]:
+        """Every entry (from `since`, before `until`), oldest first, streamed with its topic
+        name: for export."""
         names = dict(self._exec("SELECT id, name FROM topic").all())
+        low = int(since.timestamp()) if since is not None else -(2**62)
+        high = int(until.timestamp()) if until is not None else 2**62
         rows = self._raw_rows(
             "SELECT id, at, utc_offset, minutes, topic_id, note, recall, kind FROM entry"
-            " ORDER BY at, id"
+            " WHERE at >= ? AND at < ? ORDER BY at, id",
+            (low, high),
         )
         for entry_id, at, offset, minutes, topic_id, note, recall, kind in rows:
             yield Entry(
@@ -427,35 +349,18 @@ class Store:
                 "review" if kind == "review" else "learn",
             )
 
-    def _raw_rows(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-        """Rows as plain tuples from the DB-API cursor, inside this transaction: the hot paths
-        (replaying and exporting 100,000 entries) skip SQLAlchemy's per-row machinery."""
-        connection = self.connection
-        if connection.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")  # psycopg's placeholder; our SQL has no other "?"
-        driver = connection.connection.driver_connection
-        return iter(driver.execute(sql, parameters))  # type: ignore[union-attr]
-
-    def import_entries(self, staging: Staging) -> int:
-        """Add staged rows that are not already here (see `store.importing`); how many."""
-        from microup.store.importing import import_entries
-
-        return import_entries(self, staging)
-
-    def _added_since(self, table: str, last_before: int) -> None:
-        """Journal the rows a bulk write added (ids only grow) as one range."""
-        last = self._exec(f"SELECT max(id) FROM {table}").scalar()
-        if last is not None and last > last_before:
-            self.change.rows.append(added_range(table, last_before + 1, int(last)))
-
     # Goals and settings -------------------------------------------------------------------
 
     def goals(self) -> GoalHistory:
         rows = self._exec("SELECT week_start, minutes FROM goal").all()
+        off = self._exec("SELECT week_start FROM holiday").scalars().all()
         try:
-            return GoalHistory.of((date.fromisoformat(start), minutes) for start, minutes in rows)
+            return GoalHistory.of(
+                ((date.fromisoformat(start), minutes) for start, minutes in rows),
+                (date.fromisoformat(start) for start in off),
+            )
         except ValueError:
-            damaged = next(start for start, _ in rows if not _is_date(start))
+            damaged = next(s for s in [*(s for s, _ in rows), *off] if not _is_date(s))
             raise StoreError(
                 f"a stored goal starts on '{printable(str(damaged))}', which is not a date; "
                 "correct that row's week_start (YYYY-MM-DD) or remove it"
@@ -465,9 +370,6 @@ class Store:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""
         week = monday.isoformat()
         self._put("goal", {"week_start": week}, {"week_start": week, "minutes": minutes})
-
-    def settings(self) -> dict[str, str]:
-        return {str(key): str(value) for key, value in self._exec("SELECT key, value FROM setting")}
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Set (or, with None, remove) a setting the person chose: journaled like any change."""

@@ -90,6 +90,15 @@ class GoalRow(SQLModel, table=True):
     minutes: int = Field(sa_column=_int())
 
 
+class HolidayRow(SQLModel, table=True):
+    """A week off (`microup holiday`, `goal 0 --week`): it neither breaks nor extends a
+    streak, and its goal (and review budget) is nothing."""
+
+    __tablename__ = "holiday"
+
+    week_start: str = Field(sa_column=Column(Text, primary_key=True))
+
+
 class SettingRow(SQLModel, table=True):
     """A named setting, stored as text and validated by the code that reads it."""
 
@@ -180,10 +189,80 @@ class ReviewCacheRow(SQLModel, table=True):
     state: str = Field(sa_column=_text())
 
 
+class ProgrammeRow(SQLModel, table=True):
+    """A training programme the person follows (issue 18): `key` is its case-folded name,
+    `position` the order it was added in, `start` and `due` ISO dates (`due`: `--by`)."""
+
+    __tablename__ = "programme"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    name: str = Field(sa_column=_text())
+    key: str = Field(sa_column=_text(unique=True))
+    position: int = Field(sa_column=_int())
+    start: str = Field(sa_column=_text())
+    due: str | None = Field(default=None, sa_column=_text(nullable=True))
+
+
+class ProgrammePartRow(SQLModel, table=True):
+    """One session-sized part of a programme's module, with the minutes credited to it and
+    when it was finished (UTC epoch seconds; None while it is not)."""
+
+    __tablename__ = "programme_part"
+    __table_args__ = (
+        CheckConstraint("minutes >= 1"),
+        CheckConstraint("done_minutes >= 0"),
+        CheckConstraint("part BETWEEN 1 AND parts"),
+    )
+
+    programme_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    topic: str = Field(sa_column=_text())
+    title: str = Field(sa_column=_text())
+    part: int = Field(sa_column=_int())
+    parts: int = Field(sa_column=_int())
+    minutes: int = Field(sa_column=_int())
+    done_minutes: int = Field(sa_column=_int())
+    done_at: int | None = Field(default=None, sa_column=_int(nullable=True, big=True))
+
+
+class ProgrammeEntryRow(SQLModel, table=True):
+    """An entry that counted toward a programme's module: the module's title (what reviews
+    call the material) and the minutes credited (the programme's pace)."""
+
+    __tablename__ = "programme_entry"
+    __table_args__ = (Index("ix_programme_entry_programme", "programme_id", "entry_id"),)
+
+    entry_id: int = Field(sa_column=Column(BIG, primary_key=True, autoincrement=False))
+    programme_id: int = Field(sa_column=_int())
+    module: str = Field(sa_column=_text())
+    minutes: int = Field(sa_column=_int())
+
+
+PROGRAMME_TABLES = ("programme", "programme_part", "programme_entry")
+
+
+class LrsSentRow(SQLModel, table=True):
+    """What `lrs send` has stored in an LRS: per endpoint and entry, the statement's id. An
+    entry whose statement now has another id (edited) or is gone (deleted) is voided there.
+    Marked only after the LRS accepted the batch; statement ids are derived from the entry,
+    so a batch sent again after a crash stores nothing twice."""
+
+    __tablename__ = "lrs_sent"
+
+    endpoint: str = Field(sa_column=Column(Text, primary_key=True))
+    entry_id: int = Field(sa_column=Column(BIG, primary_key=True))
+    statement_id: str = Field(sa_column=_text())
+    """The live statement's id; empty once voided (the entry was deleted)."""
+    revision: int = Field(sa_column=_int())
+    """How many times the entry's statement was voided: the next id's revision."""
+    sent_at: int = Field(sa_column=_int(big=True))
+
+
 TABLE_ORDER = (
     "topic",
     "entry",
     "goal",
+    "holiday",
     "setting",
     "timer",
     "journal",
@@ -191,6 +270,8 @@ TABLE_ORDER = (
     "day_total",
     "topic_total",
     "review_cache",
+    *PROGRAMME_TABLES,
+    "lrs_sent",
 )
 
 
@@ -199,15 +280,18 @@ def declared() -> MetaData:
     return SQLModel.metadata
 
 
-def ddl(dialect: str, tables: dict[str, Table] | None = None) -> list[str]:
-    """CREATE TABLE and CREATE INDEX statements for `dialect`, in dependency order."""
+def ddl(
+    dialect: str, tables: dict[str, Table] | None = None, names: tuple[str, ...] = TABLE_ORDER
+) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for `dialect`, in dependency order (of the
+    tables in `names` only, for a migration step that adds them)."""
     from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
     from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
     compiler = (SQLiteDialect_pysqlite if dialect == "sqlite" else PGDialect_psycopg)()
     chosen = tables or dict(declared().tables)
     statements = []
-    for name in TABLE_ORDER:
+    for name in names:
         table = chosen[name]
         statements.append(str(CreateTable(table).compile(dialect=compiler)).strip())
         statements.extend(

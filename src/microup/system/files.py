@@ -21,18 +21,33 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def prepare_log(log: Path) -> None:
-    """The log's folder 0700 and the log 0600 (it holds topic names), before any job runs."""
-
-    make_private_folder(log.parent)
+def prepare_log(log: Path) -> list[Path]:
+    """The log's folder 0700 and the log 0600 (it holds topic names), before any job runs;
+    what it created, so that a refused install can take it away again (`remove_created`)."""
+    created = make_private_folder(log.parent)
+    if not log.exists():
+        created.append(log)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.close(descriptor)
     log.chmod(0o600)
+    return created
 
 
-def make_private_folder(folder: Path) -> None:
+def remove_created(paths: list[Path]) -> None:
+    """Take away what `prepare_log` created, newest first (a folder only while empty)."""
+    for path in reversed(paths):
+        try:
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def make_private_folder(folder: Path) -> list[Path]:
     """Create `folder` and any missing parents 0700, whatever the umask (never chmod an
-    existing folder: it may be shared on purpose)."""
+    existing folder: it may be shared on purpose); the folders it created, outermost first."""
     missing: list[Path] = []
     current = folder
     while not current.exists():
@@ -40,12 +55,15 @@ def make_private_folder(folder: Path) -> None:
         if current.parent == current:
             break
         current = current.parent
+    created: list[Path] = []
     for part in reversed(missing):
         try:
             part.mkdir(mode=0o700)
         except FileExistsError:
             continue
         part.chmod(0o700)
+        created.append(part)
+    return created
 
 
 def remove_leftovers(folder: Path, pattern: str, older_than: float = 60.0) -> None:
@@ -66,3 +84,35 @@ def remove_leftovers(folder: Path, pattern: str, older_than: float = 60.0) -> No
                 leftover.unlink()
         except OSError:
             continue
+
+
+def hold(descriptor: int) -> None:
+    """Mark a file being written as alive (a shared lock, released when it closes), so
+    `remove_dead_leftovers` never takes another microup's work in progress."""
+    import fcntl
+
+    fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+
+
+def remove_dead_leftovers(folder: Path, pattern: str) -> None:
+    """Delete files matching `pattern` in `folder` that no live microup holds (`hold`): left
+    by one killed mid-write, however recently."""
+    import fcntl
+
+    try:
+        candidates = list(folder.glob(pattern))
+    except OSError:
+        return
+    for leftover in candidates:
+        try:
+            descriptor = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # held: another export is writing it
+        else:
+            leftover.unlink(missing_ok=True)
+        finally:
+            os.close(descriptor)

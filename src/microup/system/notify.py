@@ -102,7 +102,7 @@ def send(
             environment,
             timeout,
         )
-    except Exception:  # a notification must never break the reminder
+    except Exception:  # noqa: BLE001 (a notification must never break the reminder)
         return False
 
 

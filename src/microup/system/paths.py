@@ -42,3 +42,14 @@ def reminder_log_path() -> Path:
     import platformdirs
 
     return platformdirs.user_log_path(APP_NAME) / "remind.log"
+
+
+def reminder_mark_path(store: str) -> Path:
+    """When the scheduled reminder last spoke for `store`, kept here when the store itself
+    cannot be written (a read-only place): one small file per store, named by a digest."""
+    import hashlib
+
+    import platformdirs
+
+    digest = hashlib.sha256(store.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return platformdirs.user_state_path(APP_NAME) / "reminded" / digest

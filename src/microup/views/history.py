@@ -131,6 +131,23 @@ def _level(minutes: int) -> int:
     return max(i for i, start in enumerate(HEAT_LEVELS) if minutes >= start)
 
 
+def month_labels(first: date, weeks: int) -> str:
+    """The line above the calendar: each month over the week holding its 1st (every month
+    that begins in view is named), and the first week's month too if there is room."""
+    months = [" "] * (weeks * 2 + 2)
+    starts: list[tuple[int, date]] = []
+    for column in range(weeks):
+        sunday = first + timedelta(weeks=column, days=6)
+        if sunday.day <= 7:  # the 1st is in this week
+            starts.append((column, sunday))
+    if not starts or starts[0][0] > 1:
+        starts.insert(0, (0, first))  # the month already under way, when it fits
+    for column, day in starts:
+        label = day.strftime("%b")
+        months[column * 2 : column * 2 + len(label)] = list(label)
+    return "".join(months).rstrip()
+
+
 def calendar_view(
     daily: Mapping[date, int], today: date, weeks: int, out: Console
 ) -> RenderableType:
@@ -139,15 +156,7 @@ def calendar_view(
     weeks = max(1, min(weeks, (out.width - 5) // 2))  # never wider than the terminal
     shades = (".", "-", "+", "*", "#") if ascii_only else ("·", "░", "▒", "▓", "█")
     first = week_start(today) - timedelta(weeks=weeks - 1)
-    months = [" "] * (weeks * 2)
-    for column in range(weeks):
-        monday = first + timedelta(weeks=column)
-        sunday = monday + timedelta(days=6)
-        if column == 0 or sunday.month != (monday - timedelta(days=1)).month:
-            label = (monday if monday.day == 1 or column == 0 else sunday).strftime("%b")
-            if all(c == " " for c in months[column * 2 : column * 2 + len(label) + 1]):
-                months[column * 2 : column * 2 + len(label)] = list(label)
-    grid = Text("    " + "".join(months).rstrip() + "\n", style="dim")
+    grid = Text("    " + month_labels(first, weeks) + "\n", style="dim")
     for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         grid.append(f"{name:<4}", style="dim")
         for column in range(weeks):

@@ -271,7 +271,9 @@ def blocks_line(blocks: Sequence[tuple[str, int]]) -> Text:
     return line.append(" (microup review).")
 
 
-def _column(moment: datetime, start: datetime, end: datetime, width: int, log_scale: bool) -> int:
+def _column(
+    moment: datetime, start: datetime, end: datetime, width: int, *, log_scale: bool
+) -> int:
     """The chart column of ``moment``, on a linear or logarithmic time axis."""
     if log_scale:
         span = math.log((end - start).total_seconds())
@@ -297,7 +299,7 @@ def curve_chart(
     rows = [[" "] * width for _ in range(CURVE_HEIGHT)]
 
     def column(moment: datetime) -> int:
-        return _column(moment, start, end, width, log_scale)
+        return _column(moment, start, end, width, log_scale=log_scale)
 
     if target is not None:
         rows[CURVE_HEIGHT - 1 - round(target * (CURVE_HEIGHT - 1))] = ["·"] * width
@@ -354,7 +356,7 @@ def dated_axis(start: datetime, end: datetime, width: int) -> Text:
     return Text("".join(line).rstrip(), style="dim")
 
 
-def topic_curve_title(topic: str, target: float, ascii_only: bool) -> Text:
+def topic_curve_title(topic: str, target: float, *, ascii_only: bool) -> Text:
     marks = "sessions ^, now |" if ascii_only else "sessions ▲, now ┆"
     return (
         Text("Recall of ")
@@ -370,7 +372,7 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> Table:
     table.add_column("value")
     table.add_column("meaning", style="dim")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # values a person typed, shown literally
     return table
 
 

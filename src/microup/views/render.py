@@ -91,6 +91,26 @@ def entry_label(entry: Entry) -> str:
     return f"#{entry.id} {entry.minutes} min{topic}"
 
 
+def entry_changes(before: Entry, after: Entry) -> str:
+    """What an edit changed, for the history: `20 to 30 min, topic SQL to Rust, note removed`."""
+    parts = []
+    if before.minutes != after.minutes:
+        parts.append(f"{before.minutes} to {after.minutes} min")
+    if before.topic != after.topic:
+        parts.append(f"topic {before.topic or '(none)'} to {after.topic or '(none)'}")
+    if before.note != after.note:
+        parts.append(
+            "note removed"
+            if after.note is None
+            else "note added"
+            if before.note is None
+            else "note changed"
+        )
+    if before.at != after.at:
+        parts.append(f"time {local_time(before.at)} to {local_time(after.at)}")
+    return ", ".join(parts) or "nothing changed"
+
+
 def spelling_note(typed: str, kept: str) -> Text:
     """Why `--topic SQL` shows `sql`: a topic keeps its first spelling until renamed."""
     return (

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from microup.core.errors import UsageError
+from microup.core.programme import Programme, coming
 from microup.core.text import plural, shown
 from microup.core.when import DAY_NAMES, parse_clock, parse_day
 
@@ -66,9 +67,11 @@ def calendar_bytes(
     reviews: Sequence[Sequence[tuple[str, int]]],
     now: datetime,
     zone: tzinfo,
+    programmes: Sequence[Programme] = (),
 ) -> bytes:
     """The calendar: one weekly event per slot, lasting its share of the goal, with a
-    5-minute alert and the planned reviews of that session in its description."""
+    5-minute alert, and the planned reviews and new material of that session (the next
+    modules of the `programmes`) in its description."""
     from icalendar import Alarm, Calendar, Event
 
     calendar = Calendar()
@@ -86,12 +89,17 @@ def calendar_bytes(
     planned_for = {slot: reviews[rank] for rank, slot in enumerate(soonest) if rank < len(reviews)}
     lengths = split_goal(goal, len(slots))
     check_overlap(slots, lengths)
+    new_minutes = [lengths[slot] - sum(m for _, m in planned_for.get(slot, [])) for slot in soonest]
+    news = dict(zip(soonest, coming(programmes, new_minutes), strict=True))
     for index, ((weekday, clock), minutes) in enumerate(zip(slots, lengths, strict=True)):
         start = starts[index]
         planned = planned_for.get(index, [])
         lines = [f"{minutes} minutes of learning ({plural(goal, 'minute')} a week in all)."]
         if planned:
             lines.append("Review first: " + ", ".join(f"{t} ({m} min)" for t, m in planned))
+        new = news.get(index)
+        if new is not None:
+            lines.append(new.line())
         lines.append(f"Then log it: microup log {minutes} -t TOPIC")
         event = Event()
         event.add("uid", f"microup-{DAY_NAMES[weekday]}-{clock:%H%M}@{UID_DOMAIN}")

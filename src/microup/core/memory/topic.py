@@ -227,7 +227,7 @@ class TopicMemory:
             self.learn(at, minutes)
             return
         if grade is not None and at - self.last_seen() >= FIT_MIN_GAP_SECONDS:
-            self._record_graded(at, grade != Grade.AGAIN)
+            self._record_graded(at, recalled=grade != Grade.AGAIN)
         weight, d_step = self._expected(at, grade)
         # The growth rule (top of this module), written out flat: this is the fold's hot path.
         shared = GROWTH * effort(minutes) * weight / (11.0 - START_DIFFICULTY)
@@ -293,7 +293,7 @@ class TopicMemory:
         self.last_studied = max(self.last_studied, at)
         self.minutes += minutes
 
-    def _record_graded(self, at: int, recalled: bool) -> None:
+    def _record_graded(self, at: int, *, recalled: bool) -> None:
         total = sum(piece.minutes for piece in self.materials) or 1
         self.graded.append(
             GradedReview(

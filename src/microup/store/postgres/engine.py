@@ -34,7 +34,7 @@ except ImportError:  # the optional extra is not installed
     ) from None
 
 SCHEMA = "microup"
-PG_SCHEMA_VERSION = 3
+PG_SCHEMA_VERSION = 6
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
 FIRST_PG_SCHEMA_VERSION = 1
 """The oldest version `db init` upgrades; a store claiming an older one no microup made."""
@@ -99,19 +99,24 @@ def failure(url: str, error: Exception, *, stage: str = "connect") -> StoreError
     lost = code.startswith(("57P", "08")) or (
         isinstance(error, (OperationalError, psycopg.OperationalError)) and not code
     )
-    if lost and stage == "commit":
+    return (
+        _lost(where, detail, stage) if lost else StoreError(f"{where}: {detail}; nothing was saved")
+    )
+
+
+def _lost(where: str, detail: str, stage: str) -> StoreError:
+    """A lost connection, told by how far the transaction got."""
+    if stage == "commit":
         return StoreError(
             f"lost the connection to {where} while committing ({detail}): the change may or "
             "may not have been saved; look with `microup history`"
         )
-    if lost and stage == "work":
+    if stage == "work":
         return StoreError(
             f"lost the connection to {where} ({detail}); nothing was saved: the "
             "transaction rolled back"
         )
-    if lost:
-        return StoreError(f"cannot connect to {where}: {detail}")
-    return StoreError(f"{where}: {detail}; nothing was saved")
+    return StoreError(f"cannot connect to {where}: {detail}")
 
 
 def _limits(conn: Connection) -> None:

@@ -14,6 +14,7 @@ import adds them set-wise instead of rewriting one row a million times.
 
 from __future__ import annotations
 
+from microup.store.layout import TABLES
 from microup.store.postgres.engine import LEARNER_ROLE, LEARNER_SETTING, SCHEMA
 from microup.store.sqlite.schema import local_day, packed
 
@@ -44,10 +45,21 @@ DELETABLE = {
     "setting": "key",
     "timer": "id",
     "review_cache": "topic_id",
+    "holiday": "week_start",
+    "programme": "id",
 }
 
+FORGETTABLE = (
+    *DELETABLE,
+    "programme_part",
+    "programme_entry",
+    "lrs_sent",
+)
+"""Tables whose rows a learner may delete one by one, by their whole key (`forget_row`):
+the journal's revert and removing a programme, a week off or a mark of `lrs send`."""
 
-def _json(mapping: dict[str, str]) -> str:
+
+def _json(mapping: dict[str, str] | dict[str, list[str]]) -> str:
     import json
 
     return "'" + json.dumps(mapping) + "'"
@@ -85,6 +97,32 @@ IDENTITY = (
         RETURN gone;
     END
     $forget$""",
+    f"""CREATE OR REPLACE FUNCTION forget_row(tbl TEXT, row_key JSONB) RETURNS BIGINT
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {SCHEMA}, pg_temp AS $row$
+    DECLARE
+        cols JSONB := ({_json({t: list(TABLES[t].key) for t in FORGETTABLE})}::jsonb) -> tbl;
+        col TEXT;
+        typ TEXT;
+        cond TEXT := 'learner = me(session_user)';
+        gone BIGINT;
+    BEGIN
+        IF cols IS NULL OR jsonb_typeof(row_key) IS DISTINCT FROM 'object'
+            OR (SELECT count(*) FROM jsonb_object_keys(row_key)) <> jsonb_array_length(cols) THEN
+            RAISE EXCEPTION 'no deletes on %', tbl USING ERRCODE = '42501';
+        END IF;
+        FOR col IN SELECT jsonb_array_elements_text(cols) LOOP
+            IF row_key ->> col IS NULL THEN
+                RAISE EXCEPTION 'no deletes on %', tbl USING ERRCODE = '42501';
+            END IF;
+            SELECT format_type(a.atttypid, a.atttypmod) INTO typ FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = format('%I.%I', '{SCHEMA}', tbl)::regclass AND a.attname = col;
+            cond := cond || format(' AND %I = (%L)::%s', col, row_key ->> col, typ);
+        END LOOP;
+        EXECUTE format('DELETE FROM %I WHERE %s', tbl, cond);
+        GET DIAGNOSTICS gone = ROW_COUNT;
+        RETURN gone;
+    END
+    $row$""",
     f"""CREATE OR REPLACE FUNCTION forget_unused_topics()
     RETURNS TABLE (id BIGINT, name TEXT, key TEXT)
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = {SCHEMA}, pg_temp AS $unused$

@@ -38,6 +38,12 @@ from microup.store.postgres.members import (
     check_role_name,
     grant_role,
 )
+from microup.store.postgres.programmes import (
+    PROGRAMME_DDL,
+    PROGRAMME_REPORT_FUNCTION,
+    PROGRAMME_REPORT_GRANTS,
+    PROGRAMME_TABLES,
+)
 from microup.store.postgres.report import REPORT_FUNCTION, REPORT_GRANTS, REPORT_LOG
 from microup.store.postgres.upgrade import UPGRADES
 
@@ -64,6 +70,9 @@ STORE_TABLES = (
     "day_total",
     "topic_total",
     "review_cache",
+    "holiday",
+    *PROGRAMME_TABLES,
+    "lrs_sent",
 )
 
 _LEARNER = f"learner BIGINT NOT NULL DEFAULT {functions.LEARNER_DEFAULT}"
@@ -195,12 +204,27 @@ _TABLES = (
     $forget$""",
     """CREATE TRIGGER topic_reviews AFTER DELETE ON topic
         FOR EACH ROW EXECUTE FUNCTION forget_reviews()""",
+    f"""CREATE TABLE holiday (
+        {_LEARNER},
+        week_start TEXT NOT NULL,
+        PRIMARY KEY (learner, week_start)
+    )""",
+    f"""CREATE TABLE lrs_sent (
+        {_LEARNER},
+        endpoint TEXT NOT NULL,
+        entry_id BIGINT NOT NULL,
+        statement_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        sent_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, endpoint, entry_id)
+    )""",
     "CREATE TABLE cohort (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
     """CREATE TABLE cohort_member (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
         learner BIGINT NOT NULL REFERENCES member (id),
         PRIMARY KEY (cohort, learner)
     )""",
+    *PROGRAMME_DDL,
     REPORT_LOG,
     *(f"CREATE SEQUENCE {table}_ids_none" for table in functions.ID_TABLES),
 )
@@ -248,6 +272,7 @@ _ISOLATION = (
         for name in (
             "hold_write_lock()",
             "forget_range(TEXT, TEXT, TEXT)",
+            "forget_row(TEXT, JSONB)",
             "forget_unused_topics()",
         )
     ),
@@ -283,6 +308,7 @@ def init_database(url: str) -> bool:
         conn.exec_driver_sql(f"UPDATE microup_schema SET version = {PG_SCHEMA_VERSION}")
         run_all(conn, _ROLES + functions.IDENTITY + functions.TOTALS + (ADMIT, *ADMIT_GRANTS))
         run_all(conn, (*_ISOLATION, REPORT_FUNCTION, *REPORT_GRANTS))
+        run_all(conn, (PROGRAMME_REPORT_FUNCTION, *PROGRAMME_REPORT_GRANTS))
         return version is None
 
 

@@ -26,6 +26,76 @@ _JOURNAL_ROW = (
     )""",
 )
 
+_OLD_LEARNER = 'learner TEXT COLLATE "C" NOT NULL DEFAULT current_user'
+
+# 2 -> 3: programmes (issue 18), the learner's own tables and the cohorts' programmes.
+_PROGRAMMES = (
+    f"""CREATE TABLE programme (
+        {_OLD_LEARNER},
+        id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        start TEXT NOT NULL,
+        due TEXT,
+        PRIMARY KEY (learner, id),
+        UNIQUE (learner, key)
+    )""",
+    f"""CREATE TABLE programme_part (
+        {_OLD_LEARNER},
+        programme_id BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        title TEXT NOT NULL,
+        part INTEGER NOT NULL CHECK (part BETWEEN 1 AND parts),
+        parts INTEGER NOT NULL,
+        minutes INTEGER NOT NULL CHECK (minutes >= 1),
+        done_minutes INTEGER NOT NULL CHECK (done_minutes >= 0),
+        done_at BIGINT,
+        PRIMARY KEY (learner, programme_id, seq)
+    )""",
+    f"""CREATE TABLE programme_entry (
+        {_OLD_LEARNER},
+        entry_id BIGINT NOT NULL,
+        programme_id BIGINT NOT NULL,
+        module TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        PRIMARY KEY (learner, entry_id)
+    )""",
+    """CREATE INDEX ix_programme_entry_learner_programme
+        ON programme_entry (learner, programme_id, entry_id)""",
+    # The administrator's: which programme each cohort was given (an outline as JSON parts).
+    """CREATE TABLE cohort_programme (
+        cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (cohort, key)
+    )""",
+    "REVOKE ALL ON cohort_programme FROM PUBLIC",
+)
+
+# 3 -> 4: what `lrs send` stored in a Learning Record Store (issue 21).
+_LRS_SENT = (
+    f"""CREATE TABLE lrs_sent (
+        {_OLD_LEARNER},
+        endpoint TEXT NOT NULL,
+        entry_id BIGINT NOT NULL,
+        statement_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        sent_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, endpoint, entry_id)
+    )""",
+)
+
+# 4 -> 5 (issue 20): weeks off, a table of their own.
+_HOLIDAY = (
+    f"""CREATE TABLE holiday (
+        {_OLD_LEARNER},
+        week_start TEXT NOT NULL,
+        PRIMARY KEY (learner, week_start)
+    )""",
+)
+
 _LEARNER_TABLES = (
     "topic",
     "entry",
@@ -37,10 +107,15 @@ _LEARNER_TABLES = (
     "day_total",
     "topic_total",
     "review_cache",
+    "holiday",
+    "programme",
+    "programme_part",
+    "programme_entry",
+    "lrs_sent",
 )
 _NAMED = " UNION ".join(f"SELECT learner FROM {table}" for table in _LEARNER_TABLES)
 
-# 2 -> 3: rows belong to admissions tied to a role's oid, not to role names. Each admitted
+# 5 -> 6: rows belong to admissions tied to a role's oid, not to role names. Each admitted
 # name becomes an admission of the role that has that name now; a name found in rows with no
 # admission (or whose role is gone) becomes an admission no role holds: its rows stay, seen
 # by nobody. Ids continue from each learner's own sequence; old ids are kept.
@@ -106,5 +181,5 @@ _ADMISSIONS = (
     *(f"CREATE SEQUENCE {table}_ids_none" for table in ID_TABLES),
 )
 
-UPGRADES = {1: _JOURNAL_ROW, 2: _ADMISSIONS}
+UPGRADES = {1: _JOURNAL_ROW, 2: _PROGRAMMES, 3: _LRS_SENT, 4: _HOLIDAY, 5: _ADMISSIONS}
 """What `db init` runs to bring an older shared store up to date, by the version it has."""

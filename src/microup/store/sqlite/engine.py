@@ -26,6 +26,7 @@ from microup.store.base import BUSY_TIMEOUT_MS, commit
 from microup.store.queries import Store
 from microup.store.sqlite.files import inspect as _inspect
 from microup.store.sqlite.schema import SCHEMA_VERSION, migrate, read_marks
+from microup.store.sqlite.waiting import announced, begin_immediate
 from microup.system.files import make_private_folder, remove_leftovers
 
 
@@ -58,7 +59,14 @@ def _engine(path: Path, *, write: bool, frozen: bool = False, attach: Path | Non
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write and not frozen:
+            begin_immediate(
+                connection.connection.driver_connection,  # type: ignore[arg-type]
+                path,
+                BUSY_TIMEOUT_MS,
+            )
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -164,8 +172,11 @@ def _must_read_frozen(path: Path) -> bool:
 
 
 def _wal_is_empty(path: Path) -> bool:
-    wal = Path(f"{path}-wal")
-    return not wal.exists() or wal.stat().st_size == 0
+    """Whether no -wal waits beside the store (one another microup removes meanwhile is none)."""
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 @contextmanager
@@ -198,30 +209,10 @@ def transaction(
             engine.dispose()
         return
     needs_migration = version < SCHEMA_VERSION
-    frozen = not write and _must_read_frozen(path)
     with ExitStack() as stack:
-        try:
-            if frozen and needs_migration:
-                connection, needs_migration = _open_migrated_copy(stack, path), False
-            else:
-                connection = _open(
-                    stack, path, write=write or needs_migration, frozen=frozen, attach=attach
-                )
-        except OperationalError as error:
-            if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
-                raise _store_failure(path, error) from None
-            # A read on a full disk or in a read-only place: read the file as it is instead
-            # (an older store migrated in memory, the file left as it is).
-            stack.close()
-            try:
-                if needs_migration:
-                    connection, needs_migration = _open_migrated_copy(stack, path), False
-                else:
-                    connection = _open(stack, path, write=False, frozen=True)
-            except (DatabaseError, sqlite3.Error) as retry_error:
-                raise _store_failure(path, retry_error) from None
-        except (DatabaseError, sqlite3.Error) as error:
-            raise _store_failure(path, error) from None
+        connection, needs_migration = _connect(
+            stack, path, write=write, needs_migration=needs_migration, attach=attach
+        )
         try:
             if needs_migration:
                 migrate(connection, path)
@@ -233,6 +224,38 @@ def transaction(
             commit(connection, change=write or needs_migration)
         except (DatabaseError, sqlite3.Error) as error:  # the latter from raw cursors
             raise _store_failure(path, error) from None
+
+
+def _connect(
+    stack: ExitStack, path: Path, *, write: bool, needs_migration: bool, attach: Path | None
+) -> tuple[Connection, bool]:
+    """The command's connection, its transaction begun, and whether it still needs migrating.
+
+    A read that cannot take SQLite's usual path (a file or folder it may not write, a full
+    disk) reads the file as it is; an older store is then migrated in a copy in memory.
+    """
+    frozen = not write and _must_read_frozen(path)
+    try:
+        if frozen and needs_migration:
+            return _open_migrated_copy(stack, path), False
+        connection = _open(
+            stack, path, write=write or needs_migration, frozen=frozen, attach=attach
+        )
+        if attach is not None and write:  # an import: others wait for it, told why
+            stack.enter_context(announced(path, "an import"))
+        return connection, needs_migration
+    except OperationalError as error:
+        if write or frozen or not _is_full_or_readonly(error) or not _wal_is_empty(path):
+            raise _store_failure(path, error) from None
+        stack.close()
+        try:
+            if needs_migration:
+                return _open_migrated_copy(stack, path), False
+            return _open(stack, path, write=False, frozen=True), False
+        except (DatabaseError, sqlite3.Error) as retry_error:
+            raise _store_failure(path, retry_error) from None
+    except (DatabaseError, sqlite3.Error) as error:
+        raise _store_failure(path, error) from None
 
 
 def _touch_page_one(connection: Connection) -> None:

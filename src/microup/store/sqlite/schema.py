@@ -231,6 +231,28 @@ def _journal_rows(connection: Connection) -> None:
     convert_legacy_journal(connection)
 
 
+def _programmes(connection: Connection) -> None:
+    """Version 7: programmes, their session-sized parts, and the entries that counted toward
+    them (issue 18), as `store.tables` declares them."""
+    from microup.store.tables import PROGRAMME_TABLES, ddl
+
+    _run_statements(ddl("sqlite", names=PROGRAMME_TABLES))(connection)
+
+
+def _lrs_sent(connection: Connection) -> None:
+    """Version 8: what `lrs send` has stored in a Learning Record Store (issue 21)."""
+    from microup.store.tables import ddl
+
+    _run_statements(ddl("sqlite", names=("lrs_sent",)))(connection)
+
+
+def _holidays(connection: Connection) -> None:
+    """Version 9: weeks off (issue 20), as `store.tables` declares them."""
+    from microup.store.tables import ddl
+
+    _run_statements(ddl("sqlite", names=("holiday",)))(connection)
+
+
 def _create(connection: Connection) -> None:
     """A new store: the declared tables (`store.tables`), then SQLite's own triggers."""
     from microup.store.tables import ddl
@@ -245,6 +267,9 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _run_statements(_SCHEMA_V4),
     _run_statements(_SCHEMA_V5),
     _journal_rows,
+    _programmes,
+    _lrs_sent,
+    _holidays,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -71,15 +71,24 @@ class LaunchdScheduler:
         return sys.platform == "darwin" and shutil.which("launchctl") is not None
 
     def install(self, job: ReminderJob) -> str:
-        if self.path.exists():
+        before = self.path.read_bytes() if self.path.exists() else None
+        if before is not None:
             self._launchctl("bootout", self._domain(), str(self.path), check=False)
-        write_private(self.path, plist_bytes(job))
         try:
+            write_private(self.path, plist_bytes(job))
             self._launchctl("bootstrap", self._domain(), str(self.path))
-        except MicroupError:
-            self.path.unlink(missing_ok=True)
+        except (MicroupError, OSError):
+            self._put_back(before)
             raise
         return f"a launchd agent ({self.path})"
+
+    def _put_back(self, before: bytes | None) -> None:
+        """A refused install loads the agent that was there again, so it keeps working."""
+        if before is None:
+            self.path.unlink(missing_ok=True)
+            return
+        write_private(self.path, before)
+        self._launchctl("bootstrap", self._domain(), str(self.path), check=False)
 
     def remove(self) -> str | None:
         if not self.path.exists():

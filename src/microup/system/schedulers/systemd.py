@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+from contextlib import suppress
 from pathlib import Path
 
 from microup.core.errors import MicroupError
@@ -121,16 +122,27 @@ class SystemdScheduler:
         for unit in (service, timer):
             if unit.exists() and WRITTEN_BY not in unit.read_text(encoding="utf-8"):
                 raise MicroupError(f"{unit} was not written by microup; left untouched")
-        write_private(service, service_text(job).encode())
-        write_private(timer, timer_text(job).encode())
+        before = {unit: unit.read_bytes() if unit.exists() else None for unit in (service, timer)}
         try:
+            write_private(service, service_text(job).encode())
+            write_private(timer, timer_text(job).encode())
             self._systemctl("daemon-reload")
             self._systemctl("enable", "--now", TIMER)
-        except MicroupError:
-            service.unlink(missing_ok=True)
-            timer.unlink(missing_ok=True)
+        except (MicroupError, OSError):
+            self._put_back(before)
             raise
         return f"a systemd user timer ({timer})"
+
+    def _put_back(self, before: dict[Path, bytes | None]) -> None:
+        """A refused install leaves the units as they were: a working reminder keeps working."""
+        for unit, data in before.items():
+            if data is None:
+                unit.unlink(missing_ok=True)
+            else:
+                write_private(unit, data)
+        if any(data is not None for data in before.values()):
+            with suppress(MicroupError):  # the install's own failure is the one to report
+                self._systemctl("daemon-reload")
 
     def remove(self) -> str | None:
         if not self._ours():

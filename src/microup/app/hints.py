@@ -1,0 +1,5 @@
+"""What completion and `status --short` read: a small file the store keeps current."""
+
+from microup.store.hints import gather
+
+__all__ = ["gather"]

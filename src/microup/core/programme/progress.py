@@ -1,0 +1,201 @@
+"""A programme's modules as session-sized parts, the progress made on them, and when the
+programme finishes at the pace it is followed. Pure: dates and times are passed in."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+
+from microup.core.text import topic_key
+
+MIN_SESSION_MINUTES = 5
+PACE_WEEKS = 4
+"""The pace is the minutes a week credited to the programme over this many weeks."""
+
+
+def split_minutes(minutes: int, session: int) -> list[int]:
+    """A module's minutes as parts no longer than a session, as even as can be (the first
+    parts take the odd minutes): 45 in sessions of 20 is 15, 15, 15; the total is kept."""
+    count = max(1, math.ceil(minutes / max(1, session)))
+    base, extra = divmod(minutes, count)
+    return [base + (1 if index < extra else 0) for index in range(count)]
+
+
+def session_minutes(goal: int, sessions_per_week: int) -> int:
+    """One session's length: the weekly goal over the sessions a week (60 / 3 = 20)."""
+    return max(MIN_SESSION_MINUTES, goal // max(1, sessions_per_week))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One session-sized part of a module: `done_at` (UTC epoch seconds) once finished."""
+
+    seq: int
+    topic: str
+    title: str
+    part: int
+    parts: int
+    minutes: int
+    done_minutes: int = 0
+    done_at: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def credited(self) -> int:
+        """Minutes of the estimate this part has had (all of them once done)."""
+        return self.minutes if self.done else min(self.minutes, self.done_minutes)
+
+    @property
+    def label(self) -> str:
+        """`Distributions, part 2 of 3`, or the title alone."""
+        return self.title if self.parts == 1 else f"{self.title}, part {self.part} of {self.parts}"
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme as stored: its parts in order, when it started and is due (`by`)."""
+
+    id: int
+    name: str
+    start: date
+    by: date | None
+    position: int
+    parts: tuple[Part, ...]
+
+    @property
+    def minutes_total(self) -> int:
+        return sum(part.minutes for part in self.parts)
+
+    @property
+    def minutes_done(self) -> int:
+        return sum(part.credited for part in self.parts)
+
+    @property
+    def finished_at(self) -> int | None:
+        """When the last part was done (epoch seconds), or None while any is left."""
+        if not self.parts or not all(part.done for part in self.parts):
+            return None
+        return max(part.done_at or 0 for part in self.parts)
+
+    def module_titles(self) -> list[tuple[str, str]]:
+        """(topic, title) of each module, in order, once each."""
+        return list(dict.fromkeys((part.topic, part.title) for part in self.parts))
+
+    def module_number(self, part: Part) -> tuple[int, int]:
+        """(this module's place, the number of modules): `module 2 of 4`."""
+        titles = self.module_titles()
+        return titles.index((part.topic, part.title)) + 1, len(titles)
+
+    def module_minutes(self, part: Part) -> int:
+        return sum(p.minutes for p in self.parts if (p.topic, p.title) == (part.topic, part.title))
+
+
+def find_parts(
+    programme: Programme, *, topic: str | None = None, module: str | None = None
+) -> list[Part]:
+    """Unfinished parts of one module (by title) or topic, in order (any case, any width)."""
+    wanted_topic = None if topic is None else topic_key(topic)
+    wanted_module = None if module is None else topic_key(module)
+    return [
+        part
+        for part in programme.parts
+        if not part.done
+        and (wanted_topic is None or topic_key(part.topic) == wanted_topic)
+        and (wanted_module is None or topic_key(part.title) == wanted_module)
+    ]
+
+
+def credit(parts: Sequence[Part], minutes: int, at: int) -> list[Part]:
+    """The parts after `minutes` of study at `at`: each filled to its estimate in order (a
+    full one is done), what is left over going to the last one."""
+    changed: list[Part] = []
+    left = minutes
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        room = max(0, part.minutes - part.done_minutes)
+        take = left if last else min(left, room)
+        if take <= 0:
+            break
+        total = part.done_minutes + take
+        changed.append(
+            replace(part, done_minutes=total, done_at=at if total >= part.minutes else None)
+        )
+        left -= take
+    return changed
+
+
+def finish(parts: Sequence[Part], at: int) -> list[Part]:
+    """The parts marked done at `at` (a module marked finished, whatever its minutes); those
+    done already keep their time."""
+    return [part if part.done else replace(part, done_at=at) for part in parts]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where a programme stands on a day: the pace of the last weeks and when it ends."""
+
+    minutes_total: int
+    minutes_done: int
+    pace_per_week: float
+    projected_end: date | None
+    on_track: bool | None
+    minutes_per_week_needed: int | None
+
+    @property
+    def minutes_left(self) -> int:
+        return max(0, self.minutes_total - self.minutes_done)
+
+
+def finish_date(minutes_left: int, pace_per_week: float, today: date) -> date | None:
+    """The day the minutes left run out at this pace (today if none are left; None without
+    a pace): `today + ceil(7 * left / pace)` days."""
+    if minutes_left <= 0:
+        return today
+    if pace_per_week <= 0:
+        return None
+    return today + timedelta(days=math.ceil(7 * minutes_left / pace_per_week))
+
+
+def needed_per_week(minutes_left: int, today: date, by: date | None) -> int | None:
+    """New minutes a week that would finish by `by` (None without one, or once it passed)."""
+    if by is None or minutes_left <= 0:
+        return None if by is None else 0
+    days = (by - today).days
+    if days <= 0:
+        return None
+    return math.ceil(minutes_left * 7 / days)
+
+
+def project(programme: Programme, recent_minutes: int, today: date) -> Projection:
+    """The programme's projection from the minutes credited to it in the last `PACE_WEEKS`
+    (or the weeks since it started, when fewer: a new programme's pace is not diluted)."""
+    weeks = min(float(PACE_WEEKS), max(1.0, (today - programme.start).days / 7))
+    pace = recent_minutes / weeks
+    done = programme.minutes_done
+    left = max(0, programme.minutes_total - done)
+    finished = programme.finished_at
+    if finished is None:
+        end = finish_date(left, pace, today)
+    else:
+        end = datetime.fromtimestamp(finished, timezone.utc).date()
+    on_track = None if programme.by is None or end is None else end <= programme.by
+    if programme.by is not None and end is None:
+        on_track = False
+    return Projection(
+        programme.minutes_total,
+        done,
+        pace,
+        end,
+        on_track,
+        needed_per_week(left, today, programme.by),
+    )
+
+
+def planned_end(total: int, new_per_week: int, start: date) -> date | None:
+    """When a programme of `total` minutes ends from `start` at `new_per_week` minutes."""
+    return finish_date(total, new_per_week, start)

@@ -1,0 +1,136 @@
+"""The programme queries (issue 18): programmes and their parts in, `Programme` values out.
+
+Every write goes through `Store._put`, so the journal holds each row's images and `undo`
+reverts adding, updating, removing a programme and any progress, like any other change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from microup.core.programme import Part, Programme
+from microup.core.text import topic_key
+from microup.store.layout import TABLES
+from microup.store.queries import Store
+
+_PART_COLUMNS = ", ".join(TABLES["programme_part"].columns)
+
+
+def _part_image(programme_id: int, part: Part) -> dict[str, Any]:
+    return {
+        "programme_id": programme_id,
+        "seq": part.seq,
+        "topic": part.topic,
+        "title": part.title,
+        "part": part.part,
+        "parts": part.parts,
+        "minutes": part.minutes,
+        "done_minutes": part.done_minutes,
+        "done_at": part.done_at,
+    }
+
+
+def _parts(store: Store, programme_id: int) -> tuple[Part, ...]:
+    rows = store._exec(
+        f"SELECT {_PART_COLUMNS} FROM programme_part WHERE programme_id = :id ORDER BY seq",
+        {"id": programme_id},
+    )
+    return tuple(
+        Part(seq, topic, title, part, parts, minutes, done_minutes, done_at)
+        for _, seq, topic, title, part, parts, minutes, done_minutes, done_at in rows
+    )
+
+
+def programmes(store: Store) -> list[Programme]:
+    """Every programme, in the order they were added."""
+    rows = store._exec(
+        "SELECT id, name, position, start, due FROM programme ORDER BY position, id"
+    ).all()
+    return [
+        Programme(
+            int(programme_id),
+            str(name),
+            date.fromisoformat(start),
+            None if due is None else date.fromisoformat(due),
+            int(position),
+            _parts(store, int(programme_id)),
+        )
+        for programme_id, name, position, start, due in rows
+    ]
+
+
+def find_programme(store: Store, name: str) -> Programme | None:
+    """The programme named `name` in any case, or None."""
+    key = topic_key(name)
+    return next((p for p in programmes(store) if topic_key(p.name) == key), None)
+
+
+def new_programme_id(store: Store) -> tuple[int, int]:
+    """An id no programme row, part or entry link has used, and the next position."""
+    used = store._exec(
+        "SELECT max(id) FROM (SELECT max(id) AS id FROM programme"
+        " UNION ALL SELECT max(programme_id) FROM programme_part"
+        " UNION ALL SELECT max(programme_id) FROM programme_entry) ids"
+    ).scalar()
+    position = store._exec("SELECT max(position) FROM programme").scalar()
+    return int(used or 0) + 1, int(position or 0) + 1
+
+
+def put_programme(store: Store, programme: Programme) -> None:
+    """Write the programme and its parts as given; parts beyond its last are removed."""
+    store._put(
+        "programme",
+        {"id": programme.id},
+        {
+            "id": programme.id,
+            "name": programme.name,
+            "key": topic_key(programme.name),
+            "position": programme.position,
+            "start": programme.start.isoformat(),
+            "due": None if programme.by is None else programme.by.isoformat(),
+        },
+    )
+    stale = store._exec(
+        "SELECT seq FROM programme_part WHERE programme_id = :id AND seq >= :count",
+        {"id": programme.id, "count": len(programme.parts)},
+    ).scalars()
+    for seq in list(stale):
+        store._put("programme_part", {"programme_id": programme.id, "seq": seq}, None)
+    put_parts(store, programme.id, programme.parts)
+
+
+def put_parts(store: Store, programme_id: int, parts: Sequence[Part]) -> None:
+    """Write these parts (progress on them) over what they were."""
+    for part in parts:
+        key = {"programme_id": programme_id, "seq": part.seq}
+        store._put("programme_part", key, _part_image(programme_id, part))
+
+
+def delete_programme(store: Store, programme: Programme) -> None:
+    """Remove a programme and its parts (the entries that counted toward it stay)."""
+    for part in programme.parts:
+        store._put("programme_part", {"programme_id": programme.id, "seq": part.seq}, None)
+    store._put("programme", {"id": programme.id}, None)
+
+
+def link_entry(
+    store: Store, entry_id: int, programme_id: int, *, module: str, minutes: int
+) -> None:
+    """Remember that an entry counted toward a module (for reviews and the pace)."""
+    store._put(
+        "programme_entry",
+        {"entry_id": entry_id},
+        {"entry_id": entry_id, "programme_id": programme_id, "module": module, "minutes": minutes},
+    )
+
+
+def recent_minutes(store: Store, programme_id: int, since: int) -> int:
+    """Minutes credited to a programme by entries from `since` (UTC epoch seconds) on."""
+    found = store._exec(
+        "SELECT coalesce(sum(pe.minutes), 0) FROM programme_entry pe"
+        " JOIN entry e ON e.id = pe.entry_id WHERE pe.programme_id = :id AND e.at >= :since",
+        {"id": programme_id, "since": since},
+    ).scalar()
+    return int(found or 0)
