@@ -316,7 +316,12 @@ def test_a_cohort_programme_is_each_learners_own(
 
     with psycopg.connect(learners[0]) as conn:
         seen = conn.execute("SELECT DISTINCT learner FROM microup.programme_part").fetchall()
-    assert seen == [(names[0],)]
+        me = conn.execute("SELECT microup.me(current_user)").fetchall()
+    with psycopg.connect(pg_admin_url) as conn:
+        admitted = conn.execute(
+            "SELECT id FROM microup.member WHERE name = %s AND kind = 'learner'", (names[0],)
+        ).fetchall()
+    assert seen == me == admitted  # the learner's own admission, and only theirs
     assert "denied" in sql_error(learners[0], "SELECT * FROM microup.cohort_programme")
     reporter = new_role(pg_admin_url, group="reporter")
     report = json.loads(as_role(reporter, "cohort", "report", "pilot", "--json").stdout)
