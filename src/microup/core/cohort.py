@@ -74,8 +74,8 @@ class CohortReport:
             return cls(
                 str(payload["cohort"]),
                 int(payload["enrolled"]),
-                True,
-                int(payload["started"]),
+                suppressed=True,
+                started=int(payload["started"]),
                 active=int(payload.get("active", payload["started"])),
             )
         quartiles = payload.get("quartiles")

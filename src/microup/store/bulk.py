@@ -10,7 +10,6 @@ from sqlalchemy.exc import DBAPIError
 
 from microup.store.base import BUSY_TIMEOUT_MS
 from microup.store.connected import Connected
-from microup.store.journal import added_range
 
 if TYPE_CHECKING:
     from microup.store.sqlite.staging import Staging
@@ -67,9 +66,3 @@ class BulkWrites(Connected):
         from microup.store.importing import import_entries
 
         return import_entries(self, staging)
-
-    def _added_since(self, table: str, last_before: int) -> None:
-        """Journal the rows a bulk write added (ids only grow) as one range."""
-        last = self._exec(f"SELECT max(id) FROM {table}").scalar()
-        if last is not None and last > last_before:
-            self.change.rows.append(added_range(table, last_before + 1, int(last)))

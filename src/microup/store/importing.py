@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from microup.store.journal import added_range
 from microup.store.sqlite.schema import INSERT_TRIGGERS, REBUILD_DERIVED
 
 if TYPE_CHECKING:
-    from microup.store.bulk import BulkWrites
+    from microup.store.connected import Connected
     from microup.store.sqlite.staging import Staging
 
 BULK_IMPORT_ROWS = 50_000
@@ -37,7 +38,7 @@ _NEW_COPIES = """(SELECT s.*, row_number() OVER
 once per distinct entry, set-wise, so importing a file twice adds nothing)."""
 
 
-def import_entries(store: BulkWrites, staging: Staging) -> int:
+def import_entries(store: Connected, staging: Staging) -> int:
     """Add staged rows (`store.staging`, in file order) that are not already here,
     counting copies, so importing a file twice adds nothing; how many were added.
 
@@ -83,8 +84,8 @@ def import_entries(store: BulkWrites, staging: Staging) -> int:
         connection.exec_driver_sql(f"DROP TABLE {'pg_temp' if postgres else 'temp'}.{source}")
     for statement in (*REBUILD_DERIVED, *INSERT_TRIGGERS.values()) if bulk else ():
         connection.exec_driver_sql(statement)
-    store._added_since("topic", last_topic)
-    store._added_since("entry", last_entry)
+    _added_since(store, "topic", last_topic)
+    _added_since(store, "entry", last_entry)
     return int(added)
 
 
@@ -111,3 +112,10 @@ def _stage(connection: Connection, staging: Staging, *, postgres: bool) -> int:
     if postgres:
         connection.exec_driver_sql("ANALYZE import_row")  # so the planner sees its size
     return staged
+
+
+def _added_since(store: Connected, table: str, last_before: int) -> None:
+    """Journal the rows a bulk write added (ids only grow) as one range."""
+    last = store._exec(f"SELECT max(id) FROM {table}").scalar()
+    if last is not None and last > last_before:
+        store.change.rows.append(added_range(table, last_before + 1, int(last)))
