@@ -70,7 +70,10 @@ class CohortReport:
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
         if payload["suppressed"]:
             return cls(
-                str(payload["cohort"]), int(payload["enrolled"]), True, int(payload["started"])
+                str(payload["cohort"]),
+                int(payload["enrolled"]),
+                suppressed=True,
+                started=int(payload["started"]),
             )
         quartiles = payload.get("quartiles")
         return cls(
