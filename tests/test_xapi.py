@@ -27,7 +27,7 @@ def entry(entry_id: int, minutes: int = 25, **kw: object) -> Entry:
 
 
 def test_a_learning_statement() -> None:
-    made = xapi.statement(entry(7, topic="SQL", note="joins"), LEARNER, STORE)
+    made = xapi.statement(entry(7, topic="SQL", note="joins"), LEARNER, store_id=STORE)
     assert uuid.UUID(made["id"]).version == 5
     assert made["actor"] == {
         "objectType": "Agent",
@@ -40,8 +40,8 @@ def test_a_learning_statement() -> None:
 
 
 def test_a_graded_review_has_a_score_and_success() -> None:
-    again = xapi.statement(entry(1, topic="SQL", recall=1, kind="review"), LEARNER, STORE)
-    easy = xapi.statement(entry(2, topic="SQL", recall=4, kind="review"), LEARNER, STORE)
+    again = xapi.statement(entry(1, topic="SQL", recall=1, kind="review"), LEARNER, store_id=STORE)
+    easy = xapi.statement(entry(2, topic="SQL", recall=4, kind="review"), LEARNER, store_id=STORE)
     assert again["verb"]["id"] == xapi.ATTEMPTED
     assert again["result"]["score"]["scaled"] == 0 and again["result"]["success"] is False
     assert easy["result"]["score"]["scaled"] == 1 and easy["result"]["success"] is True
@@ -53,13 +53,13 @@ def test_durations_are_iso_8601(minutes: int, text: str) -> None:
 
 
 def test_ids_are_stable_and_differ_with_content_store_and_revision() -> None:
-    one = xapi.statement(entry(3, topic="SQL"), LEARNER, STORE)["id"]
-    assert xapi.statement(entry(3, topic="SQL"), LEARNER, STORE)["id"] == one
-    assert xapi.statement(entry(3, topic="sql"), LEARNER, STORE)["id"] != one  # a new name
-    assert xapi.statement(entry(3, 26, topic="SQL"), LEARNER, STORE)["id"] != one
+    one = xapi.statement(entry(3, topic="SQL"), LEARNER, store_id=STORE)["id"]
+    assert xapi.statement(entry(3, topic="SQL"), LEARNER, store_id=STORE)["id"] == one
+    assert xapi.statement(entry(3, topic="sql"), LEARNER, store_id=STORE)["id"] != one  # a new name
+    assert xapi.statement(entry(3, 26, topic="SQL"), LEARNER, store_id=STORE)["id"] != one
     assert xapi.statement(entry(3, topic="SQL"), LEARNER, str(uuid.uuid4()))["id"] != one
     assert xapi.statement(entry(3, topic="SQL"), LEARNER, STORE, revision=1)["id"] != one
-    assert xapi.statement(entry(4, topic="SQL"), LEARNER, STORE)["id"] != one
+    assert xapi.statement(entry(4, topic="SQL"), LEARNER, store_id=STORE)["id"] != one
 
 
 def test_topic_iris_are_shared_by_spellings_and_quoted() -> None:
@@ -69,19 +69,19 @@ def test_topic_iris_are_shared_by_spellings_and_quoted() -> None:
 
 
 def test_the_plan_sends_new_voids_edited_and_deleted_and_skips_the_rest() -> None:
-    first = plan([entry(1, topic="A"), entry(2, topic="B")], {}, LEARNER, STORE)
+    first = plan([entry(1, topic="A"), entry(2, topic="B")], {}, LEARNER, store_id=STORE)
     assert (first.new, first.edited, first.deleted, len(first.statements)) == (2, 0, 0, 2)
     sent = dict(first.marks)
-    again = plan([entry(1, topic="A"), entry(2, topic="B")], sent, LEARNER, STORE)
+    again = plan([entry(1, topic="A"), entry(2, topic="B")], sent, LEARNER, store_id=STORE)
     assert again.statements == [] and again.unchanged == 2
-    changed = plan([entry(1, 30, topic="A")], sent, LEARNER, STORE)
+    changed = plan([entry(1, 30, topic="A")], sent, LEARNER, store_id=STORE)
     voids = [s for s in changed.statements if s["verb"]["id"] == xapi.VOIDED]
     assert (changed.edited, changed.deleted) == (1, 1)
     assert {v["object"]["id"] for v in voids} == {sent[1].statement_id, sent[2].statement_id}
     marks = dict(changed.marks)
     assert marks[2] == Sent("", 1) and marks[1].revision == 1
     # Edited back, or brought back by undo: a new revision, never a voided id again.
-    back = plan([entry(1, topic="A"), entry(2, topic="B")], marks, LEARNER, STORE)
+    back = plan([entry(1, topic="A"), entry(2, topic="B")], marks, LEARNER, store_id=STORE)
     ids = {s["id"] for s in back.statements}
     assert not ids & {sent[1].statement_id, sent[2].statement_id, marks[1].statement_id}
 
@@ -89,7 +89,9 @@ def test_the_plan_sends_new_voids_edited_and_deleted_and_skips_the_rest() -> Non
 def test_since_leaves_older_entries_out() -> None:
     old = entry(1, at=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
     new = entry(2, at=datetime(2026, 11, 5, 9, tzinfo=timezone.utc))
-    chosen = plan([old, new], {}, LEARNER, STORE, datetime(2026, 6, 1, tzinfo=timezone.utc))
+    chosen = plan(
+        [old, new], {}, LEARNER, store_id=STORE, since=datetime(2026, 6, 1, tzinfo=timezone.utc)
+    )
     assert chosen.new == 1 and chosen.statements[0]["timestamp"].startswith("2026-11-05")
 
 
@@ -113,7 +115,8 @@ def test_export_xapi_as_list_lines_and_with_notes(run: Run, tmp_path: Path) -> N
     assert run("export", "-f", "xapi", "-o", str(out)).exit_code == 0
     assert json.loads(out.read_text()) == listed  # the same ids every time
     assert "--format xapi" in one_line_error(run("export", "--lines"), code=2)
-    assert "json or csv" in one_line_error(run("import", str(out), "-f", "xapi"), code=2)
+    refused = one_line_error(run("import", str(out), "-f", "xapi"), code=2)
+    assert "unknown format 'xapi': use json, csv" in refused  # import reads no xAPI
 
 
 def test_the_password_is_never_shown_nor_exported(run: Run) -> None:

@@ -16,7 +16,7 @@ def set_week_off(store: Store, monday: date, *, off: bool) -> bool:
     from microup.store.holidays import set_week_off as write
 
     label = week_label(monday)
-    changed = write(store, monday, off)
+    changed = write(store, monday, off=off)
     if changed:
         store.describe(
             f"Week {label} off" if off else f"Week {label} no longer off",

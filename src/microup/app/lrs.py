@@ -46,6 +46,7 @@ def plan(
     entries: Iterable[Entry],
     sent: Mapping[int, Sent],
     learner: xapi.Learner,
+    *,
     store_id: str,
     since: datetime | None = None,
 ) -> Plan:
@@ -57,7 +58,7 @@ def plan(
         seen.add(entry_id)
         if since is not None and entry.at < since:
             continue
-        _entry(result, entry, sent.get(entry_id), learner, store_id)
+        _entry(result, entry, sent.get(entry_id), learner=learner, store_id=store_id)
     for entry_id, held in sent.items():
         if entry_id not in seen and held.statement_id:
             result.statements.append(xapi.voiding(held.statement_id, learner))
@@ -67,7 +68,7 @@ def plan(
 
 
 def _entry(
-    result: Plan, entry: Entry, held: Sent | None, learner: xapi.Learner, store_id: str
+    result: Plan, entry: Entry, held: Sent | None, *, learner: xapi.Learner, store_id: str
 ) -> None:
     revision = held.revision if held is not None else 0
     statement = xapi.statement(entry, learner, store_id, revision=revision)

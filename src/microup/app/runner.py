@@ -101,7 +101,7 @@ class Log(Protocol):
     def start(self, block: SessionBlock) -> None: ...
 
     def finish(
-        self, block: SessionBlock, minutes: int, grade: int | None, module_done: bool
+        self, block: SessionBlock, minutes: int, grade: int | None, *, module_done: bool = False
     ) -> Entry | None: ...
 
     def drop(self, block: SessionBlock) -> None: ...
@@ -165,6 +165,6 @@ class SessionRunner:
         block = run.block
         grade = self.screen.ask_grade(block) if block.kind == "review" else None
         module_done = block.module is not None and self.screen.ask_module_done(block)
-        entry = self.log.finish(block, minutes, grade, module_done)
+        entry = self.log.finish(block, minutes, grade, module_done=module_done)
         if entry is not None:
             self.logged.append(entry)

@@ -122,7 +122,7 @@ class SessionLog:
         self.change, self.timer = store.recorded or self.change, timer
 
     def finish(
-        self, block: SessionBlock, minutes: int, grade: int | None, module_done: bool = False
+        self, block: SessionBlock, minutes: int, grade: int | None, *, module_done: bool = False
     ) -> Entry | None:
         """The running block as an entry (a review with its grade, or new material), at the
         time it started; None if its timer was stopped or replaced elsewhere meanwhile."""

@@ -1,7 +1,7 @@
 """The journal commands: log a session, see the week, set the goal, list, fix and remove entries."""
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,6 +10,7 @@ from microup.app.programme import count_session, module_topic, week_news
 from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
+from microup.cli.adding import confirm_backfill, record_added
 from microup.cli.common import (
     FromOption,
     JsonOption,
@@ -31,8 +32,7 @@ from microup.cli.common import (
 from microup.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from microup.core.values import Entry
-    from microup.store import Store
+    pass
 from microup.core.text import clean_note, clean_topic
 from microup.core.weeks import week_start
 from microup.core.when import MAX_GOAL_MINUTES, parse_duration, parse_goal, parse_when
@@ -111,37 +111,6 @@ def log(
 
         for line in counted_lines(counted, moment):
             out.print(render.user_text(line))
-
-
-BACKFILL_LIMIT = timedelta(weeks=4)
-
-
-def record_added(store: "Store", added: list["Entry"], verb: str, undo_note: str = "") -> None:
-    """Say what adding these entries (by log or stop) was, for history and undo."""
-    from microup.views import render
-
-    labels = ", ".join(render.entry_label(entry) for entry in added)
-    store.describe(f"{verb} {labels}", f"Removed {labels}{undo_note}")
-
-
-def confirm_backfill(ctx: typer.Context, at: datetime) -> None:
-    """A time long before the first entry is usually a typo (2016 for 2026): ask first, on a
-    terminal; in a script, refuse without --yes. Nothing is written before the answer."""
-    from microup.core.errors import NoStoreError
-
-    try:
-        with open_store(ctx, write=False) as store:
-            first = store.first_entry_at()
-    except NoStoreError:
-        return
-    if first is None or at >= first - BACKFILL_LIMIT:
-        return
-    weeks = (first - at).days // 7
-    question = f"{at.date()} is {weeks} weeks before your first entry ({first.astimezone().date()})"
-    if not common.stdin_is_terminal():
-        raise UsageError(f"{question}; if that is right, log it again with --yes")
-    if not typer.confirm(question + ". Log it anyway?", default=False):
-        raise UsageError("nothing logged")
 
 
 @app.command()

@@ -118,7 +118,13 @@ def send(
             raise UsageError("no LRS: give --endpoint URL or set lrs-endpoint with microup config")
         learner = learner_of(store)
         store_id = sent_state.store_id(store) or ""
-        work = plan(store.all_entries(), sent_state.sent(store, url), learner, store_id, start)
+        work = plan(
+            store.all_entries(),
+            sent_state.sent(store, url),
+            learner,
+            store_id=store_id,
+            since=start,
+        )
     counts = (
         f"{plural(work.new, 'new entry', 'new entries')}, {work.edited} edited, "
         f"{work.deleted} deleted, {work.unchanged} already there"

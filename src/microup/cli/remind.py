@@ -1,6 +1,7 @@
 """The weekly reminder and the cron job that runs it, so the habit survives busy weeks."""
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +9,7 @@ import typer
 
 from microup.cli.common import app, completer, now, open_store, show_help_without_command
 from microup.cli.lazy import LazyGroup
-from microup.cli.reminded import REMINDED_AT, reminded_at, scheduled_view, view
+from microup.cli.reminded import REMINDED_AT, Seen, reminded_at, scheduled_view, view
 from microup.core.errors import MicroupError, StoreBusyError, UsageError
 from microup.core.text import printable
 
@@ -90,7 +91,6 @@ def remind(
     """
     from microup.core import when
     from microup.system import notify as desktop
-    from microup.views import memory as render_memory
     from microup.views import render
 
     if ctx.invoked_subcommand is not None:
@@ -105,25 +105,33 @@ def remind(
             f"[{render.local_time(moment)}] microup: the store is busy; no reminder this time"
         )
         return
-    if seen is None:
+    if seen is None or (quiet and seen[0].met and not seen[1]):
         return
+    lines = _reminder_lines(seen, moment, scheduled=scheduled)
+    out = render.console()
+    for line in lines:
+        out.print(line)
+    if notify:
+        desktop.send("microup", "\n".join(lines[1:] if scheduled else lines))
+
+
+def _reminder_lines(seen: Seen, moment: datetime, *, scheduled: bool) -> list[str]:
+    """What the reminder says, a line each: the week, what to review, what is new, a running
+    timer, and (scheduled) when it spoke."""
+    from microup.views import memory as render_memory
+    from microup.views import render
+
     week, blocks, timer, note, new = seen
     lines = render_memory.reminder_lines(week, blocks)
     if new is not None:
         lines.append(printable(new))
     if timer is not None:
         lines.append(render.timer_line(timer, moment).plain + " (microup stop logs it)")
-    if quiet and week.met and not blocks:
-        return
     if scheduled:
         lines.insert(0, f"[{render.local_time(moment)}] microup weekly reminder")
     if note:
         lines.append(note)
-    out = render.console()
-    for line in lines:
-        out.print(line)
-    if notify:
-        desktop.send("microup", "\n".join(lines[1:] if scheduled else lines))
+    return lines
 
 
 def _microup_executable() -> Path:

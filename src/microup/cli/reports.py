@@ -66,7 +66,11 @@ def stats_page(
     names = [topic.name for topic in summary.topics[:TOPICS_SHOWN]]
     with open_store(ctx, write=False) as store:
         curves = topic_curves(store, moment, names)
-    write_page(ctx, path, pages.stats_page(summary, daily, curves, moment, CALENDAR_WEEKS))
+    write_page(
+        ctx,
+        path,
+        pages.stats_page(summary, daily, curves, generated=moment, calendar_weeks=CALENDAR_WEEKS),
+    )
 
 
 def cohort_page(ctx: typer.Context, path: Path, report: "CohortReport", moment: datetime) -> None:

@@ -169,7 +169,7 @@ def _write_ics(
 
     chosen = ics.parse_slots(ics.DEFAULT_SLOTS if slots is None else slots)
     data = ics.calendar_bytes(
-        chosen, goal, view.outlook.plan.sessions(), moment, local_zone(), programmes
+        chosen, goal, view.outlook.plan.sessions(), moment, zone=local_zone(), programmes=programmes
     )
     with output_file(path, ctx.obj.db) as stream:
         stream.write(data.decode("utf-8"))

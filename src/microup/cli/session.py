@@ -183,6 +183,10 @@ def _summary(ctx: typer.Context, out: Console, runner: SessionRunner, typed: str
         upcoming = session_plan(store, moment, None, typed)
     out.print(
         views.summary_view(
-            runner.logged, runner.skipped, week, upcoming, render.progress(week, out)
+            runner.logged,
+            runner.skipped,
+            week,
+            next_plan=upcoming,
+            progress=render.progress(week, out),
         )
     )

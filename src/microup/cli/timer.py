@@ -39,7 +39,7 @@ LONG_RUN = timedelta(hours=3)
 
 def _finish(store: "Store", timer: "Timer", minutes: int, recall: int | None) -> "Entry":
     """The timer as an entry, the timer row gone, and the journal told: one transaction."""
-    from microup.cli.journal import record_added
+    from microup.cli.adding import record_added
     from microup.core.values import Entry
 
     if not 1 <= minutes <= MAX_ENTRY_MINUTES:
@@ -119,7 +119,7 @@ def start(
     if review and timer.topic is None:
         raise UsageError("a review needs the topic it reviews: --topic NAME")
     if at is not None:
-        from microup.cli.journal import confirm_backfill
+        from microup.cli.adding import confirm_backfill
 
         confirm_backfill(ctx, timer.started)
     out = render.console()

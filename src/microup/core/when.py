@@ -139,7 +139,7 @@ def in_zone(moment: datetime, tz: tzinfo | None) -> datetime:
     return moment.astimezone(tz) if tz is not None else moment.astimezone()
 
 
-def _on_day(day: date, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime:
+def _on_day(day: date, now: datetime, tz: tzinfo | None, *, start_of_day: bool) -> datetime:
     """A day without a clock time: its start, or else midday (now, if that is still ahead)."""
     if start_of_day:
         return localize(datetime.combine(day, time(0, 0)), tz)
@@ -161,7 +161,7 @@ _DAY_AND_CLOCK = re.compile(
 """`9:30`, `yesterday 18:00`, `monday`, `monday 9:00`, `last friday`, `last fri 18:00`."""
 
 
-def _named_day(word: str, last: bool, today: date) -> date | None:
+def _named_day(word: str, today: date, *, last: bool) -> date | None:
     """`today`, `yesterday`, or a weekday: the latest one not after today (`last`: before)."""
     if word in ("today", "yesterday"):
         return None if last else today - timedelta(days=1 if word == "yesterday" else 0)
@@ -173,7 +173,7 @@ def _named_day(word: str, last: bool, today: date) -> date | None:
 
 
 def _parse_day_and_clock(
-    text: str, now: datetime, tz: tzinfo | None, start_of_day: bool
+    text: str, now: datetime, tz: tzinfo | None, *, start_of_day: bool
 ) -> datetime | None:
     match = _DAY_AND_CLOCK.fullmatch(text)
     if match is None or not (match["day"] or match["clock"]):
@@ -182,19 +182,21 @@ def _parse_day_and_clock(
     day = (
         today
         if match["day"] is None
-        else _named_day(match["day"].lower(), bool(match["last"]), today)
+        else _named_day(match["day"].lower(), today, last=bool(match["last"]))
     )
     if day is None or (match["last"] and match["day"] is None):
         return None
     if match["clock"] is None:
-        return _on_day(day, now, tz, start_of_day)
+        return _on_day(day, now, tz, start_of_day=start_of_day)
     return localize(datetime.combine(day, parse_clock(match["clock"])), tz)
 
 
-def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
+def _parse_iso(
+    text: str, now: datetime, tz: tzinfo | None, *, start_of_day: bool
+) -> datetime | None:
     candidate = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
     try:
-        return _on_day(date.fromisoformat(candidate), now, tz, start_of_day)
+        return _on_day(date.fromisoformat(candidate), now, tz, start_of_day=start_of_day)
     except ValueError:
         pass
     try:
@@ -204,15 +206,17 @@ def _parse_iso(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) 
     return parsed if parsed.tzinfo is not None else localize(parsed, tz)
 
 
-def _read_when(text: str, now: datetime, tz: tzinfo | None, start_of_day: bool) -> datetime | None:
+def _read_when(
+    text: str, now: datetime, tz: tzinfo | None, *, start_of_day: bool
+) -> datetime | None:
     word = text.lower()
     if word == "now":
         return now
     if ago := _AGO.fullmatch(text):
         return _parse_ago(ago["amount"], now)
-    if (named := _parse_day_and_clock(text, now, tz, start_of_day)) is not None:
+    if (named := _parse_day_and_clock(text, now, tz, start_of_day=start_of_day)) is not None:
         return named
-    return _parse_iso(text, now, tz, start_of_day) if text else None
+    return _parse_iso(text, now, tz, start_of_day=start_of_day) if text else None
 
 
 ACCEPTED_TIMES = (
@@ -251,7 +255,7 @@ def parse_when(
             f"time {shown(text)} is not an absolute date or date-time (like 2026-11-20T18:30)"
         )
     try:
-        when = _read_when(text.strip(), now, tz, start_of_day)
+        when = _read_when(text.strip(), now, tz, start_of_day=start_of_day)
         if when is not None and not keep_offset:
             when = in_zone(when, tz)
     except UsageError:

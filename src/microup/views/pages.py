@@ -86,6 +86,7 @@ def stats_page(
     stats: Stats,
     daily: dict[date, int],
     curves: Sequence[svg.Curve],
+    *,
     generated: datetime,
     calendar_weeks: int,
 ) -> str:

@@ -119,6 +119,7 @@ def summary_view(
     logged: Sequence[Entry],
     skipped: Sequence[SessionBlock],
     week: WeekSummary,
+    *,
     next_plan: SessionPlan,
     progress: Text,
 ) -> RenderableType:

@@ -1,7 +1,7 @@
 """Reading what people bring from the tools they come from: Watson's frames (`watson log
 --json`), Timewarrior's intervals (`timew export`) and a Toggl-style CSV of
 `date,minutes,topic`. Pure: text in, entries out, each checked with the rules of `microup
-import` (`importer._checked`); the import itself (all or nothing, duplicates skipped) is the
+import` (`rows.checked`); the import itself (all or nothing, duplicates skipped) is the
 same as for microup's own files.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from microup.core.errors import UsageError
-from microup.core.formats.importer import _checked
+from microup.core.formats.rows import checked
 
 FOREIGN_FORMATS = ("watson", "timew", "toggl")
 TOGGL_COLUMNS = ("date", "minutes", "topic")
@@ -71,7 +71,7 @@ def _frame(frame: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _placed(convert: Callable[[Mapping[str, Any]], dict[str, Any]], item: Any, where: str) -> Any:
-    """`item` as a microup row (left as it is when not an object: `_checked` says so)."""
+    """`item` as a microup row (left as it is when not an object: `checked` says so)."""
     if not isinstance(item, dict):
         return item
     try:
@@ -83,7 +83,7 @@ def _placed(convert: Callable[[Mapping[str, Any]], dict[str, Any]], item: Any, w
 def watson_entries(text: str, now: datetime) -> Iterator[Any]:
     """Watson's frames (`watson log --json`)."""
     for place, frame in enumerate(_array(text, "a Watson log (watson log --json)"), 1):
-        yield _checked(_placed(_frame, frame, f"frame {place}"), now, f"frame {place}")
+        yield checked(_placed(_frame, frame, f"frame {place}"), now, f"frame {place}")
 
 
 def _timew_time(value: Any) -> str:
@@ -117,7 +117,7 @@ def timew_entries(text: str, now: datetime) -> Iterator[Any]:
     """Timewarrior's intervals (`timew export`)."""
     for place, interval in enumerate(_array(text, "a Timewarrior export (timew export)"), 1):
         where = f"interval {place}"
-        yield _checked(_placed(_interval, interval, where), now, where)
+        yield checked(_placed(_interval, interval, where), now, where)
 
 
 def toggl_entries(text: str, now: datetime) -> Iterator[Any]:
@@ -134,7 +134,7 @@ def toggl_entries(text: str, now: datetime) -> Iterator[Any]:
             if len(line) != len(header):
                 raise UsageError(f"{where}: {len(line)} fields, the header has {len(header)}")
             row = dict(zip(header, (field.strip() for field in line), strict=True))
-            yield _checked({"at": row["date"], **row}, now, where)
+            yield checked({"at": row["date"], **row}, now, where)
     except csv.Error as error:
         raise UsageError(f"line {reader.line_num}: not valid CSV ({error})") from None
 

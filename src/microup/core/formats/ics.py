@@ -66,6 +66,7 @@ def calendar_bytes(
     goal: int,
     reviews: Sequence[Sequence[tuple[str, int]]],
     now: datetime,
+    *,
     zone: tzinfo,
     programmes: Sequence[Programme] = (),
 ) -> bytes:

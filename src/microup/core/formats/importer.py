@@ -18,10 +18,9 @@ from microup.core.errors import UsageError
 from microup.core.formats import json_stream
 from microup.core.formats.export import EXPORT_FORMAT, EXPORT_VERSION, from_spreadsheet_safe
 from microup.core.formats.json_stream import MAX_VALUE_CHARS, TOO_LONG, Joined, JsonStream
-from microup.core.memory import parse_grade
-from microup.core.text import clean_note, clean_topic
-from microup.core.values import KINDS, Entry, Kind
-from microup.core.when import MAX_ENTRY_MINUTES, parse_duration, parse_goal, parse_when
+from microup.core.formats.rows import checked
+from microup.core.values import Entry
+from microup.core.when import parse_goal
 
 
 @dataclass
@@ -33,68 +32,6 @@ class ImportBatch:
     settings: dict[str, str] = field(default_factory=dict)
     programmes: list[Any] = field(default_factory=list)
     """Programmes with their progress (`core.formats.programmes`), as the file gives them."""
-
-
-def _text(value: Any, what: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise UsageError(f"{what} must be text, not {json.dumps(value)}")
-    return value
-
-
-def _minutes(value: Any) -> int:
-    if type(value) is int and 1 <= value <= MAX_ENTRY_MINUTES:
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise UsageError(f"minutes must be a whole number, not {json.dumps(value)}")
-    return parse_duration(str(value))
-
-
-def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
-    """One row checked with exactly the rules of `microup log`."""
-    at = _text(row.get("at"), "at")
-    if at is None:
-        raise UsageError("'at' is missing")
-    topic = _text(row.get("topic"), "topic")
-    note = _text(row.get("note"), "note")
-    recall = row.get("recall")
-    if type(recall) is int and 1 <= recall <= 4:
-        grade: int | None = recall
-    else:
-        grade = None if recall in (None, "") else int(parse_grade(str(recall)))
-    return Entry(
-        kind=_kind(row.get("kind"), graded=grade is not None, topic=topic),
-        at=parse_when(at, now, keep_offset=True, absolute=True),
-        minutes=_minutes(row.get("minutes")),
-        topic=clean_topic(topic) if topic is not None else None,
-        note=clean_note(note) if note is not None else None,
-        recall=grade,
-    )
-
-
-def _kind(value: Any, *, graded: bool, topic: str | None) -> Kind:
-    """ "learn" or "review"; an older export without it: a graded entry with a topic was a
-    review. A review always names the topic it reviews."""
-    if value is None or value == "":
-        return "review" if graded and topic is not None else "learn"
-    if value not in KINDS:
-        raise UsageError(f'kind must be "learn" or "review", not {json.dumps(value)}')
-    if value == "review" and topic is None:
-        raise UsageError("a review needs the topic it reviews")
-    return "review" if value == "review" else "learn"
-
-
-def _checked(row: Any, now: datetime, where: str | int) -> Entry:
-    """One row as an entry, or an error that says where it is in the file (a number is the
-    entry's place in a JSON export)."""
-    try:
-        if not isinstance(row, dict):
-            raise UsageError("not an entry object")
-        return _entry(row, now)
-    except UsageError as error:
-        place = f"entry {where}" if isinstance(where, int) else where
-        raise UsageError(f"{place}: {error}") from None
 
 
 MAX_CSV_FIELD_CHARS = 16_384
@@ -157,7 +94,7 @@ def _entry_list(reader: JsonStream, now: datetime) -> Iterator[Entry]:
         count += 1
         if count > MAX_IMPORT_ENTRIES:
             raise UsageError(f"more than {MAX_IMPORT_ENTRIES:,} entries in one import")
-        yield _checked(reader.value(), now, count)
+        yield checked(reader.value(), now, count)
         more = reader.peek() == ","
         reader.at += more
     reader.take("]")
@@ -245,7 +182,7 @@ def _csv_entries(stream: Joined, now: datetime) -> Iterator[Entry]:
             for column in ("topic", "note"):
                 if isinstance(row.get(column), str):
                     row[column] = from_spreadsheet_safe(row[column])
-            yield _checked(row, now, where)
+            yield checked(row, now, where)
     except csv.Error as error:
         raise UsageError(f"line {reader.line_num + 1}: not valid CSV ({error})") from None
 

@@ -82,7 +82,7 @@ def _activity(home: str, topic: str | None) -> dict[str, Any]:
     }
 
 
-def _result(entry: Entry, with_notes: bool) -> dict[str, Any]:
+def _result(entry: Entry, *, with_notes: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"duration": duration(entry.minutes)}
     if entry.kind == "review" and entry.recall is not None:
         result["score"] = {
@@ -108,7 +108,7 @@ def body(entry: Entry, learner: Learner, *, with_notes: bool = False) -> dict[st
         "actor": actor(learner),
         "verb": {"id": verb, "display": {"en": verb.rsplit("/", 1)[1]}},
         "object": _activity(learner.home, entry.topic),
-        "result": _result(entry, with_notes),
+        "result": _result(entry, with_notes=with_notes),
         "timestamp": timestamp(entry.at),
     }
 
