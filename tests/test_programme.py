@@ -329,3 +329,11 @@ def test_a_cohort_programme_is_each_learners_own(
     assert shown["programme"] == "Data analysis for marketers" and shown["learners"] == 5
     assert shown["modules_done_quartiles"] == [1, 1, 1]  # 0, 1, 1, 1, 2
     assert 0 <= shown["on_track_share"] <= 1
+    # One learner more, and the programme figures would give that learner away: none.
+    sixth = new_role(pg_admin_url)
+    assert as_role(pg_admin_url, "cohort", "add", "pilot", sixth.split("://")[1].split("@")[0])
+    assert as_role(sixth, "log", "30", "-t", "SQL").exit_code == 0
+    from test_postgres import sql
+
+    again = f"SELECT microup.cohort_programme_report('pilot', '{NOW.date()}')::text"
+    assert sql(reporter, again) == [("[]",)]
