@@ -137,7 +137,8 @@ def test_known_parameters_are_recovered_as_graded_reviews_accumulate(a: float, b
     growth, and the power law's shallow tail makes each tell little), so for it the test is
     that the fit gets surer without losing the truth."""
     truth = Scale(math.exp(a), math.exp(b))
-    few_errors, many_errors = [], []
+    few_errors: list[tuple[float, float]] = []
+    many_errors: list[tuple[float, float]] = []
     for seed in range(3):
         reviews = _reviews(truth, 2000, seed)
         for count, errors in ((20, few_errors), (2000, many_errors)):
