@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)
 
 
 @pytest.fixture
-def frozen(local_tz: str):
+def frozen(local_tz: str) -> Iterator[time_machine.Traveller]:
     with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
         yield traveller
 

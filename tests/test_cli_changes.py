@@ -43,7 +43,7 @@ def test_a_timer_survives_between_commands_and_stops_into_one_entry(
     assert (
         entry["minutes"] == 25
         and entry["note"] == "joins"
-        and entry["at"].startswith("2026-11-24T09:00")
+        and str(entry["at"]).startswith("2026-11-24T09:00")
     )
     assert json.loads(run("status", "--json").stdout) == {"running": False}
     assert "no timer is running" in one_line_error(run("stop"), code=1)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,7 +61,12 @@ def test_store_paths_that_are_not_stores(run: Run, tmp_path: Path, kind: str) ->
     import os
 
     path = tmp_path / "odd.db"
-    {"folder": path.mkdir, "empty": path.touch, "fifo": lambda: os.mkfifo(path)}[kind]()
+    makers: dict[str, Callable[[], object]] = {
+        "folder": path.mkdir,
+        "empty": path.touch,
+        "fifo": lambda: os.mkfifo(path),
+    }
+    makers[kind]()
     for args in (["--db", str(path), "week"], ["--db", str(path), "log", "5"]):
         one_line_error(run(*args), code=1)
 

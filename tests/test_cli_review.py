@@ -33,7 +33,7 @@ def frozen(local_tz: str) -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def review_json(run: Run, *args: str) -> dict[str, object]:
+def review_json(run: Run, *args: str) -> dict[str, Any]:
     result = run("review", "--json", *args)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
@@ -337,7 +337,7 @@ def test_a_review_of_nothing_learnt_is_refused_by_import_and_edit(
 ) -> None:
     """Failure 7: an imported review of a never-learnt topic, or `edit --topic New` on a
     review, was accepted (and showed 97% recall): the rule of `log --review`."""
-    document = {
+    document: dict[str, Any] = {
         "format": "microup",
         "version": 1,
         "entries": [

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def seeded(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def spawn(env: dict[str, str], *args: str, columns: int = 80) -> pexpect.spawn:
+def spawn(env: dict[str, str], *args: str, columns: int = 80) -> Any:
     child = pexpect.spawn(
         str(MICROUP),
         ["session", *args],
@@ -86,16 +87,16 @@ class _Tee:
         pass
 
 
-def output(child: pexpect.spawn) -> str:
+def output(child: Any) -> str:
     return str(child.logfile_read.text)
 
 
-def start(child: pexpect.spawn) -> None:
+def start(child: Any) -> None:
     child.expect("Enter starts")
     child.send("\r")
 
 
-def finish(child: pexpect.spawn) -> str:
+def finish(child: Any) -> str:
     child.expect("Session over")
     child.expect(pexpect.EOF)
     child.close()

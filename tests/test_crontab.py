@@ -209,7 +209,9 @@ def test_job_line_refuses_percent_in_any_path(which: str) -> None:
     paths = {"microup": Path("/a/microup"), "db": Path("/a/s.db"), "log": Path("/a/r.log")}
     paths[which] = Path(f"/tmp/100%/{which}")
     with pytest.raises(UsageError, match="%"):
-        job_line(**paths, weekday=0, at=time(9, 0))
+        job_line(
+            microup=paths["microup"], db=paths["db"], log=paths["log"], weekday=0, at=time(9, 0)
+        )
 
 
 def test_job_line_refuses_relative_paths_and_newlines() -> None:

@@ -18,8 +18,8 @@ from microup.core.memory import (
     fold_topics,
     parse_grade,
     personal_fit,
-    recall_series,
     retention,
+    retention_series,
 )
 
 HOUR = 3600
@@ -42,8 +42,8 @@ def test_constants_come_from_the_seed_points() -> None:
 def test_material_learnt_once_is_on_the_seed_curve(length: int, at: int, note: str | None) -> None:
     memory = TopicMemory("SQL")
     memory.learn(at, length, note)
-    assert memory.recall(at + HOUR) == pytest.approx(0.5, abs=0.01)
-    assert memory.recall(at + WEEK) == pytest.approx(0.1, abs=0.01)
+    assert memory.retention(at + HOUR) == pytest.approx(0.5, abs=0.01)
+    assert memory.retention(at + WEEK) == pytest.approx(0.1, abs=0.01)
     assert memory.faded(at + HOUR)[0].note == note
 
 
@@ -97,7 +97,7 @@ def test_a_review_never_lowers_recall(
     when = at + gap * HOUR
     with_review.review(when, length, None if grade is None else int(grade))
     moment = when + int(later * HOUR)
-    assert with_review.recall(moment) >= without.recall(moment) - 1e-12
+    assert with_review.retention(moment) >= without.retention(moment) - 1e-12
 
 
 @given(history, st.integers(min_value=1, max_value=90 * 24), minutes, hours)
@@ -111,7 +111,7 @@ def test_relearning_after_a_failure_never_drops_below_a_fresh_start(
     fresh.learn(when, length)
     moment = when + int(later * HOUR)
     for piece in memory.materials:
-        assert piece.recall(moment) >= fresh.recall(moment) - 1e-12
+        assert piece.retention(moment) >= fresh.retention(moment) - 1e-12
 
 
 def _reviewed_once(learnt_hours_ago: float, length: int, grade: Grade | None) -> float:
@@ -138,7 +138,7 @@ def test_studied_twice_spaced_beats_studied_once(spacing: int, since: int) -> No
     once = TopicMemory("once")
     once.learn(spacing * HOUR, 20)
     moment = (spacing + since) * HOUR
-    assert twice.recall(moment) > once.recall(moment)
+    assert twice.retention(moment) > once.retention(moment)
 
 
 @given(st.floats(min_value=0, max_value=600), st.floats(min_value=0, max_value=600))
@@ -168,7 +168,7 @@ def test_learning_is_not_counted_as_review_of_older_material() -> None:
     rows = [("SQL", week * WEEK, 20, None, False, None) for week in range(6)]
     memory = fold_topics(rows)["SQL"]
     now = 6 * WEEK
-    assert memory.recall(now) < 0.3  # six weekly sessions of new material, none reviewed
+    assert memory.retention(now) < 0.3  # six weekly sessions of new material, none reviewed
     assert memory.sessions == 6 and memory.reviews == 0
 
 
@@ -184,12 +184,12 @@ def test_a_long_history_keeps_a_bounded_number_of_pieces() -> None:
 
 def test_series_follows_the_fold() -> None:
     rows = [("T", 0, 20, None, False, None), ("T", WEEK, 5, 3, True, None)]
-    series = recall_series(rows, [-1, HOUR, WEEK - 1, WEEK, 2 * WEEK])
+    series = retention_series(rows, [-1, HOUR, WEEK - 1, WEEK, 2 * WEEK])
     assert series[0] is None
     assert series[1] == pytest.approx(0.5, abs=0.01)
     assert series[3] == 1.0
     memory = fold_topics(rows)["T"]
-    assert series[4] == pytest.approx(memory.recall(2 * WEEK))
+    assert series[4] == pytest.approx(memory.retention(2 * WEEK))
 
 
 @given(st.integers(min_value=1, max_value=60 * 24), minutes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,7 +38,9 @@ def plans(draw: st.DrawFn) -> tuple[object, dict[str, float], int]:
 
 
 @given(plans(), st.integers(min_value=1, max_value=600))
-def test_the_plan_never_exceeds_the_budget_or_the_time_given(case: tuple, minutes: int) -> None:
+def test_the_plan_never_exceeds_the_budget_or_the_time_given(
+    case: tuple[Any, ...], minutes: int
+) -> None:
     plan, _, budget = case
     assert sum(block.minutes for block in plan.blocks) <= budget
     assert sum(length for _, length in plan.pending()) <= plan.left <= budget
@@ -45,7 +49,7 @@ def test_the_plan_never_exceeds_the_budget_or_the_time_given(case: tuple, minute
 
 
 @given(plans())
-def test_blocks_cover_the_most_faded_different_topics_first(case: tuple) -> None:
+def test_blocks_cover_the_most_faded_different_topics_first(case: tuple[Any, ...]) -> None:
     plan, recall, _ = case
     topics = [block.topic for block in plan.blocks]
     first_round = topics[: len(recall)]
@@ -56,7 +60,7 @@ def test_blocks_cover_the_most_faded_different_topics_first(case: tuple) -> None
 
 
 @given(plans())
-def test_skipped_sessions_are_carried_not_multiplied(case: tuple) -> None:
+def test_skipped_sessions_are_carried_not_multiplied(case: tuple[Any, ...]) -> None:
     plan, _, _ = case
     spread = plan.sessions()
     assert sum(m for session in spread for _, m in session) == sum(m for _, m in plan.pending())

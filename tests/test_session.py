@@ -137,7 +137,7 @@ class MemoryLog:
         self.calls.append(("start", block.topic))
 
     def finish(
-        self, block: SessionBlock, minutes: int, grade: int | None, module_done: bool
+        self, block: SessionBlock, minutes: int, grade: int | None, *, module_done: bool = False
     ) -> Any:
         self.calls.append(("finish", block.topic, minutes, grade, module_done))
         return None
@@ -348,7 +348,7 @@ def test_new_material_is_the_programmes_next_module_and_is_credited(
     learn = [block for block in plan.blocks if block.kind == "learn"]
     assert [(block.topic, block.module) for block in learn] == [("SQL", "Joins")]
     log = SessionLog(opener(db), lambda: datetime.now().astimezone())
-    keys = [(10, "s")] * (len(plan.blocks) - 1) + [(130, "n")]
+    keys: list[tuple[float, str]] = [(10.0, "s")] * (len(plan.blocks) - 1) + [(130.0, "n")]
     script = Script(keys)
     SessionRunner(plan, script.clock, script.keys, Screen(modules=[True]), log).run()
     shown = json.loads(seeded("programme", "--json").stdout)["programmes"][0]["modules"]

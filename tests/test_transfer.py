@@ -58,7 +58,7 @@ entries = st.builds(
     minutes=st.integers(min_value=1, max_value=600),
     topic=topics,
     note=notes,
-    recall=st.none() | st.integers(min_value=1, max_value=4),
+    grade=st.none() | st.integers(min_value=1, max_value=4),
     kind=st.sampled_from(["learn", "review"]),
 ).map(lambda entry: replace(entry, kind="learn") if entry.topic is None else entry)
 

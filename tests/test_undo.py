@@ -173,8 +173,8 @@ def _version_5_store(path: Path) -> None:
         connection.exec_driver_sql("PRAGMA user_version = 5")
     engine.dispose()
     at = int(NOW.timestamp())
-    connection = sqlite3.connect(path)
-    connection.executescript(
+    raw = sqlite3.connect(path)
+    raw.executescript(
         f"""
         INSERT INTO topic (id, name, key) VALUES (1, 'SQL', 'sql');
         INSERT INTO entry (id, at, utc_offset, minutes, topic_id, kind)
@@ -190,8 +190,8 @@ def _version_5_store(path: Path) -> None:
              '[{{"goal": ["2026-11-23", null, 90]}}]');
         """
     )
-    connection.commit()
-    connection.close()
+    raw.commit()
+    raw.close()
 
 
 def test_a_migrated_store_undoes_its_old_changes(

@@ -55,9 +55,9 @@ def test_week_with_a_daylight_saving_change_has_seven_days() -> None:
         (after, 15),
         (datetime(2026, 10, 19, 8, tzinfo=london), 20),
     ):
-        day = from_stored(
-            int(lived.timestamp()), int(lived.utcoffset().total_seconds() // 60)
-        ).date()
+        offset = lived.utcoffset()
+        assert offset is not None
+        day = from_stored(int(lived.timestamp()), int(offset.total_seconds() // 60)).date()
         daily[day] = daily.get(day, 0) + minutes
     summary = summarize_week(now.date(), daily, NO_GOALS)
     assert [day for day, _ in summary.days] == [

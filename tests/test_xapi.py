@@ -40,8 +40,8 @@ def test_a_learning_statement() -> None:
 
 
 def test_a_graded_review_has_a_score_and_success() -> None:
-    again = xapi.statement(entry(1, topic="SQL", recall=1, kind="review"), LEARNER, store_id=STORE)
-    easy = xapi.statement(entry(2, topic="SQL", recall=4, kind="review"), LEARNER, store_id=STORE)
+    again = xapi.statement(entry(1, topic="SQL", grade=1, kind="review"), LEARNER, store_id=STORE)
+    easy = xapi.statement(entry(2, topic="SQL", grade=4, kind="review"), LEARNER, store_id=STORE)
     assert again["verb"]["id"] == xapi.ATTEMPTED
     assert again["result"]["score"]["scaled"] == 0 and again["result"]["success"] is False
     assert easy["result"]["score"]["scaled"] == 1 and easy["result"]["success"] is True

@@ -179,7 +179,7 @@ def entry_label(entry: Entry) -> str:
     from microup.core.grades import Grade
 
     topic = f" {entry.topic}" if entry.topic else ""
-    kind = entry.kind if entry.recall is None else f"review, {Grade(entry.recall).name.lower()}"
+    kind = entry.kind if entry.grade is None else f"review, {Grade(entry.grade).name.lower()}"
     return f"#{entry.id} {entry.minutes} min{topic} ({kind})"
 
 

@@ -80,7 +80,7 @@ def log(
         minutes=parse_duration(duration),
         topic=optional_topic(topic),
         note=clean_note(note) if note is not None else None,
-        recall=int(parse_grade(recall)) if recall is not None else None,
+        grade=int(parse_grade(recall)) if recall is not None else None,
         kind="review" if review or recall is not None else "learn",
     )
     if entry.kind == "review" and entry.topic is None:

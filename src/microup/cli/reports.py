@@ -37,7 +37,7 @@ def write_page(ctx: typer.Context, path: Path, html: str) -> None:
 def topic_curves(store: "Store", moment: datetime, names: list[str]) -> list["Curve"]:
     """Each named topic's predicted recall, first session (at most 8 weeks back) to 4 ahead."""
     from microup.app.review import review_view
-    from microup.core.memory import recall_series
+    from microup.core.memory import retention_series
     from microup.views.memory import curve_span
     from microup.views.svg import Curve
 
@@ -49,7 +49,7 @@ def topic_curves(store: "Store", moment: datetime, names: list[str]) -> list["Cu
             continue
         start, end = curve_span(datetime.fromtimestamp(rows[0][1], timezone.utc), moment)
         times = [start + (end - start) * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)]
-        series = recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale)
+        series = retention_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale)
         sessions = [datetime.fromtimestamp(row[1], timezone.utc) for row in rows]
         target = view.settings.target_retention
         curves.append(Curve(rows[0][0], times, series, sessions, moment, target))

@@ -67,7 +67,7 @@ def review(
     planned = dict(blocks)
     if show_all:
         scale = view.outlook.fit.scale
-        ordered = sorted(memories.values(), key=lambda m: (m.recall(view.now, scale), m.topic))
+        ordered = sorted(memories.values(), key=lambda m: (m.retention(view.now, scale), m.topic))
         rows = [(memory, planned.get(memory.topic, 0)) for memory in ordered]
         more = 0
     else:
@@ -238,7 +238,7 @@ def curve(
 
     Without a topic, the curve of material learnt once; with one, its predicted recall.
     """
-    from microup.core.memory import SEED_STABILITY_HOURS, recall_series, retention
+    from microup.core.memory import SEED_STABILITY_HOURS, retention, retention_series
     from microup.views import memory as render_memory
     from microup.views import render
 
@@ -275,7 +275,7 @@ def curve(
     out.print(render_memory.topic_curve_title(rows[0][0], target, ascii_only=ascii_only))
     out.print(
         render_memory.curve_chart(
-            recall_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale),
+            retention_series(rows, [int(t.timestamp()) for t in times], view.outlook.fit.scale),
             start=start,
             end=end,
             now=moment,

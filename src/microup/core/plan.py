@@ -24,7 +24,7 @@ from microup.core.memory import (
     TopicMemory,
     fold_topics,
     personal_fit,
-    recall_of,
+    retention_of,
 )
 
 BLOCK_MINUTES = 5
@@ -42,8 +42,8 @@ class Block:
     topic: str
     minutes: int
     done: int
-    recall: float
-    """The topic's predicted recall at the start of the week, which put it in the plan."""
+    retention: float
+    """The topic's predicted retention at the start of the week, which put it in the plan."""
 
     @property
     def left(self) -> int:
@@ -127,7 +127,7 @@ def _merged(blocks: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def make_plan(
-    recall_at_week_start: Mapping[str, float],
+    retention_at_week_start: Mapping[str, float],
     reviewed_this_week: Mapping[str, int],
     *,
     budget: int,
@@ -137,12 +137,12 @@ def make_plan(
 ) -> WeekPlan:
     """The week's plan: one block for each of the most-faded different topics first.
 
-    ``recall_at_week_start`` holds every topic with material learnt before the week began;
+    ``retention_at_week_start`` holds every topic with material learnt before the week began;
     ``reviewed_this_week`` the review minutes logged this week per topic. Only when every
     started topic has a block does a topic get a second one (measured: leaving those minutes
     unused kept less than reviewing the few topics again in another session).
     """
-    ranked = sorted(recall_at_week_start.items(), key=lambda item: (item[1], item[0]))
+    ranked = sorted(retention_at_week_start.items(), key=lambda item: (item[1], item[0]))
     count = math.ceil(budget / BLOCK_MINUTES) if ranked and budget > 0 else 0
     credit = dict(reviewed_this_week)
     blocks: list[Block] = []
@@ -217,7 +217,7 @@ def outlook(
     memories = fold_topics(tally(rows), snapshot_at=week_start, start=start)
     fit = personal_fit(memories.values(), since=week_start - FIT_WINDOW_SECONDS)
     at_start = {
-        topic: recall_of(memory.earlier, week_start, fit.scale)
+        topic: retention_of(memory.earlier, week_start, fit.scale)
         for topic, memory in memories.items()
         if memory.earlier
     }

@@ -18,7 +18,7 @@ class Entry:
     minutes: int
     topic: str | None = None
     note: str | None = None
-    recall: int | None = None
+    grade: int | None = None
     id: int | None = None
     kind: Kind = "learn"
     """"learn" records new material; "review" revisits what was learnt on the topic before."""

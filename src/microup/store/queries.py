@@ -34,7 +34,7 @@ def _columns(entry: Entry, topic_id: int | None) -> dict[str, Any]:
         "minutes": entry.minutes,
         "topic_id": topic_id,
         "note": entry.note,
-        "recall": entry.recall,
+        "recall": entry.grade,
         "kind": entry.kind,
     }
 
@@ -46,7 +46,7 @@ def _to_entry(row: Image, topic: str | None) -> Entry:
         minutes=row["minutes"],
         topic=topic,
         note=row["note"],
-        recall=row["recall"],
+        grade=row["recall"],
         kind="review" if row["kind"] == "review" else "learn",
     )
 

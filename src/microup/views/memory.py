@@ -94,7 +94,7 @@ def suggestion_json(memory: TopicMemory, minutes: int, view: ReviewView) -> dict
             {
                 "note": piece.note,
                 "at": iso(_at(piece.learnt_at)),
-                "retention": round(piece.recall(view.now, k), 4),
+                "retention": round(piece.retention(view.now, k), 4),
             }
             for piece in _faded(memory, view)
         ],
@@ -200,7 +200,7 @@ def plan_json(view: ReviewView) -> dict[str, Any]:
                 "topic": block.topic,
                 "minutes": block.minutes,
                 "done": block.done,
-                "retention": round(block.recall, 4),
+                "retention": round(block.retention, 4),
             }
             for block in plan.blocks
         ],
@@ -237,11 +237,11 @@ def plan_view(view: ReviewView) -> RenderableType:
         table.add_column("topic", overflow="fold")
         table.add_column("min", justify="right")
         table.add_column("recall at week start", justify="right")
-        recall = {block.topic: block.recall for block in plan.blocks}
+        recall = {block.topic: block.retention for block in plan.blocks}
         for block in plan.blocks:
             if block.done:
                 table.add_row(
-                    "done", user_text(block.topic), str(block.done), f"{block.recall:.0%}"
+                    "done", user_text(block.topic), str(block.done), f"{block.retention:.0%}"
                 )
         for index, session in enumerate(plan.sessions()):
             label = "this session" if index == 0 else f"session +{index}"

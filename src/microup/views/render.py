@@ -139,16 +139,16 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "topic": entry.topic,
         "note": entry.note,
         "at": iso(entry.at),
-        "recall": entry.recall,
+        "recall": entry.grade,
         "kind": entry.kind,
     }
 
 
 def kind_label(entry: Entry) -> str:
     """`learn`, `review`, or `review (again)` with the recall grade."""
-    if entry.recall is None:
+    if entry.grade is None:
         return entry.kind
-    return f"{entry.kind} ({Grade(entry.recall).name.lower()})"
+    return f"{entry.kind} ({Grade(entry.grade).name.lower()})"
 
 
 NARROW = 72  # below this many columns the entries table becomes one line per entry

@@ -135,10 +135,10 @@ def summary_view(
     for entry in logged:
         verb = "Reviewed" if entry.kind == "review" else "Learnt"
         line = describe_entry(entry, verb)
-        if entry.recall is not None:
+        if entry.grade is not None:
             from microup.core.grades import Grade
 
-            line.append(f"  recall: {Grade(entry.recall).name.lower()}")
+            line.append(f"  recall: {Grade(entry.grade).name.lower()}")
         parts.append(line)
     parts.append(progress)
     if week.met and not next_plan.blocks:

@@ -95,7 +95,7 @@ class Curve:
 
     topic: str
     times: Sequence[datetime]
-    recall: Sequence[float | None]
+    retention: Sequence[float | None]
     sessions: Sequence[datetime]
     now: datetime
     target: float
@@ -117,7 +117,7 @@ def curve(data: Curve) -> str:
 
     points = [
         f"{x(t):.1f},{y(v):.1f}"
-        for t, v in zip(data.times, data.recall, strict=True)
+        for t, v in zip(data.times, data.retention, strict=True)
         if v is not None
     ]
     body = [

@@ -32,7 +32,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
         "topic": entry.topic,
         "note": entry.note,
         "at": entry.at.isoformat(timespec="seconds"),
-        "recall": entry.recall,
+        "recall": entry.grade,
         "kind": entry.kind,
     }
 
@@ -44,7 +44,7 @@ def _json_text(value: str | None) -> str:
 def _entry_json(entry: Entry) -> str:
     """`json.dumps(entry_record(entry), ensure_ascii=False)`, byte for byte, without building
     a dict and an encoder for each of a million rows."""
-    recall = "null" if entry.recall is None else str(entry.recall)
+    recall = "null" if entry.grade is None else str(entry.grade)
     return (
         f'{{"minutes": {entry.minutes}, "topic": {_json_text(entry.topic)}, '
         f'"note": {_json_text(entry.note)}, "at": "{entry.at.isoformat(timespec="seconds")}", '
@@ -105,7 +105,7 @@ def write_csv(out: TextIO, entries: Iterable[Entry]) -> int:
                 entry.minutes,
                 spreadsheet_safe(entry.topic or ""),
                 spreadsheet_safe(entry.note or ""),
-                entry.recall or "",
+                entry.grade or "",
                 entry.kind,
             ]
         )

@@ -49,7 +49,7 @@ def _entry(row: Mapping[str, Any], now: datetime) -> Entry:
         minutes=_minutes(row.get("minutes")),
         topic=clean_topic(topic) if topic is not None else None,
         note=clean_note(note) if note is not None else None,
-        recall=grade,
+        grade=grade,
     )
 
 

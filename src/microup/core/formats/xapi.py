@@ -84,14 +84,14 @@ def _activity(home: str, topic: str | None) -> dict[str, Any]:
 
 def _result(entry: Entry, *, with_notes: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"duration": duration(entry.minutes)}
-    if entry.kind == "review" and entry.recall is not None:
+    if entry.kind == "review" and entry.grade is not None:
         result["score"] = {
-            "scaled": round((entry.recall - 1) / 3, 4),
-            "raw": entry.recall,
+            "scaled": round((entry.grade - 1) / 3, 4),
+            "raw": entry.grade,
             "min": 1,
             "max": 4,
         }
-        result["success"] = entry.recall >= PASSING_RECALL
+        result["success"] = entry.grade >= PASSING_RECALL
     if with_notes and entry.note:
         result["response"] = entry.note
     return result
@@ -137,7 +137,7 @@ def statement_id(
         entry.minutes,
         entry.topic,
         entry.kind,
-        entry.recall,
+        entry.grade,
         entry.note if with_notes else None,
     )
     digest = hashlib.sha256(repr(said).encode()).hexdigest()[:16]

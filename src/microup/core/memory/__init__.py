@@ -36,8 +36,8 @@ from microup.core.memory.topic import (
     TopicMemory,
     effort,
     fold_topics,
-    recall_of,
-    recall_series,
+    retention_of,
+    retention_series,
 )
 
 __all__ = [
@@ -69,7 +69,7 @@ __all__ = [
     "fold_topics",
     "parse_grade",
     "personal_fit",
-    "recall_of",
-    "recall_series",
     "retention",
+    "retention_of",
+    "retention_series",
 ]

@@ -23,7 +23,7 @@ from microup.core.memory.topic import (
     Material,
     Scale,
     TopicMemory,
-    recall_of,
+    retention_of,
 )
 
 LASTING_PRIOR_SIGMA = 0.15
@@ -90,7 +90,7 @@ class PersonalFit:
         the fit along the direction that changes this figure most (so a skewed spread stays
         skewed), each widened on the logit scale by the model's own error.
         """
-        point = recall_of(materials, at, self.scale)
+        point = retention_of(materials, at, self.scale)
         total = sum(piece.minutes for piece in materials)
         if not total or not _P_MIN < point < 1.0 - _P_MIN:
             return point, point, point

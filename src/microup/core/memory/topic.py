@@ -119,7 +119,7 @@ class Material:
     minutes: int
     note: str | None
 
-    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+    def retention(self, at: int, scale: Scale = STANDARD) -> float:
         """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
         return retention((at - self.last_seen) / 3600.0, scale.stability(self.stability))
 
@@ -250,7 +250,7 @@ class TopicMemory:
         at that moment, and as relearning otherwise (the expected effect of either)."""
         if grade is not None:
             return _GRADE_WEIGHT[grade], _DIFFICULTY_STEP[grade]
-        kept = recall_of(self.materials, at)
+        kept = retention_of(self.materials, at)
         good, again = int(Grade.GOOD), int(Grade.AGAIN)
         return (
             kept * _GRADE_WEIGHT[good] + (1.0 - kept) * _GRADE_WEIGHT[again],
@@ -261,9 +261,9 @@ class TopicMemory:
         """The last time any of this topic's material was studied."""
         return max(piece.last_seen for piece in self.materials)
 
-    def recall(self, at: int, scale: Scale = STANDARD) -> float:
+    def retention(self, at: int, scale: Scale = STANDARD) -> float:
         """Minutes-weighted retention of the topic's material at ``at``."""
-        return recall_of(self.materials, at, scale)
+        return retention_of(self.materials, at, scale)
 
     def stability_hours(self, scale: Scale = STANDARD) -> float:
         """Minutes-weighted geometric mean of the material's stability: one figure to show."""
@@ -274,12 +274,12 @@ class TopicMemory:
     def due(self, target: float, scale: Scale = STANDARD) -> int:
         """When the topic's recall falls to ``target`` (epoch seconds, found by bisection)."""
         start = self.last_seen()
-        if self.recall(start, scale) <= target:
+        if self.retention(start, scale) <= target:
             return start
         lo, hi = 0.0, math.log1p(MAX_STABILITY_HOURS * 3600.0)
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            if self.recall(start + int(math.expm1(mid)), scale) > target:
+            if self.retention(start + int(math.expm1(mid)), scale) > target:
                 lo = mid
             else:
                 hi = mid
@@ -287,7 +287,7 @@ class TopicMemory:
 
     def faded(self, at: int, scale: Scale = STANDARD, count: int = 3) -> list[Material]:
         """The least-remembered pieces of material now, weakest first."""
-        return sorted(self.materials, key=lambda p: (p.recall(at, scale), p.learnt_at))[:count]
+        return sorted(self.materials, key=lambda p: (p.retention(at, scale), p.learnt_at))[:count]
 
     def _touch(self, at: int, minutes: int) -> None:
         self.last_studied = max(self.last_studied, at)
@@ -327,12 +327,12 @@ StudyRow = tuple[str, int, int, "int | None", bool, "str | None"]
 """(topic, UTC epoch seconds, minutes, grade or None, is_review, note), as the store reads it."""
 
 
-def recall_of(materials: Sequence[Material], at: int, scale: Scale = STANDARD) -> float:
+def retention_of(materials: Sequence[Material], at: int, scale: Scale = STANDARD) -> float:
     """Minutes-weighted retention of some material at ``at``; 0 for none."""
     total = sum(piece.minutes for piece in materials)
     if not total:
         return 0.0
-    return sum(piece.minutes * piece.recall(at, scale) for piece in materials) / total
+    return sum(piece.minutes * piece.retention(at, scale) for piece in materials) / total
 
 
 def fold_topics(
@@ -372,7 +372,7 @@ def fold_topics(
     return topics
 
 
-def recall_series(
+def retention_series(
     rows: Iterable[StudyRow], times: Iterable[int], scale: Scale = STANDARD
 ) -> list[float | None]:
     """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
@@ -390,5 +390,5 @@ def recall_series(
             else:
                 memory.learn(at, minutes, note)
             index += 1
-        series.append(None if memory is None else memory.recall(moment, scale))
+        series.append(None if memory is None else memory.retention(moment, scale))
     return series

@@ -93,7 +93,7 @@ class Staging:
                 entry.topic,
                 topic_key(entry.topic) if entry.topic else None,
                 entry.note,
-                entry.recall,
+                entry.grade,
                 entry.kind,
             )
             for seq, entry in enumerate(entries, 1)
