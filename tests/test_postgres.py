@@ -56,7 +56,7 @@ def admission(admin: str, name: str | None) -> int:
         "SELECT m.id FROM microup.member m JOIN pg_roles r ON r.oid = m.role"
         f" WHERE r.rolname = '{name}' AND m.kind = 'learner'",
     )
-    return int(found[0][0])  # type: ignore[call-overload]
+    return int(str(found[0][0]))
 
 
 def sql_error(url: str, statement: str) -> str:

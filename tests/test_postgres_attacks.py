@@ -278,7 +278,7 @@ def test_an_import_keeps_the_totals_set_wise(
     first = as_role(learner_url, "import", str(exported))
     assert first.exit_code == 0, first.stderr
     assert "Imported 0 entries" in as_role(learner_url, "import", str(exported)).stdout
-    total = sum(int(row["minutes"]) for row in rows)
+    total = sum(int(str(row["minutes"])) for row in rows)
     assert sql(learner_url, "SELECT minutes FROM microup.day_total") == [(total,)]
     assert sql(learner_url, "SELECT minutes, sessions FROM microup.topic_total") == [(total, 3000)]
     per_row = sql(

@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -41,7 +42,7 @@ def _restore(pg_template: tuple[str, str] | None, dump: Path) -> Iterator[str]:
             conn.execute(f"GRANT microup_learner TO {role}")
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(dump.read_text())  # type: ignore[call-overload]
+        conn.execute(dump.read_text())
     yield url
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
@@ -61,7 +62,7 @@ def v5_store(pg_template: tuple[str, str] | None) -> Iterator[str]:
     yield from _restore(pg_template, DUMP.with_name("pg_store_v5.sql"))
 
 
-def _as(admin: str, role: str, *args: str) -> dict[str, object]:
+def _as(admin: str, role: str, *args: str) -> dict[str, Any]:
     url = make_url(admin).set(username=role).render_as_string(hide_password=False)
     result = as_role(url, *args)
     assert result.exit_code == 0, result.stderr
@@ -76,14 +77,14 @@ def test_db_init_upgrades_a_version_2_store(v2_store: str) -> None:
     alice = _as(v2_store, ALICE, "entries", "--json")["entries"]
     assert isinstance(alice, list)
     assert sorted((e["minutes"], e["note"]) for e in alice) == [(15, None), (20, "alice note")]
-    assert len(_as(v2_store, BOB, "entries", "--json")["entries"]) == 1  # type: ignore[arg-type]
+    assert len(_as(v2_store, BOB, "entries", "--json")["entries"]) == 1
     # Totals and goals came through; new ids continue after the old ones.
     assert sql(
         make_url(v2_store).set(username=ALICE).render_as_string(False),
         "SELECT sum(minutes) FROM microup.day_total",
     ) == [(35,)]
     _as(v2_store, ALICE, "log", "5", "-t", "SQL")
-    ids = [e["id"] for e in _as(v2_store, ALICE, "entries", "--json")["entries"]]  # type: ignore[union-attr]
+    ids = [e["id"] for e in _as(v2_store, ALICE, "entries", "--json")["entries"]]
     assert sorted(ids) == [1, 2, 3]  # her own sequence, after her own ids
     cohorts = json.loads(as_role(v2_store, "cohort", "list", "--json").stdout)
     assert cohorts == {"cohorts": [{"name": "c", "learners": sorted([ALICE, BOB])}]}
@@ -102,7 +103,7 @@ def test_db_init_upgrades_a_version_5_store(v5_store: str) -> None:
     alice = _as(v5_store, ALICE, "entries", "--json")["entries"]
     assert isinstance(alice, list)
     assert sorted((e["minutes"], e["note"]) for e in alice) == [(15, None), (20, "alice note")]
-    assert [e["minutes"] for e in _as(v5_store, BOB, "entries", "--json")["entries"]] == [30]  # type: ignore[union-attr]
+    assert [e["minutes"] for e in _as(v5_store, BOB, "entries", "--json")["entries"]] == [30]
     # Her week off came through, hers alone; taking it back is a delete she may make.
     assert sql(alice_url, "SELECT week_start FROM microup.holiday") == [("2026-11-30",)]
     assert sql(bob_url, "SELECT week_start FROM microup.holiday") == []
@@ -111,7 +112,7 @@ def test_db_init_upgrades_a_version_5_store(v5_store: str) -> None:
     _as(v5_store, ALICE, "undo")
     assert sql(alice_url, "SELECT week_start FROM microup.holiday") == [("2026-11-30",)]
     _as(v5_store, ALICE, "log", "5", "-t", "SQL")
-    ids = [e["id"] for e in _as(v5_store, ALICE, "entries", "--json")["entries"]]  # type: ignore[union-attr]
+    ids = [e["id"] for e in _as(v5_store, ALICE, "entries", "--json")["entries"]]
     assert sorted(ids) == [1, 2, 3]  # her own sequence, after her own ids
     cohorts = json.loads(as_role(v5_store, "cohort", "list", "--json").stdout)
     assert cohorts == {"cohorts": [{"name": "c", "learners": sorted([ALICE, BOB])}]}
