@@ -112,3 +112,23 @@ def test_an_older_store_gains_the_holiday_table(run: Run, db_path: Path) -> None
     connection = sqlite3.connect(db_path)
     assert connection.execute("SELECT count(*) FROM holiday").fetchone() == (1,)
     connection.close()
+
+
+def test_weeks_off_travel_with_an_export(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export keeps the weeks off, and importing it into another store marks them there too
+    (a restore from an export loses nothing)."""
+    assert run("log", "20", "-t", "SQL", "--at", "2026-11-18").exit_code == 0
+    assert run("holiday", "2026-11-09").exit_code == 0
+    exported = run("export", "--format", "json")
+    assert json.loads(exported.stdout)["holidays"] == ["2026-11-09"]
+    file = tmp_path / "history.json"
+    file.write_text(exported.stdout, encoding="utf-8")
+    monkeypatch.setenv("MICROUP_DB", str(tmp_path / "restored.db"))
+    assert run("import", str(file)).exit_code == 0
+    assert json.loads(run("export", "--format", "json").stdout)["holidays"] == ["2026-11-09"]
+    assert run("undo").exit_code == 0  # the import, weeks off included
+    assert json.loads(run("export", "--format", "json").stdout)["holidays"] == []
+    file.write_text(exported.stdout.replace('"2026-11-09"', '"2026-11-10"'), encoding="utf-8")
+    assert "is not a Monday" in one_line_error(run("import", str(file)))

@@ -230,7 +230,7 @@ def export(
         settings = {
             k: v for k, v in store.settings().items() if k in SETTINGS and not SETTINGS[k].secret
         }
-        goals = store.goals().changes
+        goals, weeks_off = store.goals().changes, store.goals().off
         xapi_source = _xapi_source(store, with_notes) if chosen == "xapi" else None
 
         def write(stream: TextIO) -> int:
@@ -248,6 +248,7 @@ def export(
                     goals,
                     settings,
                     programmes=exported_programmes(store),
+                    holidays=weeks_off,
                 )
 
         if output is None:  # data, not display: UTF-8 whatever the terminal's encoding
@@ -292,9 +293,9 @@ def import_command(
     """
     import tempfile
 
-    from microup.app.programme import import_programmes
     from microup.app.rules import require_learnt
     from microup.app.staging import STAGING_PREFIX, Staging, remove_stale_staging
+    from microup.app.transfer import adopt_the_rest
     from microup.core.formats import importer
     from microup.core.settings import spec_for
     from microup.views import render
@@ -329,15 +330,7 @@ def import_command(
             for topic in staging.unlearnt_reviews():
                 require_learnt(store, topic, "nothing was imported (learn it first)")
             added = store.import_entries(staging)
-            # Goals and settings: the store's own always win; the file's fill only what is unset.
-            adopt_goals = not store.goals().changes
-            for start, minutes in batch.goals if adopt_goals else []:
-                store.set_goal(start, minutes)
-            stored = store.settings()
-            new_settings = {k: v for k, v in settings.items() if k not in stored}
-            for key, value in new_settings.items():
-                store.set_setting(key, value)
-            import_programmes(store, batch.programmes)
+            adopt_goals, new_settings = adopt_the_rest(store, batch, settings)
             count = plural(added, "entry", "entries")
             store.describe(f"Imported {count} from {file.name}", f"Reverted the import of {count}")
     skipped = total - added

@@ -59,6 +59,7 @@ def write_json(
     settings: Mapping[str, str],
     *,
     programmes: Iterable[Mapping[str, Any]] = (),
+    holidays: Iterable[date] = (),
 ) -> int:
     """Stream a JSON export, one entry per line; returns how many entries were written."""
     out.write(f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION},\n "entries": [')
@@ -71,7 +72,8 @@ def write_json(
     out.write("\n ],\n")
     out.write(f' "goals": {json.dumps(goal_rows)},\n')
     out.write(f' "settings": {json.dumps(dict(settings), ensure_ascii=False)},\n')
-    out.write(f' "programmes": {json.dumps(list(programmes), ensure_ascii=False)}\n}}\n')
+    out.write(f' "programmes": {json.dumps(list(programmes), ensure_ascii=False)},\n')
+    out.write(f' "holidays": {json.dumps(sorted(week.isoformat() for week in holidays))}\n}}\n')
     return count
 
 

@@ -32,6 +32,8 @@ class ImportBatch:
     settings: dict[str, str] = field(default_factory=dict)
     programmes: list[Any] = field(default_factory=list)
     """Programmes with their progress (`core.formats.programmes`), as the file gives them."""
+    holidays: list[date] = field(default_factory=list)
+    """Weeks off, by their Monday."""
 
 
 MAX_CSV_FIELD_CHARS = 16_384
@@ -108,12 +110,37 @@ def _programmes(value: Any) -> list[Any]:
     return [read_programme(item, n) for n, item in enumerate(value, 1)]
 
 
+def _holidays(value: Any) -> list[date]:
+    """Weeks off as an export lists them: the Monday of each."""
+    if not isinstance(value, list):
+        raise UsageError('"holidays" must be a list of Mondays (YYYY-MM-DD)')
+    weeks = []
+    for index, text in enumerate(value, 1):
+        try:
+            monday = date.fromisoformat(str(text))
+        except ValueError:
+            raise UsageError(f"holiday {index}: not a date (YYYY-MM-DD)") from None
+        if monday.weekday() != 0:
+            raise UsageError(f"holiday {index}: {monday} is not a Monday")
+        weeks.append(monday)
+    return weeks
+
+
+def _keep_header(key: str, value: Any, header: dict[str, Any]) -> None:
+    header[key] = value
+    if key == "format" or "format" in header:
+        _check_header({**header, "version": header.get("version", EXPORT_VERSION)})
+
+
 def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> None:
-    """A top-level value other than the entries: the header, goals or settings."""
-    if key in ("format", "version"):
-        header[key] = value
-        if key == "format" or "format" in header:
-            _check_header({**header, "version": header.get("version", EXPORT_VERSION)})
+    """A top-level value other than the entries: the header, goals, settings, programmes or
+    weeks off."""
+    if key == "programmes":
+        batch.programmes.extend(_programmes(value))
+    elif key == "holidays":
+        batch.holidays.extend(_holidays(value))
+    elif key in ("format", "version"):
+        _keep_header(key, value, header)
     elif key == "entries" or (key == "goals" and not isinstance(value, list)):
         raise UsageError(_SHAPES)
     elif key == "goals":
@@ -125,8 +152,6 @@ def _keep(key: str, value: Any, header: dict[str, Any], batch: ImportBatch) -> N
             if not isinstance(setting, str):
                 raise UsageError(f"setting {name!r}: value must be text")
             batch.settings[str(name)] = setting
-    elif key == "programmes":
-        batch.programmes.extend(_programmes(value))
 
 
 def _json_entries(reader: JsonStream, batch: ImportBatch, now: datetime) -> Iterator[Entry]:
