@@ -59,10 +59,6 @@ class OpenChange:
     """An earlier change this one continues (a session's blocks): recorded as one with it."""
 
 
-def key_of(table: str, image: Mapping[str, Any]) -> Image:
-    return {column: image[column] for column in TABLES[table].key}
-
-
 def _where(table: str) -> str:
     return " AND ".join(f"{column} = :k_{column}" for column in TABLES[table].key)
 
@@ -131,6 +127,28 @@ def put_image(conn: Connection, table: str, key: Mapping[str, Any], image: Image
         )
 
 
+def write_rows(conn: Connection, change_id: int, rows: Sequence[Touched]) -> None:
+    """The rows a change touched, in order, under its id in `journal_row`."""
+    conn.execute(
+        text(
+            "INSERT INTO journal_row (change_id, seq, tbl, key, last_id, before, after)"
+            " VALUES (:change, :seq, :tbl, :key, :last_id, :before, :after)"
+        ),
+        [
+            {
+                "change": change_id,
+                "seq": seq,
+                "tbl": row.table,
+                "key": encoded(row.key),
+                "last_id": row.last_id,
+                "before": encoded(row.before),
+                "after": encoded(row.after),
+            }
+            for seq, row in enumerate(rows)
+        ],
+    )
+
+
 class Journal:
     """Writing a change's rows at commit, reading the history, and reverting a change."""
 
@@ -153,24 +171,7 @@ class Journal:
             ),
             {"at": at, "summary": change.summary, "undo": change.undo_message},
         ).scalar_one()
-        self.conn.execute(
-            text(
-                "INSERT INTO journal_row (change_id, seq, tbl, key, last_id, before, after)"
-                " VALUES (:change, :seq, :tbl, :key, :last_id, :before, :after)"
-            ),
-            [
-                {
-                    "change": change_id,
-                    "seq": seq,
-                    "tbl": row.table,
-                    "key": encoded(row.key),
-                    "last_id": row.last_id,
-                    "before": encoded(row.before),
-                    "after": encoded(row.after),
-                }
-                for seq, row in enumerate(change.rows)
-            ],
-        )
+        write_rows(self.conn, int(change_id), change.rows)
         self._trim(max(kept, DEFAULT_KEPT_CHANGES))
         return int(change_id)
 
@@ -345,7 +346,3 @@ def merged_rows(rows: Sequence[Touched]) -> list[Touched]:
     for position, row in ranges:
         ordered.insert(min(position, len(ordered)), row)
     return ordered
-
-
-def unchanged(rows: Sequence[Touched]) -> bool:
-    return all(row.before == row.after for row in rows if row.last_id is None)

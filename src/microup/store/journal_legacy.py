@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from microup.store.journal import Touched, added_range, changed, encoded, read_image
+from microup.store.journal import Touched, added_range, changed, read_image, write_rows
 
 Step = dict[str, Any]
 
@@ -30,24 +30,7 @@ def convert_legacy_journal(conn: Connection) -> None:
         rows = [row for step in json.loads(steps) for row in _rows_of(conn, step)]
         if not rows:
             continue
-        conn.execute(
-            text(
-                "INSERT INTO journal_row (change_id, seq, tbl, key, last_id, before, after)"
-                " VALUES (:change, :seq, :tbl, :key, :last_id, :before, :after)"
-            ),
-            [
-                {
-                    "change": change_id,
-                    "seq": seq,
-                    "tbl": row.table,
-                    "key": encoded(row.key),
-                    "last_id": row.last_id,
-                    "before": encoded(row.before),
-                    "after": encoded(row.after),
-                }
-                for seq, row in enumerate(rows)
-            ],
-        )
+        write_rows(conn, int(change_id), rows)
 
 
 def _rows_of(conn: Connection, step: Step) -> Iterator[Touched]:
