@@ -52,7 +52,9 @@ def test_topics_complete_as_the_store_spells_them(run: Run, frozen: object) -> N
     run("log", "10", "-t", "Rust lang")
     run("log", "10", "-t", "rust-analyzer")
     offered, imported = complete("microup log 5 -t R")
-    assert "Rust lang" in offered and "rust-analyzer" not in offered and "SQL" not in offered
+    assert "Rust lang" in offered and "rust-analyzer" in offered and "SQL" not in offered
+    offered, _ = complete("microup log 5 -t sq")
+    assert "SQL" in offered and "Rust" not in offered
     offered, _ = complete("microup start -t ")
     assert "Rust lang" in offered and "rust-analyzer" in offered and "SQL" in offered
     assert "sqlalchemy" not in imported and "sqlmodel" not in imported

@@ -34,7 +34,12 @@ def _starting(incomplete: str, values: Sequence[tuple[str, str]]) -> Candidates:
 
 
 def _topics(hints: Hints, incomplete: str) -> Candidates:
-    return _starting(incomplete, [(str(name), "") for name in hints.get("topics") or []])
+    """Topics as the store spells them, matched as microup groups them: `s` offers `SQL`."""
+    from microup.core.text import topic_key
+
+    typed = topic_key(incomplete)
+    names = [str(name) for name in hints.get("topics") or []]
+    return [(name, "") for name in names if topic_key(name).startswith(typed)]
 
 
 def _entry_ids(hints: Hints, incomplete: str) -> Candidates:
@@ -74,6 +79,7 @@ def _formats(hints: Hints, incomplete: str) -> Candidates:
         [
             ("json", "goals and settings too"),
             ("csv", "entries only"),
+            ("xapi", "export: xAPI statements"),
             ("watson", "import: watson log --json"),
             ("timew", "import: timew export"),
             ("toggl", "import: CSV of date,minutes,topic"),
