@@ -299,6 +299,8 @@ def _random_history(rng: random.Random, today: date) -> list[list[str]]:
             minutes = rng.choice((5, 10, 20, 30, 45))
             at = f"{day.isoformat()}T{rng.randrange(6, 23):02d}:{rng.randrange(60):02d}"
             commands.append(["log", str(minutes), "-t", rng.choice("ABC"), "--at", at, "--yes"])
+        if day.weekday() == 0 and rng.random() < 0.15:  # a week off, learnt in or not
+            commands.append(["holiday", day.isoformat()])
         day += timedelta(days=1)
     return commands
 
@@ -327,6 +329,26 @@ def test_the_cohort_bands_use_exactly_the_stats_rule(pg_admin_url: str, frozen: 
     rows = as_role(pg_admin_url, "cohort", "report", "c", "--csv").stdout.splitlines()
     assert rows[0] == "week,start,active,met,median_minutes,review_follow_through"
     assert len(rows) == 9
+
+
+def test_a_week_off_counts_neither_way_in_the_cohort_report(
+    pg_admin_url: str, frozen: object
+) -> None:
+    """Issue 20: a learner who met the goal and then took two weeks off is "most weeks" in
+    `stats`, and so in the cohort's bands; the weeks off plan no reviews either."""
+    monday = NOW.date() - timedelta(days=NOW.weekday())
+    learners = [new_role(pg_admin_url) for _ in range(5)]
+    for url in learners:
+        at = f"{monday - timedelta(weeks=3)}T10:00"
+        assert as_role(url, "log", "60", "-t", "SQL", "--at", at, "--yes").exit_code == 0
+        for weeks_ago in (2, 1):
+            assert as_role(url, "holiday", str(monday - timedelta(weeks=weeks_ago))).exit_code == 0
+        verdict = json.loads(as_role(url, "stats", "--json").stdout)["adherence"]["verdict"]
+        assert verdict == "most weeks"
+    as_role(pg_admin_url, "cohort", "create", "c")
+    as_role(pg_admin_url, "cohort", "add", "c", *(str(make_url(u).username) for u in learners))
+    report = json.loads(as_role(pg_admin_url, "cohort", "report", "c", "--json").stdout)
+    assert report["adherence"]["most weeks"]["learners"] == 5
 
 
 def test_a_learners_queries_can_use_the_indexes_that_lead_with_the_learner(

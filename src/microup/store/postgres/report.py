@@ -27,7 +27,8 @@ from by fewer than five learners."""
 # learner's weeks run from the week of their first entry to last week, plus this week once
 # its goal is met; "most weeks" is the goal met in at least half of them, "some weeks" met in
 # at least a quarter or some learning in at least half. Weeks are Monday to Sunday in each
-# entry's own local time; a week's goal is the one in force then (60 minutes by default).
+# entry's own local time; a week's goal is the one in force then (60 minutes by default); a
+# learner's week off (`holiday`) counts neither way, and plans no reviews.
 REPORT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cohort_report(
     cohort_name TEXT, this_monday DATE, weeks INTEGER
@@ -118,13 +119,16 @@ BEGIN
                   ORDER BY goal.week_start DESC LIMIT 1), 60) AS goal,
                l.first_learnt IS NOT NULL
                  AND l.first_learnt < g.monday::DATE - DATE '1970-01-01' AS has_material,
+               EXISTS (SELECT FROM holiday h WHERE h.learner = l.learner
+                         AND h.week_start = to_char(g.monday, 'YYYY-MM-DD')) AS off,
                l.budget
         FROM learners l
         CROSS JOIN LATERAL generate_series(
             least(l.first, window_start), this_monday, INTERVAL '7 days') AS g (monday)
         LEFT JOIN weekly w ON w.learner = l.learner AND w.monday = g.monday::DATE
     ), planned AS (
-        SELECT *, CASE WHEN has_material THEN least(budget, goal) ELSE 0 END AS review_planned
+        SELECT *, CASE WHEN has_material AND NOT off THEN least(budget, goal) ELSE 0 END
+                  AS review_planned
         FROM judged WHERE monday >= window_start
     ), counted AS (
         SELECT learner,
@@ -132,7 +136,7 @@ BEGIN
                count(*) FILTER (WHERE minutes < goal AND minutes > 0 AND monday < this_monday)
                  AS some,
                count(*) FILTER (WHERE minutes = 0 AND monday < this_monday) AS none
-        FROM judged WHERE first IS NOT NULL AND monday >= first
+        FROM judged WHERE first IS NOT NULL AND monday >= first AND NOT off
         GROUP BY learner
     ), bands AS (
         SELECT CASE
@@ -145,7 +149,7 @@ BEGIN
     ), trend AS (
         SELECT monday,
                count(*) FILTER (WHERE minutes > 0) AS active,
-               count(*) FILTER (WHERE minutes >= goal) AS met,
+               count(*) FILTER (WHERE minutes >= goal AND NOT off) AS met,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) AS median_minutes,
                sum(review_planned) AS review_planned,
                sum(least(review_minutes, review_planned)) AS review_done
@@ -168,7 +172,8 @@ BEGIN
                   FROM (SELECT band, count(*) AS n FROM bands GROUP BY band) b),
         'quartiles', (SELECT to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
                         WITHIN GROUP (ORDER BY minutes))
-                      FROM planned WHERE monday < this_monday AND monday >= first),
+                      FROM planned WHERE monday < this_monday AND monday >= first
+                        AND NOT off),
         'trend', (SELECT jsonb_agg(to_jsonb(trend) ORDER BY monday) FROM trend),
         'lapsed', (SELECT count(*) FROM learners
                    WHERE last_at IS NOT NULL AND last_at < now_at - 14 * 86400),
