@@ -30,6 +30,7 @@ from microup.store.postgres.engine import (
     run_all,
     schema_version,
 )
+from microup.store.postgres.lrs_everyone import LRS_FUNCTIONS
 from microup.store.postgres.members import (
     ADMIT,
     ADMIT_GRANTS,
@@ -309,6 +310,7 @@ def init_database(url: str) -> bool:
         run_all(conn, _ROLES + functions.IDENTITY + functions.TOTALS + (ADMIT, *ADMIT_GRANTS))
         run_all(conn, (*_ISOLATION, REPORT_FUNCTION, *REPORT_GRANTS))
         run_all(conn, (PROGRAMME_REPORT_FUNCTION, *PROGRAMME_REPORT_GRANTS))
+        run_all(conn, LRS_FUNCTIONS)
         return version is None
 
 
