@@ -36,7 +36,7 @@ _CONSENTING = f"""SELECT m.id, r.rolname FROM member m
         WHERE m.kind = 'learner'"""
 """The learners who consent now: admitted, with a role, and their setting at yes."""
 
-_REPORTERS_ONLY = f"""IF EXISTS (SELECT FROM member m JOIN pg_catalog.pg_roles r ON r.oid = m.role
+_REPORTERS_ONLY = """IF EXISTS (SELECT FROM member m JOIN pg_catalog.pg_roles r ON r.oid = m.role
                    WHERE m.kind = 'learner' AND r.rolname = session_user)
         OR NOT (EXISTS (SELECT FROM member m JOIN pg_catalog.pg_roles r ON r.oid = m.role
                         WHERE m.kind = 'reporter' AND r.rolname = session_user)
@@ -195,7 +195,7 @@ def mark(url: str, endpoint: str, marks: Sequence[tuple[int, int, Sent]], at: in
     """Record what the LRS now holds (after it accepted every batch); how many were kept."""
     if not marks:
         return 0
-    sent = [[admission, entry_id, item.statement_id, item.revision] for admission, entry_id, item in marks]
+    sent = [[who, entry_id, item.statement_id, item.revision] for who, entry_id, item in marks]
     ((kept,),) = _call(
         url,
         "lrs_mark_consenting",
