@@ -8,7 +8,9 @@ what they cost alone.
 
 Roles: `microup_learner` (granted to each learner's login role) may use the store tables;
 `microup_reporter` may only call `cohort_report`, a SECURITY DEFINER function that returns
-aggregates and suppresses groups under five learners. Cohort tables are the administrator's.
+aggregates and suppresses groups under five learners, and the two that send the statements
+of learners who consented to an LRS (`postgres.lrs_everyone`). Cohort tables are the
+administrator's.
 """
 
 from __future__ import annotations
