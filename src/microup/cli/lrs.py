@@ -130,7 +130,7 @@ def send(
     if everyone:
         from microup.cli.lrs_everyone import send_everyone
 
-        send_everyone(ctx, url, start, home, dry_run=dry_run)
+        send_everyone(ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run)
         return
     if home is not None:
         raise UsageError("--home goes with --everyone (your own home page is lrs-home)")

@@ -2,14 +2,23 @@
 of every learner on a shared store who consented, each as their own send makes them."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 
 from microup.cli import common
-from microup.cli.lrs import _credentials, _say
 from microup.core.errors import MicroupError, UsageError
 from microup.core.location import is_database_url, shown_url
 from microup.core.text import plural
+
+if TYPE_CHECKING:
+    from microup.system.lrs import Credentials
+
+
+def _say(line: str) -> None:
+    from microup.views import render
+
+    render.console().print(render.user_text(line))
 
 
 def _shared_url(ctx: typer.Context) -> str:
@@ -28,9 +37,13 @@ def send_everyone(
     since: datetime | None,
     home: str | None,
     *,
+    credentials: "Credentials | None",
     dry_run: bool,
 ) -> None:
-    """Plan every consenting learner's statements, post them, then mark them in one go."""
+    """Plan every consenting learner's statements, post them, then mark them in one go.
+
+    The LRS credentials come from the environment (`lrs send` reads them): the administrator
+    has no settings on a shared store."""
     url = _shared_url(ctx)
     if endpoint is None:
         raise UsageError("--everyone needs --endpoint URL, the LRS's xAPI endpoint")
@@ -57,7 +70,7 @@ def send_everyone(
         return
     from microup.system.lrs import Client
 
-    client = Client(endpoint, _credentials({}))
+    client = Client(endpoint, credentials)
     for batch in work.batches():
         client.post(batch)
     shared_sent.mark(url, endpoint, work.marks, int(common.now().timestamp()))
