@@ -83,7 +83,8 @@ def init(
         f"  microup --db {where} db add-learner NAME\n"
         f"  (in SQL: CREATE ROLE name LOGIN; GRANT {LEARNER_ROLE} TO name;\n"
         "   SELECT microup.admit('name', 'learner');)\n"
-        f"A reporting role may read cohort reports and nothing else ({REPORTER_ROLE}):\n"
+        "A reporting role may read cohort reports and send the statements of learners who\n"
+        f"consented (lrs send --everyone), and nothing else ({REPORTER_ROLE}):\n"
         f"  microup --db {where} db add-reporter NAME\n"
         "Learners then use postgresql://NAME@HOST/DATABASE as their --db or MICROUP_DB."
     )
@@ -115,9 +116,10 @@ def add_learner(ctx: typer.Context, names: RoleNames) -> None:
 
 @db_app.command("add-reporter")
 def add_reporter(ctx: typer.Context, names: RoleNames) -> None:
-    """Let roles read cohort reports, and nothing else.
+    """Let roles read cohort reports, and send consenting learners' statements.
 
-    Aggregates only, never anyone's entries.
+    Aggregates only, never anyone's entries, except those a learner consented to send to
+    the LRS (lrs send --everyone).
     """
     _add_roles(ctx, names, "reporter")
 

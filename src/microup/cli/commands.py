@@ -170,7 +170,9 @@ PANELS: tuple[Panel, ...] = (
                     ),
                     Command("add-learner", "admin", "Let roles log their own sessions."),
                     Command(
-                        "add-reporter", "admin", "Let roles read cohort reports, and nothing else."
+                        "add-reporter",
+                        "admin",
+                        "Let roles read cohort reports, and send consenting learners' statements.",
                     ),
                 ),
             ),

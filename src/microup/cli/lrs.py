@@ -99,17 +99,41 @@ def send(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be sent; send nothing.")
     ] = False,
+    everyone: Annotated[
+        bool,
+        typer.Option(
+            "--everyone",
+            help="On a shared store, as its administrator or a reporting role: every learner "
+            "who consented (lrs-consent yes).",
+        ),
+    ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            metavar="URL",
+            help="With --everyone: the home page for consenting learners without lrs-home.",
+        ),
+    ] = None,
 ) -> None:
     """Send your entries to the LRS as xAPI statements.
 
     Only what the LRS lacks is sent: new entries, and for an entry edited or deleted since,
-    a statement voiding the old one (plus the new one). Notes are never sent.
+    a statement voiding the old one (plus the new one). Notes are never sent. With
+    --everyone, the statements of every learner who consented, as their own send makes them.
     """
     from microup.app.lrs import plan, sent_state
     from microup.core.settings import spec_for
 
     start = _since(since)
     url = spec_for("lrs-endpoint").normalize(endpoint) if endpoint is not None else None
+    if everyone:
+        from microup.cli.lrs_everyone import send_everyone
+
+        send_everyone(ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run)
+        return
+    if home is not None:
+        raise UsageError("--home goes with --everyone (your own home page is lrs-home)")
     ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
         settings = store.settings()

@@ -8,7 +8,9 @@ what they cost alone.
 
 Roles: `microup_learner` (granted to each learner's login role) may use the store tables;
 `microup_reporter` may only call `cohort_report`, a SECURITY DEFINER function that returns
-aggregates and suppresses groups under five learners. Cohort tables are the administrator's.
+aggregates and suppresses groups under five learners, and the two that send the statements
+of learners who consented to an LRS (`postgres.lrs_everyone`). Cohort tables are the
+administrator's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from microup.store.postgres.engine import (
     run_all,
     schema_version,
 )
+from microup.store.postgres.lrs_everyone import LRS_FUNCTIONS
 from microup.store.postgres.members import (
     ADMIT,
     ADMIT_GRANTS,
@@ -309,6 +312,7 @@ def init_database(url: str) -> bool:
         run_all(conn, _ROLES + functions.IDENTITY + functions.TOTALS + (ADMIT, *ADMIT_GRANTS))
         run_all(conn, (*_ISOLATION, REPORT_FUNCTION, *REPORT_GRANTS))
         run_all(conn, (PROGRAMME_REPORT_FUNCTION, *PROGRAMME_REPORT_GRANTS))
+        run_all(conn, LRS_FUNCTIONS)
         return version is None
 
 
