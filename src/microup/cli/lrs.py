@@ -105,7 +105,7 @@ def send(
     Only what the LRS lacks is sent: new entries, and for an entry edited or deleted since,
     a statement voiding the old one (plus the new one). Notes are never sent.
     """
-    from microup.app.lrs import plan, sent_state
+    from microup.app.lrs import entry_modules, plan, sent_state
     from microup.core.settings import spec_for
 
     start = _since(since)
@@ -124,6 +124,7 @@ def send(
             learner,
             store_id=store_id,
             since=start,
+            modules=entry_modules(store),
         )
     counts = (
         f"{plural(work.new, 'new entry', 'new entries')}, {work.edited} edited, "
