@@ -123,7 +123,8 @@ BEGIN
         WHERE cp.cohort = cohort_name
         GROUP BY p.learner, p.id, cp.name, p.due
     ), modules AS (
-        SELECT g.learner, g.id, count(*) FILTER (WHERE m.done) AS modules_done
+        SELECT g.learner, g.id, count(*) FILTER (WHERE m.done) AS modules_done,
+               count(*) AS modules_total
         FROM given g
         JOIN (SELECT learner, programme_id, topic, title, bool_and(done_at IS NOT NULL) AS done
               FROM programme_part WHERE learner = ANY (members)
@@ -132,13 +133,14 @@ BEGIN
         GROUP BY g.learner, g.id
     ), paced AS (
         SELECT g.*, coalesce(md.modules_done, 0) AS modules_done,
+               coalesce(md.modules_total, 0) AS modules_total,
                coalesce((SELECT sum(pe.minutes) FROM programme_entry pe
                    JOIN entry e ON e.learner = pe.learner AND e.id = pe.entry_id
                    WHERE pe.learner = g.learner AND pe.programme_id = g.id
                      AND e.at >= since), 0) / 4.0 AS pace
         FROM given g LEFT JOIN modules md ON md.learner = g.learner AND md.id = g.id
     ), judged AS (
-        SELECT name, modules_done,
+        SELECT name, modules_done, modules_total,
                CASE WHEN due IS NULL THEN NULL
                     WHEN finished THEN to_timestamp(last_done)::DATE <= due::DATE
                     WHEN pace <= 0 THEN false
@@ -150,11 +152,13 @@ BEGIN
         'programme', name,
         'learners', learners,
         'modules_done_quartiles', quartiles,
+        'modules', modules,
         'on_track_share', share) ORDER BY name), '[]')
     INTO result
     FROM (SELECT name, count(*) AS learners,
                  to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
                      WITHIN GROUP (ORDER BY modules_done)) AS quartiles,
+                 percentile_disc(0.5) WITHIN GROUP (ORDER BY modules_total) AS modules,
                  CASE WHEN count(on_track) = 0 THEN NULL
                       ELSE round(avg(CASE WHEN on_track THEN 1 ELSE 0 END)
                                  FILTER (WHERE on_track IS NOT NULL), 2) END AS share
