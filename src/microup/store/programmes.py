@@ -127,6 +127,19 @@ def link_entry(
     )
 
 
+def entry_link(store: Store, entry_id: int) -> tuple[int, str, int] | None:
+    """What an entry counted toward: (programme id, module title, minutes), or None."""
+    row = store._exec(
+        "SELECT programme_id, module, minutes FROM programme_entry WHERE entry_id = :id",
+        {"id": entry_id},
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
+
+
+def unlink_entry(store: Store, entry_id: int) -> None:
+    store._put("programme_entry", {"entry_id": entry_id}, None)
+
+
 def recent_minutes(store: Store, programme_id: int, since: int) -> int:
     """Minutes credited to a programme by entries from `since` (UTC epoch seconds) on."""
     found = store._exec(
