@@ -147,8 +147,10 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     url = _shared_url(ctx)
     from microup.app.shared_store import cohorts
 
-    added = cohorts.add_members(url, name, learners)
+    added, handed = cohorts.add_members(url, name, learners, common.now().date())
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
+    for programme in handed:
+        _say(f"Gave them the cohort's programme {programme}.")
 
 
 @cohort_app.command("remove")

@@ -85,8 +85,13 @@ def delete_cohort(url: str, name: str) -> int:
         return members
 
 
-def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
-    """Enrol learners (roles granted microup_learner); those newly added, in order."""
+def add_members(
+    url: str, name: str, learners: Sequence[str], today: date | None = None
+) -> tuple[list[str], list[str]]:
+    """Enrol learners (roles granted microup_learner): those newly added, in order, and the
+    cohort's programmes handed to them (from `today` on; none without it)."""
+    from microup.store.postgres.programmes import hand_to_joiners
+
     with _changing(url, name) as conn:
         known: dict[str, int] = dict(
             conn.exec_driver_sql(
@@ -109,7 +114,9 @@ def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
                 {"c": name, "l": known[learner]},
             ).rowcount:
                 added.append(learner)
-        return added
+        if today is None or not added:
+            return added, []
+        return added, hand_to_joiners(conn, name, [known[a] for a in added], today)
 
 
 _NAMES = (
