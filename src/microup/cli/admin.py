@@ -145,9 +145,9 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import programmes
 
-    added, handed = cohorts.add_members(url, name, learners, common.now().date())
+    added, handed = programmes.add_to_cohort(url, name, learners, common.now().date())
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
     for programme in handed:
         _say(f"Gave them the cohort's programme {programme}.")

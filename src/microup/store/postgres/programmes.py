@@ -9,6 +9,7 @@ all under five learners who have logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -222,6 +223,21 @@ def _hand(conn: Connection, learner: int, programme: Programme) -> bool:
         return False
     _insert(conn, learner, int(ids[0]), position=int(ids[1]), key=key, p=programme)
     return True
+
+
+def add_to_cohort(
+    url: str, cohort: str, learners: Sequence[str], today: date
+) -> tuple[list[str], list[str]]:
+    """`cohort add`: enrol the learners and, in the same transaction, hand them the cohort's
+    programmes; the learners newly added and the programmes handed to them."""
+    from microup.store.postgres.cohorts import _changing, enrol
+
+    with _changing(url, cohort) as conn:
+        added = enrol(conn, cohort, learners)
+        if not added:
+            return [], []
+        handed = hand_to_joiners(conn, cohort, [admission for _, admission in added], today)
+        return [name for name, _ in added], handed
 
 
 def hand_to_joiners(conn: Connection, cohort: str, learners: list[int], today: date) -> list[str]:
