@@ -253,3 +253,31 @@ def test_a_learner_on_the_shared_store_sends_as_their_role(
     assert "Sent 0 statements" in run("lrs", "send").stdout
     stored = read_back(*lrs)
     assert [s["actor"]["account"]["name"] for s in stored] == [make_url(learner_url).username]
+
+
+def test_a_module_entry_arrives_as_its_module_within_topic_and_programme(
+    run: Run, tmp_path: Path, lrs: tuple[str, str, str]
+) -> None:
+    endpoint = lrs[0]
+    setup(run, endpoint)
+    outline = tmp_path / "course.md"
+    outline.write_text("# Data analysis\n## SQL\n- Select (20m)\n- Joins (45m)\n", "utf-8")
+    assert run("programme", "add", str(outline)).exit_code == 0
+    assert run("log", "20", "-t", "SQL").exit_code == 0  # Select
+    assert run("log", "10", "-t", "Go").exit_code == 0  # no programme
+    assert "Sent 2 statements (2 new entries" in run("lrs", "send").stdout
+    stored = {s["object"]["id"]: s for s in read_back(*lrs)}
+    home = "https://learning.example.org/microup"
+    module = stored[f"{home}/programmes/data%20analysis/modules/sql/select"]
+    assert module["object"]["definition"]["name"] == {"en": "Select"}
+    around = module["context"]["contextActivities"]
+    assert [a["id"] for a in around["parent"]] == [f"{home}/topics/sql"]
+    assert [a["id"] for a in around["grouping"]] == [f"{home}/programmes/data%20analysis"]
+    assert "context" not in stored[f"{home}/topics/go"]
+    # The module link gone (the programme removed): an edited entry, voided and sent again.
+    assert run("programme", "remove", "Data analysis", "--yes").exit_code == 0
+    assert "Sent 2 statements (0 new entries, 1 edited" in run("lrs", "send").stdout
+    after = read_back(*lrs)
+    voided = [s["object"]["id"] for s in after if s["verb"]["id"].endswith("/voided")]
+    assert voided == [module["id"]]
+    assert len([s for s in after if s["object"]["id"] == f"{home}/topics/sql"]) == 1

@@ -1,5 +1,6 @@
 """`db init` brings a shared store of schema 2 or 5 (rows owned by role names) up to schema 6
-(rows owned by admissions tied to a role's oid), keeping everyone's rows and nothing more.
+(rows owned by admissions tied to a role's oid) and on, keeping everyone's rows and nothing
+more.
 
 `data/pg_store_v2.sql` is a store microup 2's `db init` made (pg_dump --inserts): alice
 and bob, learners in cohort `c`, and a former learner `microup_t_up_gone` whose role is gone.
@@ -98,6 +99,10 @@ def test_db_init_upgrades_a_version_5_store(v5_store: str) -> None:
     upgraded = as_role(v5_store, "db", "init")
     assert upgraded.exit_code == 0 and "up to date" in upgraded.stdout, upgraded.stderr
     assert sql(v5_store, "SELECT version FROM microup.microup_schema") == [(PG_SCHEMA_VERSION,)]
+    # Schema 7: cohort programmes keep their outline (none for those given before).
+    assert sql(v5_store, "SELECT count(outline), count(due) FROM microup.cohort_programme") == [
+        (0, 0)
+    ]
     alice_url = make_url(v5_store).set(username=ALICE).render_as_string(False)
     bob_url = make_url(v5_store).set(username=BOB).render_as_string(False)
     alice = _as(v5_store, ALICE, "entries", "--json")["entries"]

@@ -9,10 +9,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Run, one_line_error
 from microup.app.lrs import plan
 from microup.core.formats import xapi
+from microup.core.text import topic_key
 from microup.core.values import Entry
 from microup.store.lrs import Sent
 
@@ -128,3 +131,114 @@ def test_the_password_is_never_shown_nor_exported(run: Run) -> None:
     assert secret not in run("export").stdout
     assert "must be yes or no" in one_line_error(run("config", "lrs-consent", "maybe"))
     assert "http(s) URL" in one_line_error(run("config", "lrs-home", "ftp://x"))
+
+
+MODULE = xapi.Module("Data analysis", "SQL", "Joins")
+
+
+def test_a_module_entry_is_about_its_module_with_topic_and_programme_around_it() -> None:
+    made = xapi.statement(entry(7, topic="SQL"), LEARNER, STORE, module=MODULE)
+    home = LEARNER.home
+    assert made["object"] == {
+        "objectType": "Activity",
+        "id": f"{home}/microup/programmes/data%20analysis/modules/sql/joins",
+        "definition": {"type": xapi.MODULE_TYPE, "name": {"en": "Joins"}},
+    }
+    around = made["context"]["contextActivities"]
+    assert [a["id"] for a in around["parent"]] == [f"{home}/microup/topics/sql"]
+    assert [a["id"] for a in around["grouping"]] == [f"{home}/microup/programmes/data%20analysis"]
+    assert around["grouping"][0]["definition"]["name"] == {"en": "Data analysis"}
+    # Without a module, the statement and its id are what they always were.
+    plain = xapi.statement(entry(7, topic="SQL"), LEARNER, STORE)
+    assert "context" not in plain and plain["object"]["id"] == f"{home}/microup/topics/sql"
+    assert plain == xapi.statement(entry(7, topic="SQL"), LEARNER, STORE, module=None)
+    assert plain["id"] == "9870ae86-aa4c-597f-ab66-6cbd0580e70b"  # as before modules came
+    assert made["id"] != plain["id"]  # it says something else
+
+
+def test_module_iris_follow_names_not_spellings_or_positions() -> None:
+    home = LEARNER.home
+    same = xapi.Module("DATA ANALYSIS", "sql", "JOINS")
+    assert xapi.module_iri(home, same) == xapi.module_iri(home, MODULE)
+    other_topic = xapi.Module("Data analysis", "Statistics", "Joins")
+    assert xapi.module_iri(home, other_topic) != xapi.module_iri(home, MODULE)
+    odd = xapi.Module("a/b", "c?d", "e f#")
+    assert xapi.module_iri(home, odd) == f"{home}/microup/programmes/a%2Fb/modules/c%3Fd/e%20f%23"
+
+
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
+
+
+@given(names, names, names, names)
+def test_module_statements_are_stable_and_differ_from_other_modules(
+    programme: str, topic: str, title: str, other: str
+) -> None:
+    """Any names make a valid IRI (no space, slash only between parts) that spellings share,
+    and a statement's id changes exactly when its module does."""
+    module = xapi.Module(programme, topic, title)
+    iri = xapi.module_iri(LEARNER.home, module)
+    tail = iri.removeprefix(f"{LEARNER.home}/microup/programmes/")
+    assert not any(c.isspace() for c in iri) and tail.count("/") == 3
+    again = xapi.Module(programme.upper(), topic.upper(), title.upper())
+    if all(topic_key(t.upper()) == topic_key(t) for t in (programme, topic, title)):
+        assert xapi.module_iri(LEARNER.home, again) == iri
+    one = xapi.statement(entry(3, topic=topic), LEARNER, STORE, module=module)
+    assert xapi.statement(entry(3, topic=topic), LEARNER, STORE, module=module) == one
+    moved = xapi.Module(programme, topic, other)
+    differs = topic_key(other) != topic_key(title)
+    assert (
+        xapi.statement(entry(3, topic=topic), LEARNER, STORE, module=moved)["id"] != one["id"]
+    ) == differs
+
+
+def test_a_changed_module_is_sent_as_an_edit() -> None:
+    first = plan([entry(1, topic="SQL")], {}, LEARNER, store_id=STORE)
+    sent = dict(first.marks)
+    linked = plan([entry(1, topic="SQL")], sent, LEARNER, store_id=STORE, modules={1: MODULE})
+    assert (linked.new, linked.edited) == (0, 1)
+    voiding, made = linked.statements
+    assert voiding["object"]["id"] == sent[1].statement_id
+    assert made["object"]["id"].endswith("/modules/sql/joins")
+    again = plan(
+        [entry(1, topic="SQL")], dict(linked.marks), LEARNER, store_id=STORE, modules={1: MODULE}
+    )
+    assert again.statements == [] and again.unchanged == 1
+    exported = list(xapi.statements([entry(1, topic="SQL")], LEARNER, STORE, modules={1: MODULE}))
+    assert exported[0]["id"] != made["id"]  # revision 1 after the voiding; the export has 0
+    assert exported[0]["object"] == made["object"]
+
+
+OUTLINE = "# Data analysis\n## SQL\n- Select (20m)\n- Joins (45m)\n## Statistics\n- Joins\n"
+
+
+def test_export_names_the_module_an_entry_counted_toward(run: Run, tmp_path: Path) -> None:
+    outline = tmp_path / "course.md"
+    outline.write_text(OUTLINE, encoding="utf-8")
+    assert run("programme", "add", str(outline)).exit_code == 0
+    assert run("config", "lrs-home", "https://learning.example.org").exit_code == 0
+    assert run("log", "20", "-t", "SQL").exit_code == 0  # Select
+    assert run("log", "15", "-t", "SQL").exit_code == 0  # Joins
+    assert run("log", "10", "--module", "Joins", "-t", "Statistics").exit_code == 0
+    assert run("log", "10", "-t", "Go").exit_code == 0  # no programme
+    assert run("log", "5", "-t", "SQL", "-r", "good").exit_code == 0  # a review: no module
+    listed = json.loads(run("export", "-f", "xapi").stdout)
+    home = "https://learning.example.org/microup"
+    assert [s["object"]["id"] for s in listed] == [
+        f"{home}/programmes/data%20analysis/modules/sql/select",
+        f"{home}/programmes/data%20analysis/modules/sql/joins",
+        f"{home}/programmes/data%20analysis/modules/statistics/joins",
+        f"{home}/topics/go",
+        f"{home}/topics/sql",
+    ]
+    parents = [s.get("context", {}).get("contextActivities", {}).get("parent") for s in listed]
+    assert [p[0]["id"] if p else None for p in parents] == [
+        f"{home}/topics/sql",
+        f"{home}/topics/sql",
+        f"{home}/topics/statistics",
+        None,
+        None,
+    ]
+    # The programme removed: its entries are about their topics again.
+    assert run("programme", "remove", "Data analysis", "--yes").exit_code == 0
+    listed = json.loads(run("export", "-f", "xapi").stdout)
+    assert all("context" not in s for s in listed)

@@ -11,18 +11,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microup.core.formats import xapi
 from microup.core.values import Entry
 from microup.store import lrs as _sent_marks
 from microup.store.lrs import Sent
 
+if TYPE_CHECKING:
+    from microup.store import Store
+
 sent_state = _sent_marks
 """What was sent where (`store.lrs`), as the commands read and mark it."""
 
 BATCH = 1000
 """Statements per POST."""
+
+
+def entry_modules(store: Store) -> dict[int, xapi.Module]:
+    """The programme module each entry counted toward, by entry id (what its statement is
+    about, for `export --format xapi` and `lrs send` alike)."""
+    from microup.store.programmes import entry_modules as linked
+
+    return linked(store)
 
 
 @dataclass
@@ -49,16 +60,20 @@ def plan(
     *,
     store_id: str,
     since: datetime | None = None,
+    modules: Mapping[int, xapi.Module] | None = None,
 ) -> Plan:
-    """What to send so the LRS matches the entries (from `since` on, if given)."""
+    """What to send so the LRS matches the entries (from `since` on, if given); `modules`
+    by entry id, the module each counted toward (a changed module is an edited entry)."""
     result = Plan()
     seen: set[int] = set()
+    found = modules or {}
     for entry in entries:
         entry_id = entry.id or 0
         seen.add(entry_id)
         if since is not None and entry.at < since:
             continue
-        _entry(result, entry, sent.get(entry_id), learner=learner, store_id=store_id)
+        module = found.get(entry_id)
+        _entry(result, entry, sent.get(entry_id), learner=learner, store_id=store_id, module=module)
     for entry_id, held in sent.items():
         if entry_id not in seen and held.statement_id:
             result.statements.append(xapi.voiding(held.statement_id, learner))
@@ -68,17 +83,23 @@ def plan(
 
 
 def _entry(
-    result: Plan, entry: Entry, held: Sent | None, *, learner: xapi.Learner, store_id: str
+    result: Plan,
+    entry: Entry,
+    held: Sent | None,
+    *,
+    learner: xapi.Learner,
+    store_id: str,
+    module: xapi.Module | None = None,
 ) -> None:
     revision = held.revision if held is not None else 0
-    statement = xapi.statement(entry, learner, store_id, revision=revision)
+    statement = xapi.statement(entry, learner, store_id, revision=revision, module=module)
     if held is not None and held.statement_id == statement["id"]:
         result.unchanged += 1
         return
     if held is not None and held.statement_id:
         result.statements.append(xapi.voiding(held.statement_id, learner))
         revision += 1
-        statement = xapi.statement(entry, learner, store_id, revision=revision)
+        statement = xapi.statement(entry, learner, store_id, revision=revision, module=module)
         result.edited += 1
     else:
         result.new += 1

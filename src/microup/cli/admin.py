@@ -2,7 +2,7 @@
 and the cohort report. Each command works on the store `--db`/MICROUP_DB names (a URL)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,11 @@ from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError, UsageError
 from microup.core.location import is_database_url
 from microup.core.text import plural, printable
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from microup.core.cohort import CohortReport
 
 MAX_REPORT_WEEKS = 104
 
@@ -142,10 +147,12 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import programmes
 
-    added = cohorts.add_members(url, name, learners)
+    added, handed = programmes.add_to_cohort(url, name, learners, common.now().date())
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
+    for programme in handed:
+        _say(f"Gave them the cohort's programme {programme}.")
 
 
 @cohort_app.command("remove")
@@ -223,6 +230,17 @@ def programme(
     _say(f"Gave {outline.name} to {plural(len(given), 'learner')} of '{name}'.")
 
 
+def _with_programmes(url: str, name: str, report: "CohortReport", today: "date") -> "CohortReport":
+    """The report with its cohort programmes' progress (none under five learners)."""
+    from dataclasses import replace
+
+    from microup.app.shared_store import programmes
+    from microup.core.cohort import ProgrammeFigures
+
+    given = programmes.programme_report(url, name, today)
+    return replace(report, programmes=ProgrammeFigures.from_payload(given))
+
+
 @cohort_app.command("report")
 def report(
     ctx: typer.Context,
@@ -272,6 +290,8 @@ def report(
         return
     if result.suppressed:
         raise MicroupError(result.suppressed_reason)
+    if not csv:
+        result = _with_programmes(url, name, result, moment.date())
     if html is not None:
         from microup.cli.reports import cohort_page
 

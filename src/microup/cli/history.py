@@ -272,13 +272,16 @@ def export(
 def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict[str, Any]]]:
     """The statements of every entry, made as they are written (the learner is checked
     first, so a missing lrs-home fails before any file is touched)."""
-    from microup.app.lrs import sent_state
+    from microup.app.lrs import entry_modules, sent_state
     from microup.cli.lrs import learner_of
     from microup.core.formats import xapi
 
     learner = learner_of(store)
     store_id = sent_state.store_id(store) or ""
-    return lambda: xapi.statements(store.all_entries(), learner, store_id, with_notes=with_notes)
+    modules = entry_modules(store)
+    return lambda: xapi.statements(
+        store.all_entries(), learner, store_id, with_notes=with_notes, modules=modules
+    )
 
 
 @app.command("import")

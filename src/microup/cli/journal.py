@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from microup.app.programme import count_session, module_topic, week_news
+from microup.app.programme_entries import recount_entry, take_back_entry
 from microup.app.rules import require_learnt
 from microup.app.week import this_week
 from microup.cli import common
@@ -328,6 +329,7 @@ def edit(
         if changed.kind == "review" and "topic" in changes:
             require_learnt(store, changed.topic, f"#{entry_id} is a review, left as it was")
         updated = store.replace_entry(entry_id, changed)
+        recount_entry(store, before, updated, now())
         store.describe(
             f"Edited {render.entry_label(updated)}: {render.entry_changes(before, updated)}",
             f"Restored {render.entry_label(before)} as it was before the edit",
@@ -365,6 +367,7 @@ def delete(
             return
     with open_store(ctx, write=True, create=False) as store:
         removed = store.delete_entry(entry_id)
+        take_back_entry(store, removed)
         store.describe(
             f"Deleted {render.entry_label(removed)}", f"Restored {render.entry_label(removed)}"
         )

@@ -122,7 +122,7 @@ def send(
     a statement voiding the old one (plus the new one). Notes are never sent. With
     --everyone, the statements of every learner who consented, as their own send makes them.
     """
-    from microup.app.lrs import plan, sent_state
+    from microup.app.lrs import entry_modules, plan, sent_state
     from microup.core.settings import spec_for
 
     start = _since(since)
@@ -148,6 +148,7 @@ def send(
             learner,
             store_id=store_id,
             since=start,
+            modules=entry_modules(store),
         )
     counts = (
         f"{plural(work.new, 'new entry', 'new entries')}, {work.edited} edited, "

@@ -6,7 +6,7 @@ this turns counts into shares and lays them out for JSON and CSV.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -50,6 +50,39 @@ class TopicShare:
 
 
 @dataclass(frozen=True)
+class ProgrammeFigures:
+    """A cohort programme's progress as the database gives it (`cohort_programme_report`):
+    the quartiles of modules done, the share of learners on track for its date (None without
+    one), and its number of modules (the median over the learners' copies)."""
+
+    programme: str
+    learners: int
+    modules_done: tuple[float, float, float]
+    on_track_share: float | None
+    modules: int | None = None
+
+    @classmethod
+    def from_payload(cls, payload: Sequence[Mapping[str, Any]]) -> tuple[ProgrammeFigures, ...]:
+        """The programmes reported; one of fewer than five learners is left out here too."""
+        found = []
+        for item in payload:
+            if int(item["learners"]) < MIN_GROUP:
+                continue
+            q1, median, q3 = (float(q) for q in item["modules_done_quartiles"])
+            track, modules = item.get("on_track_share"), item.get("modules")
+            found.append(
+                cls(
+                    str(item["programme"]),
+                    int(item["learners"]),
+                    (q1, median, q3),
+                    None if track is None else float(track),
+                    None if modules is None else int(modules),
+                )
+            )
+        return tuple(found)
+
+
+@dataclass(frozen=True)
 class CohortReport:
     cohort: str
     enrolled: int
@@ -67,6 +100,8 @@ class CohortReport:
     window_minutes: int = 0
     topics: tuple[TopicShare, ...] = ()
     hidden_topics: int = 0
+    programmes: tuple[ProgrammeFigures, ...] = ()
+    """The cohort programmes' progress (`ProgrammeFigures.from_payload`), where there is one."""
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from microup.core.formats.xapi import Module
 from microup.core.programme import Part, Programme
 from microup.core.text import topic_key
 from microup.store.layout import TABLES
@@ -126,6 +127,19 @@ def link_entry(
     )
 
 
+def entry_link(store: Store, entry_id: int) -> tuple[int, str, int] | None:
+    """What an entry counted toward: (programme id, module title, minutes), or None."""
+    row = store._exec(
+        "SELECT programme_id, module, minutes FROM programme_entry WHERE entry_id = :id",
+        {"id": entry_id},
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
+
+
+def unlink_entry(store: Store, entry_id: int) -> None:
+    store._put("programme_entry", {"entry_id": entry_id}, None)
+
+
 def recent_minutes(store: Store, programme_id: int, since: int) -> int:
     """Minutes credited to a programme by entries from `since` (UTC epoch seconds) on."""
     found = store._exec(
@@ -134,3 +148,26 @@ def recent_minutes(store: Store, programme_id: int, since: int) -> int:
         {"id": programme_id, "since": since},
     ).scalar()
     return int(found or 0)
+
+
+def entry_modules(store: Store) -> dict[int, Module]:
+    """The module each entry counted toward, by entry id: the programme's name, and the
+    module's topic as its outline gives it (the entry's own topic's module first, should two
+    topics have a module of that title; the entry's topic for a module since dropped from
+    the outline). A link whose programme was removed names none."""
+    found = {programme.id: programme for programme in programmes(store)}
+    rows = store._exec(
+        "SELECT pe.entry_id, pe.programme_id, pe.module, t.name FROM programme_entry pe"
+        " JOIN entry e ON e.id = pe.entry_id LEFT JOIN topic t ON t.id = e.topic_id"
+    ).all()
+    modules: dict[int, Module] = {}
+    for entry_id, programme_id, title, topic in rows:
+        programme = found.get(int(programme_id))
+        if programme is None:
+            continue
+        topics = [p.topic for p in programme.parts if topic_key(p.title) == topic_key(title)]
+        mine = [t for t in topics if topic is not None and topic_key(t) == topic_key(topic)]
+        chosen = (mine or topics or [topic])[0]
+        if chosen is not None:
+            modules[int(entry_id)] = Module(programme.name, str(chosen), str(title))
+    return modules

@@ -96,6 +96,15 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
                 f"reviews {_percent(share(row.review_done, row.review_planned))}",
             )
         parts += [Text(f"Weekly trend ({legend}):", style="bold"), chart]
+    parts += _topic_parts(report)
+    if report.programmes:
+        parts += [Text("Programme progress:", style="bold"), programme_table(report)]
+    return Group(*parts)
+
+
+def _topic_parts(report: CohortReport) -> list[RenderableType]:
+    """The topics most minutes went to, and how many were too few learners' to show."""
+    parts: list[RenderableType] = []
     if report.topics:
         topics = Table(box=None, pad_edge=False, show_edge=False)
         topics.add_column("topic", overflow="fold")
@@ -116,4 +125,26 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
                 style="dim",
             )
         )
-    return Group(*parts)
+    return parts
+
+
+def programme_table(report: CohortReport) -> Table:
+    """The cohort programmes' progress: modules done (median and quartiles) and the share of
+    learners on track for the programme's date."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("programme", overflow="fold")
+    table.add_column("learners", justify="right")
+    table.add_column("modules done", justify="right")
+    table.add_column("quartiles", justify="right")
+    table.add_column("on track", justify="right")
+    for p in report.programmes:
+        of = "" if p.modules is None else f" of {p.modules}"
+        low, median, high = p.modules_done
+        table.add_row(
+            user_text(p.programme),
+            str(p.learners),
+            f"median {median:g}{of}",
+            f"{low:g} to {high:g}",
+            _percent(p.on_track_share),
+        )
+    return table

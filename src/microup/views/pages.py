@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from microup.core.cohort import BANDS, MIN_GROUP, PILOT_BANDS, CohortReport, share
+from microup.core.cohort import (
+    BANDS,
+    MIN_GROUP,
+    PILOT_BANDS,
+    CohortReport,
+    ProgrammeFigures,
+    share,
+)
 from microup.core.text import plural
 from microup.core.weeks import MOST_WEEKS, NOT_OFTEN, SOME_WEEKS
 from microup.views import svg
@@ -218,8 +225,36 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
         if report.hidden_topics
         else "",
     )
-    return page(
-        f"Cohort {report.cohort}",
-        generated,
-        [_section("Summary", *parts), bands, trend, topics],
+    sections = [_section("Summary", *parts), bands, trend, topics]
+    if report.programmes:
+        sections.append(programme_section(report.programmes))
+    return page(f"Cohort {report.cohort}", generated, sections)
+
+
+def programme_section(programmes: Sequence[ProgrammeFigures]) -> str:
+    """The cohort programmes' progress: a chart each and one table (only programmes followed
+    by five learners or more ever reach here)."""
+    charts = (
+        f"<figure>\n<h3>{esc(p.programme)}</h3>\n"
+        f"{svg.programme_progress(p.modules_done, p.modules, p.on_track_share)}\n</figure>"
+        for p in programmes
+    )
+    rows = [
+        (
+            p.programme,
+            p.learners,
+            "-" if p.modules is None else p.modules,
+            f"{p.modules_done[1]:g}",
+            f"{p.modules_done[0]:g} to {p.modules_done[2]:g}",
+            _percent(p.on_track_share),
+        )
+        for p in programmes
+    ]
+    return _section(
+        "Programme progress",
+        "<p>Modules done per learner: the box spans the middle half of the learners (lower to"
+        " upper quartile), the line is the median; on track means on course to finish by the"
+        " programme's date at the pace of the last four weeks.</p>",
+        *charts,
+        _table(("programme", "learners", "modules", "median done", "quartiles", "on track"), rows),
     )

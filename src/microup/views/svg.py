@@ -194,3 +194,46 @@ def minute_bars(rows: Sequence[tuple[str, float]], label: str) -> str:
             _text(x + (column - 12) / 2, height - 6, name[-3:], anchor="middle", size=9),
         ]
     return _svg(max(1, len(rows)) * column + 12, height, label, body)
+
+
+def programme_progress(
+    modules_done: tuple[float, float, float], modules: int | None, on_track: float | None
+) -> str:
+    """A cohort programme's progress: the modules done by the middle half of its learners (a
+    box from the lower to the upper quartile, the median a line in it) along the whole
+    programme, and below it the share of learners on track for its date."""
+    left, width, row = 110, 380, 30
+    low, median, high = modules_done
+    scale = max(float(modules or 0), high, 1.0)
+
+    def x(value: float) -> float:
+        return left + width * value / scale
+
+    shown = f"median {median:g}, quartiles {low:g} to {high:g}"
+    of = f" of {modules}" if modules else ""
+    body = [
+        _text(0, 17, "modules done"),
+        f'<rect class="track" x="{left}" y="6" width="{width}" height="16" fill="#e3eaf2">'
+        f"<title>{esc(f'0 to {scale:g} modules')}</title></rect>",
+        f'<rect class="quartiles" x="{x(low):.1f}" y="6" width="{x(high) - x(low):.1f}" '
+        f'height="16" fill="#90caf9"><title>{esc(f"Modules done{of}: {shown}")}</title></rect>',
+        f'<line class="median" x1="{x(median):.1f}" y1="2" x2="{x(median):.1f}" y2="26" '
+        'stroke="#0d47a1" stroke-width="3"/>',
+        _text(left, 38, "0", anchor="middle", size=9),
+        _text(left + width, 38, f"{scale:g}", anchor="middle", size=9),
+        _text(left + width + 10, 17, f"median {median:g}{of}", size=10),
+    ]
+    if on_track is not None:
+        y = 6 + row + 14
+        body += [
+            _text(0, y + 11, "on track"),
+            f'<rect class="track" x="{left}" y="{y}" width="{width}" height="14" fill="#eeeeee"/>',
+            f'<rect class="on-track" x="{left}" y="{y}" width="{width * on_track:.1f}" '
+            f'height="14" fill="{MET}"><title>{esc(f"On track: {on_track:.0%}")}</title></rect>',
+            _text(left + width + 10, y + 11, f"{on_track:.0%} of learners", size=10),
+        ]
+    height = 6 + row + 14 + (row if on_track is not None else 0)
+    label = f"Modules done{of}: {shown}" + (
+        "" if on_track is None else f"; {on_track:.0%} on track"
+    )
+    return _svg(left + width + 120, height, label, body)

@@ -4,6 +4,9 @@ Pure: the store's id, the learner's account and the home page come in; statement
 as plain dicts ready for JSON. Verbs come from ADL's core vocabulary, which every LRS report
 knows: `experienced` for new material, and `attempted` for a review, since a review is an
 attempt to recall a topic and its grade is the attempt's result (ADL has no "reviewed").
+
+An entry that counted toward a programme's module is about that module: its object is the
+module's activity, with the topic as its parent and the programme as its grouping.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -27,6 +30,8 @@ EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
 ATTEMPTED = "http://adlnet.gov/expapi/verbs/attempted"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 ACTIVITY_TYPE = "http://adlnet.gov/expapi/activities/lesson"
+MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
+PROGRAMME_TYPE = "http://adlnet.gov/expapi/activities/course"
 MICROUP_NAMESPACE = uuid.UUID("8f3d7c52-5a0e-5b8e-9c4e-6d6375700001")
 """The namespace of every statement id microup makes (a fixed UUID of its own)."""
 PASSING_RECALL = 2
@@ -40,6 +45,16 @@ class Learner:
     home: str
     """An absolute http(s) URL (setting `lrs-home`): the account's home and the IRIs' root."""
     name: str
+
+
+@dataclass(frozen=True)
+class Module:
+    """The programme module an entry counted toward (`programme_entry`): the programme's
+    name, and the module's topic and title as the outline gives them."""
+
+    programme: str
+    topic: str
+    title: str
 
 
 def check_home(text: str) -> str:
@@ -73,6 +88,24 @@ def topic_iri(home: str, topic: str | None) -> str:
     return f"{home}/microup/topics/{quote(topic_key(topic), safe='')}"
 
 
+def _key(text: str) -> str:
+    return quote(topic_key(text), safe="")
+
+
+def programme_iri(home: str, programme: str) -> str:
+    """A stable IRI per programme: its case-folded name, which is how microup tells one
+    programme from another (`programme add` of an edited outline updates it by name)."""
+    return f"{home}/microup/programmes/{_key(programme)}"
+
+
+def module_iri(home: str, module: Module) -> str:
+    """A stable IRI per module: the programme's, then the module's topic and title, case-
+    folded. Not its number: an edited outline may insert or move modules, and microup keeps a
+    module's progress by topic and title, so the IRI keeps naming the same module."""
+    topic, title = _key(module.topic), _key(module.title)
+    return f"{programme_iri(home, module.programme)}/modules/{topic}/{title}"
+
+
 def _activity(home: str, topic: str | None) -> dict[str, Any]:
     name = topic if topic is not None else "(no topic)"
     return {
@@ -80,6 +113,23 @@ def _activity(home: str, topic: str | None) -> dict[str, Any]:
         "id": topic_iri(home, topic),
         "definition": {"type": ACTIVITY_TYPE, "name": {"en": name}},
     }
+
+
+def _module_object(home: str, module: Module) -> dict[str, Any]:
+    return {
+        "objectType": "Activity",
+        "id": module_iri(home, module),
+        "definition": {"type": MODULE_TYPE, "name": {"en": module.title}},
+    }
+
+
+def _module_context(home: str, topic: str | None, module: Module) -> dict[str, Any]:
+    programme = {
+        "objectType": "Activity",
+        "id": programme_iri(home, module.programme),
+        "definition": {"type": PROGRAMME_TYPE, "name": {"en": module.programme}},
+    }
+    return {"contextActivities": {"parent": [_activity(home, topic)], "grouping": [programme]}}
 
 
 def _result(entry: Entry, *, with_notes: bool) -> dict[str, Any]:
@@ -101,16 +151,23 @@ def actor(learner: Learner) -> dict[str, Any]:
     return {"objectType": "Agent", "account": {"homePage": learner.home, "name": learner.name}}
 
 
-def body(entry: Entry, learner: Learner, *, with_notes: bool = False) -> dict[str, Any]:
-    """The statement of one entry, without its id."""
+def body(
+    entry: Entry, learner: Learner, *, with_notes: bool = False, module: Module | None = None
+) -> dict[str, Any]:
+    """The statement of one entry, without its id: about its topic, or about the `module`
+    it counted toward (the topic its parent, the programme its grouping)."""
     verb = ATTEMPTED if entry.kind == "review" else EXPERIENCED
-    return {
+    made: dict[str, Any] = {
         "actor": actor(learner),
         "verb": {"id": verb, "display": {"en": verb.rsplit("/", 1)[1]}},
         "object": _activity(learner.home, entry.topic),
         "result": _result(entry, with_notes=with_notes),
         "timestamp": timestamp(entry.at),
     }
+    if module is not None:
+        made["object"] = _module_object(learner.home, module)
+        made["context"] = _module_context(learner.home, entry.topic, module)
+    return made
 
 
 STATEMENT_FORMAT = 1
@@ -123,13 +180,21 @@ def _namespace(store_id: str) -> uuid.UUID:
 
 
 def statement_id(
-    store_id: str, entry: Entry, learner: Learner, *, with_notes: bool = False, revision: int = 0
+    store_id: str,
+    entry: Entry,
+    learner: Learner,
+    *,
+    with_notes: bool = False,
+    revision: int = 0,
+    module: Module | None = None,
 ) -> str:
     """UUIDv5 of (the store's id, the entry's id), with a digest of everything the statement
     says and its revision: sending an entry twice gives one id (the LRS keeps one statement),
     an edited entry a new one (the old is voided), and revision n+1 follows each voiding, so a
-    voided id is never reused (an entry edited back, or a deletion undone)."""
-    said = (
+    voided id is never reused (an entry edited back, or a deletion undone). The module is
+    part of what is said, so an entry whose module changed is an edited one; an entry with no
+    module keeps the id it always had."""
+    said: tuple[object, ...] = (
         STATEMENT_FORMAT,
         learner.home,
         learner.name,
@@ -140,17 +205,27 @@ def statement_id(
         entry.grade,
         entry.note if with_notes else None,
     )
+    if module is not None:
+        said += (topic_key(module.programme), topic_key(module.topic), topic_key(module.title))
     digest = hashlib.sha256(repr(said).encode()).hexdigest()[:16]
     suffix = f"/{revision}" if revision else ""
     return str(uuid.uuid5(_namespace(store_id), f"entry/{entry.id or 0}/{digest}{suffix}"))
 
 
 def statement(
-    entry: Entry, learner: Learner, store_id: str, *, with_notes: bool = False, revision: int = 0
+    entry: Entry,
+    learner: Learner,
+    store_id: str,
+    *,
+    with_notes: bool = False,
+    revision: int = 0,
+    module: Module | None = None,
 ) -> dict[str, Any]:
-    """The full statement of one entry, id first."""
-    made = statement_id(store_id, entry, learner, with_notes=with_notes, revision=revision)
-    return {"id": made, **body(entry, learner, with_notes=with_notes)}
+    """The full statement of one entry, id first (about `module` if it counted toward one)."""
+    made = statement_id(
+        store_id, entry, learner, with_notes=with_notes, revision=revision, module=module
+    )
+    return {"id": made, **body(entry, learner, with_notes=with_notes, module=module)}
 
 
 def voiding(voided_id: str, learner: Learner) -> dict[str, Any]:
@@ -165,11 +240,19 @@ def voiding(voided_id: str, learner: Learner) -> dict[str, Any]:
 
 
 def statements(
-    entries: Iterable[Entry], learner: Learner, store_id: str, *, with_notes: bool = False
+    entries: Iterable[Entry],
+    learner: Learner,
+    store_id: str,
+    *,
+    with_notes: bool = False,
+    modules: Mapping[int, Module] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One statement per entry, in the entries' order."""
+    """One statement per entry, in the entries' order (`modules`: by entry id, the module
+    each counted toward)."""
+    found = modules or {}
     for entry in entries:
-        yield statement(entry, learner, store_id, with_notes=with_notes)
+        module = found.get(entry.id or 0)
+        yield statement(entry, learner, store_id, with_notes=with_notes, module=module)
 
 
 def write(stream: TextIO, items: Iterable[dict[str, Any]], *, lines: bool = False) -> int:

@@ -24,6 +24,7 @@ from microup.core.programme.progress import (
     project,
     session_minutes,
     split_minutes,
+    take_back,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "project",
     "session_minutes",
     "split_minutes",
+    "take_back",
 ]

@@ -129,6 +129,24 @@ def credit(parts: Sequence[Part], minutes: int, at: int) -> list[Part]:
     return changed
 
 
+def take_back(parts: Sequence[Part], minutes: int) -> list[Part]:
+    """The parts after `minutes` credited to them are taken back (an entry deleted, or
+    edited), from the parts in the order given until none are left. A part done by its
+    minutes is done no more once short of them; one marked done with fewer stays done."""
+    changed: list[Part] = []
+    left = minutes
+    for part in parts:
+        take = min(left, part.done_minutes)
+        if take <= 0:
+            continue
+        total = part.done_minutes - take
+        by_minutes = part.done and part.done_minutes >= part.minutes
+        done_at = None if by_minutes and total < part.minutes else part.done_at
+        changed.append(replace(part, done_minutes=total, done_at=done_at))
+        left -= take
+    return changed
+
+
 def finish(parts: Sequence[Part], at: int) -> list[Part]:
     """The parts marked done at `at` (a module marked finished, whatever its minutes); those
     done already keep their time."""

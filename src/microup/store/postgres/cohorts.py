@@ -88,28 +88,33 @@ def delete_cohort(url: str, name: str) -> int:
 def add_members(url: str, name: str, learners: Sequence[str]) -> list[str]:
     """Enrol learners (roles granted microup_learner); those newly added, in order."""
     with _changing(url, name) as conn:
-        known: dict[str, int] = dict(
-            conn.exec_driver_sql(
-                "SELECT r.rolname, m.id FROM microup.member m JOIN pg_roles r ON r.oid = m.role"
-                " WHERE m.kind = 'learner' AND r.rolname = ANY(%(names)s)",
-                {"names": list(learners)},
-            ).all()
+        return [learner for learner, _ in enrol(conn, name, learners)]
+
+
+def enrol(conn: Connection, name: str, learners: Sequence[str]) -> list[tuple[str, int]]:
+    """In the administrator's transaction: the learners newly added, with their admissions."""
+    known: dict[str, int] = dict(
+        conn.exec_driver_sql(
+            "SELECT r.rolname, m.id FROM microup.member m JOIN pg_roles r ON r.oid = m.role"
+            " WHERE m.kind = 'learner' AND r.rolname = ANY(%(names)s)",
+            {"names": list(learners)},
+        ).all()
+    )
+    unknown = [learner for learner in learners if learner not in known]
+    if unknown:
+        raise UsageError(
+            f"'{printable(unknown[0])}' is not a learner here; add it first with "
+            f"microup db add-learner {printable(unknown[0])}"
         )
-        unknown = [learner for learner in learners if learner not in known]
-        if unknown:
-            raise UsageError(
-                f"'{printable(unknown[0])}' is not a learner here; add it first with "
-                f"microup db add-learner {printable(unknown[0])}"
-            )
-        added = []
-        for learner in dict.fromkeys(learners):
-            if conn.exec_driver_sql(
-                "INSERT INTO microup.cohort_member (cohort, learner) VALUES (%(c)s, %(l)s)"
-                " ON CONFLICT DO NOTHING",
-                {"c": name, "l": known[learner]},
-            ).rowcount:
-                added.append(learner)
-        return added
+    added = []
+    for learner in dict.fromkeys(learners):
+        if conn.exec_driver_sql(
+            "INSERT INTO microup.cohort_member (cohort, learner) VALUES (%(c)s, %(l)s)"
+            " ON CONFLICT DO NOTHING",
+            {"c": name, "l": known[learner]},
+        ).rowcount:
+            added.append((learner, known[learner]))
+    return added
 
 
 _NAMES = (

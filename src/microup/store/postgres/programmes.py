@@ -9,6 +9,7 @@ all under five learners who have logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -58,11 +59,14 @@ PROGRAMME_DDL = (
     )""",
     """CREATE INDEX ix_programme_entry_learner_programme
         ON programme_entry (learner, programme_id, entry_id)""",
-    # The administrator's: which programme each cohort was given (an outline as JSON parts).
+    # The administrator's: which programme each cohort was given, its outline as parts
+    # (`[topic, title, part, parts, minutes]` each) and date, for learners who join later.
     """CREATE TABLE cohort_programme (
         cohort TEXT NOT NULL REFERENCES cohort (name) ON DELETE CASCADE,
         key TEXT NOT NULL,
         name TEXT NOT NULL,
+        outline JSONB,
+        due TEXT,
         PRIMARY KEY (cohort, key)
     )""",
     "REVOKE ALL ON cohort_programme FROM PUBLIC",
@@ -123,7 +127,8 @@ BEGIN
         WHERE cp.cohort = cohort_name
         GROUP BY p.learner, p.id, cp.name, p.due
     ), modules AS (
-        SELECT g.learner, g.id, count(*) FILTER (WHERE m.done) AS modules_done
+        SELECT g.learner, g.id, count(*) FILTER (WHERE m.done) AS modules_done,
+               count(*) AS modules_total
         FROM given g
         JOIN (SELECT learner, programme_id, topic, title, bool_and(done_at IS NOT NULL) AS done
               FROM programme_part WHERE learner = ANY (members)
@@ -132,13 +137,14 @@ BEGIN
         GROUP BY g.learner, g.id
     ), paced AS (
         SELECT g.*, coalesce(md.modules_done, 0) AS modules_done,
+               coalesce(md.modules_total, 0) AS modules_total,
                coalesce((SELECT sum(pe.minutes) FROM programme_entry pe
                    JOIN entry e ON e.learner = pe.learner AND e.id = pe.entry_id
                    WHERE pe.learner = g.learner AND pe.programme_id = g.id
                      AND e.at >= since), 0) / 4.0 AS pace
         FROM given g LEFT JOIN modules md ON md.learner = g.learner AND md.id = g.id
     ), judged AS (
-        SELECT name, modules_done,
+        SELECT name, modules_done, modules_total,
                CASE WHEN due IS NULL THEN NULL
                     WHEN finished THEN to_timestamp(last_done)::DATE <= due::DATE
                     WHEN pace <= 0 THEN false
@@ -150,11 +156,13 @@ BEGIN
         'programme', name,
         'learners', learners,
         'modules_done_quartiles', quartiles,
+        'modules', modules,
         'on_track_share', share) ORDER BY name), '[]')
     INTO result
     FROM (SELECT name, count(*) AS learners,
                  to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
                      WITHIN GROUP (ORDER BY modules_done)) AS quartiles,
+                 percentile_disc(0.5) WITHIN GROUP (ORDER BY modules_total) AS modules,
                  CASE WHEN count(on_track) = 0 THEN NULL
                       ELSE round(avg(CASE WHEN on_track THEN 1 ELSE 0 END)
                                  FILTER (WHERE on_track IS NOT NULL), 2) END AS share
@@ -172,35 +180,84 @@ PROGRAMME_REPORT_GRANTS = (
 
 def give_programme(url: str, cohort: str, programme: Programme) -> list[str]:
     """Give every learner of the cohort the programme as their own (learners who have one of
-    that name keep theirs and their progress); the learners given it now."""
+    that name keep theirs and their progress), and keep its outline for later joiners; the
+    learners given it now."""
+    import json
+
     from microup.core.text import topic_key
     from microup.store.postgres.cohorts import _changing
 
-    key = topic_key(programme.name)
+    outline = [[p.topic, p.title, p.part, p.parts, p.minutes] for p in programme.parts]
     with _changing(url, cohort) as conn:
         conn.exec_driver_sql(
-            "INSERT INTO microup.cohort_programme (cohort, key, name) VALUES (%(c)s, %(k)s, %(n)s)"
-            " ON CONFLICT (cohort, key) DO UPDATE SET name = excluded.name",
-            {"c": cohort, "k": key, "n": programme.name},
+            "INSERT INTO microup.cohort_programme (cohort, key, name, outline, due)"
+            " VALUES (%(c)s, %(k)s, %(n)s, %(o)s, %(d)s) ON CONFLICT (cohort, key) DO UPDATE"
+            " SET name = excluded.name, outline = excluded.outline, due = excluded.due",
+            {
+                "c": cohort,
+                "k": topic_key(programme.name),
+                "n": programme.name,
+                "o": json.dumps(outline),
+                "d": None if programme.by is None else programme.by.isoformat(),
+            },
         )
         members = conn.exec_driver_sql(
             "SELECT c.learner, m.name FROM microup.cohort_member c"
             " JOIN microup.member m ON m.id = c.learner WHERE c.cohort = %(c)s ORDER BY m.name",
             {"c": cohort},
         ).all()
-        given = []
-        for learner, name in members:
-            ids = conn.exec_driver_sql(
-                "SELECT coalesce(max(id), 0) + 1, coalesce(max(position), 0) + 1,"
-                " count(*) FILTER (WHERE key = %(k)s) FROM microup.programme"
-                " WHERE learner = %(l)s",
-                {"l": learner, "k": key},
-            ).one()
-            if ids[2]:
-                continue
-            _insert(conn, learner, int(ids[0]), position=int(ids[1]), key=key, p=programme)
-            given.append(str(name))
-        return given
+        return [str(name) for learner, name in members if _hand(conn, int(learner), programme)]
+
+
+def _hand(conn: Connection, learner: int, programme: Programme) -> bool:
+    """Give one learner the programme, unless they have one of that name (theirs is kept)."""
+    from microup.core.text import topic_key
+
+    key = topic_key(programme.name)
+    ids = conn.exec_driver_sql(
+        "SELECT coalesce(max(id), 0) + 1, coalesce(max(position), 0) + 1,"
+        " count(*) FILTER (WHERE key = %(k)s) FROM microup.programme WHERE learner = %(l)s",
+        {"l": learner, "k": key},
+    ).one()
+    if ids[2]:
+        return False
+    _insert(conn, learner, int(ids[0]), position=int(ids[1]), key=key, p=programme)
+    return True
+
+
+def add_to_cohort(
+    url: str, cohort: str, learners: Sequence[str], today: date
+) -> tuple[list[str], list[str]]:
+    """`cohort add`: enrol the learners and, in the same transaction, hand them the cohort's
+    programmes; the learners newly added and the programmes handed to them."""
+    from microup.store.postgres.cohorts import _changing, enrol
+
+    with _changing(url, cohort) as conn:
+        added = enrol(conn, cohort, learners)
+        if not added:
+            return [], []
+        handed = hand_to_joiners(conn, cohort, [admission for _, admission in added], today)
+        return [name for name, _ in added], handed
+
+
+def hand_to_joiners(conn: Connection, cohort: str, learners: list[int], today: date) -> list[str]:
+    """Give learners who just joined the cohort its programmes (those given since outlines
+    were kept); the programmes' names, each once."""
+    from microup.core.programme import Part, Programme
+
+    given = conn.exec_driver_sql(
+        "SELECT name, outline, due FROM microup.cohort_programme"
+        " WHERE cohort = %(c)s AND outline IS NOT NULL ORDER BY key",
+        {"c": cohort},
+    ).all()
+    handed: list[str] = []
+    for name, outline, due in given:
+        parts = tuple(Part(seq, *row) for seq, row in enumerate(outline))
+        by = None if due is None else date.fromisoformat(due)
+        programme = Programme(0, str(name), today, by, 0, parts)
+        if [learner for learner in learners if _hand(conn, learner, programme)]:
+            handed.append(str(name))
+    return handed
 
 
 def _insert(

@@ -181,5 +181,15 @@ _ADMISSIONS = (
     *(f"CREATE SEQUENCE {table}_ids_none" for table in ID_TABLES),
 )
 
-UPGRADES = {1: _JOURNAL_ROW, 2: _PROGRAMMES, 3: _LRS_SENT, 4: _HOLIDAY, 5: _ADMISSIONS}
+# 6 -> 7: a cohort programme keeps its outline and date, for learners who join later.
+_COHORT_OUTLINE = ("ALTER TABLE cohort_programme ADD COLUMN outline JSONB, ADD COLUMN due TEXT",)
+
+UPGRADES = {
+    1: _JOURNAL_ROW,
+    2: _PROGRAMMES,
+    3: _LRS_SENT,
+    4: _HOLIDAY,
+    5: _ADMISSIONS,
+    6: _COHORT_OUTLINE,
+}
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
