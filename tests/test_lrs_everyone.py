@@ -60,13 +60,16 @@ def sent_rows(admin: str) -> list[tuple[object, ...]]:
 
 
 def test_only_consenting_learners_are_sent_under_their_own_ids(
-    pg_admin_url: str, lrs: tuple[str, str, str]
+    pg_admin_url: str, lrs: tuple[str, str, str], tmp_path: Path
 ) -> None:
     endpoint = lrs[0]
     alice = learner(pg_admin_url, consent=True)
     bob = learner(pg_admin_url, consent=False)
     carol = learner(pg_admin_url, consent=True, home=False)
-    log(alice, (25, "SQL"), (15, "Python"))
+    outline = tmp_path / "course.md"
+    outline.write_text("# Data analysis\n## SQL\n- Select (20m)\n", "utf-8")
+    assert as_role(alice, "programme", "add", str(outline)).exit_code == 0
+    log(alice, (25, "SQL"), (15, "Python"))  # SQL counts toward her module "Select"
     log(bob, (20, "SQL"))
     log(carol, (10, "Go"))
     alice_ids = own_ids(alice)  # alice's store id is made by her own export
@@ -84,6 +87,8 @@ def test_only_consenting_learners_are_sent_under_their_own_ids(
     stored = read_back(*lrs)
     assert as_role(carol, "config", "lrs-home", HOME).exit_code == 0
     assert sorted(s["id"] for s in stored) == sorted(alice_ids + own_ids(carol))
+    modules = [s["object"]["id"] for s in stored if "/modules/" in s["object"]["id"]]
+    assert modules == [f"{HOME}/microup/programmes/data%20analysis/modules/sql/select"]
     names = {s["actor"]["account"]["name"] for s in stored}
     assert names == {name_of(alice), name_of(carol)}
     assert not any("response" in s["result"] for s in stored)  # never a note

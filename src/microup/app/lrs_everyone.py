@@ -56,7 +56,14 @@ def plan_everyone(
     result = EveryonePlan(learners=len(found))
     for learner in found:
         who = xapi.Learner(_home(learner, home), learner.account)
-        work = plan(learner.entries, learner.sent, who, store_id=learner.store_id, since=since)
+        work = plan(
+            learner.entries,
+            learner.sent,
+            who,
+            store_id=learner.store_id,
+            since=since,
+            modules=learner.modules,
+        )
         result.total.statements += work.statements
         result.marks += [(learner.admission, entry_id, sent) for entry_id, sent in work.marks]
         for name in ("new", "edited", "deleted", "unchanged"):

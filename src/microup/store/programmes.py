@@ -165,9 +165,20 @@ def entry_modules(store: Store) -> dict[int, Module]:
         programme = found.get(int(programme_id))
         if programme is None:
             continue
-        topics = [p.topic for p in programme.parts if topic_key(p.title) == topic_key(title)]
-        mine = [t for t in topics if topic is not None and topic_key(t) == topic_key(topic)]
-        chosen = (mine or topics or [topic])[0]
-        if chosen is not None:
-            modules[int(entry_id)] = Module(programme.name, str(chosen), str(title))
+        parts = [(part.topic, part.title) for part in programme.parts]
+        module = linked_module(programme.name, parts, str(title), topic)
+        if module is not None:
+            modules[int(entry_id)] = module
     return modules
+
+
+def linked_module(
+    programme: str, parts: Sequence[tuple[str, str]], title: str, topic: str | None
+) -> Module | None:
+    """The module an entry of `topic` linked to `title` counted toward, given the
+    programme's (topic, title) parts: the entry's own topic's module first, should two
+    topics have a module of that title; the entry's topic for a module since dropped."""
+    topics: list[str | None] = [t for t, named in parts if topic_key(named) == topic_key(title)]
+    mine = [t for t in topics if t and topic is not None and topic_key(t) == topic_key(topic)]
+    chosen = (mine or topics or [topic])[0]
+    return None if chosen is None else Module(programme, str(chosen), title)

@@ -18,15 +18,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
 from microup.core.errors import StoreError
+from microup.core.formats.xapi import Module
 from microup.core.location import shown_url
 from microup.core.values import Entry
 from microup.core.when import from_stored
 from microup.store.lrs import STORE_ID_KEY, Sent
 from microup.store.postgres.engine import REPORTER_ROLE, SCHEMA, connection, schema_version
+from microup.store.programmes import linked_module
 
 CONSENT_KEY, HOME_KEY = "lrs-consent", "lrs-home"
 
@@ -50,7 +53,7 @@ _REPORTERS_ONLY = """IF EXISTS (SELECT FROM member m JOIN pg_catalog.pg_roles r 
 CONSENTING_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lrs_consenting(lrs_endpoint TEXT)
 RETURNS TABLE (admission BIGINT, account TEXT, store_id TEXT, home TEXT, entries JSONB,
-               marks JSONB)
+               marks JSONB, programmes JSONB, links JSONB)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {SCHEMA}, pg_temp AS $lrs$
 BEGIN
     {_REPORTERS_ONLY}
@@ -73,7 +76,19 @@ BEGIN
                   WHERE e.learner = c.id), '[]'::JSONB),
         coalesce((SELECT jsonb_agg(jsonb_build_array(l.entry_id, l.statement_id, l.revision))
                   FROM lrs_sent l WHERE l.learner = c.id AND l.endpoint = lrs_endpoint),
-                 '[]'::JSONB)
+                 '[]'::JSONB),
+        -- The module each entry counted toward: the programmes' parts and the links.
+        coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.name, coalesce(
+                      (SELECT jsonb_agg(jsonb_build_array(pp.topic, pp.title) ORDER BY pp.seq)
+                       FROM programme_part pp
+                       WHERE pp.learner = c.id AND pp.programme_id = p.id), '[]'::JSONB)))
+                  FROM programme p WHERE p.learner = c.id), '[]'::JSONB),
+        coalesce((SELECT jsonb_agg(jsonb_build_array(pe.entry_id, pe.programme_id, pe.module,
+                                                     t.name))
+                  FROM programme_entry pe
+                  JOIN entry e ON e.learner = pe.learner AND e.id = pe.entry_id
+                  LEFT JOIN topic t ON t.learner = e.learner AND t.id = e.topic_id
+                  WHERE pe.learner = c.id), '[]'::JSONB)
         FROM ({_CONSENTING}) c ORDER BY c.id;
 END
 $lrs$"""
@@ -103,6 +118,7 @@ $mark$"""
 _SIGNATURES = ("lrs_consenting(TEXT)", "lrs_mark_consenting(TEXT, JSONB, BIGINT)")
 
 LRS_FUNCTIONS = (
+    "DROP FUNCTION IF EXISTS lrs_consenting(TEXT)",  # its columns may have grown
     CONSENTING_FUNCTION,
     MARK_FUNCTION,
     *(f"REVOKE ALL ON FUNCTION {name} FROM PUBLIC" for name in _SIGNATURES),
@@ -121,6 +137,8 @@ class Consenting:
     home: str | None
     entries: list[Entry] = field(default_factory=list)
     sent: dict[int, Sent] = field(default_factory=dict)
+    modules: dict[int, Module] = field(default_factory=dict)
+    """The module each entry counted toward, by entry id, as their own send finds it."""
 
 
 def _entry(row: list[object]) -> Entry:
@@ -134,6 +152,23 @@ def _entry(row: list[object]) -> Entry:
         int(str(entry_id)),
         "review" if kind == "review" else "learn",
     )
+
+
+def _modules(programmes: list[list[Any]], links: list[list[Any]]) -> dict[int, Module]:
+    """Each linked entry's module, resolved as the learner's own send resolves it."""
+    parts = {
+        int(pid): (str(name), [(str(t), str(ttl)) for t, ttl in rows])
+        for pid, name, rows in programmes
+    }
+    modules = {}
+    for entry_id, programme_id, title, topic in links:
+        if int(programme_id) not in parts:
+            continue
+        name, outline = parts[int(programme_id)]
+        module = linked_module(name, outline, str(title), None if topic is None else str(topic))
+        if module is not None:
+            modules[int(entry_id)] = module
+    return modules
 
 
 _NOT_ALLOWED = (
@@ -173,12 +208,12 @@ def consenting(url: str, endpoint: str) -> list[Consenting]:
     rows = _call(
         url,
         "lrs_consenting",
-        f"SELECT admission, account, store_id, home, entries::TEXT, marks::TEXT"
-        f" FROM {SCHEMA}.lrs_consenting(%(endpoint)s)",
+        f"SELECT admission, account, store_id, home, entries::TEXT, marks::TEXT,"
+        f" programmes::TEXT, links::TEXT FROM {SCHEMA}.lrs_consenting(%(endpoint)s)",
         {"endpoint": endpoint},
     )
     found = []
-    for admission, account, store_id, home, entries, marks in rows:
+    for admission, account, store_id, home, entries, marks, programmes, links in rows:
         learner = Consenting(
             int(str(admission)), str(account), str(store_id), None if home is None else str(home)
         )
@@ -187,6 +222,7 @@ def consenting(url: str, endpoint: str) -> list[Consenting]:
             int(entry_id): Sent(str(statement_id), int(revision))
             for entry_id, statement_id, revision in json.loads(str(marks))
         }
+        learner.modules = _modules(json.loads(str(programmes)), json.loads(str(links)))
         found.append(learner)
     return found
 
