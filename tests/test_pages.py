@@ -16,9 +16,11 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from rich.console import Console
 
 from conftest import Run, one_line_error
-from microup.core.cohort import CohortReport
+from microup.core.cohort import CohortReport, report_json
+from microup.views.cohort import cohort_view
 from microup.views.pages import cohort_page
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -156,6 +158,33 @@ REPORT = {
     "topics": [{"topic": "sql", "learners": 6, "minutes": 700}],
     "hidden_topics": 2,
 }
+
+
+def test_a_week_fewer_than_five_learned_in_shows_no_figures(tmp_path: Path, chromium: str) -> None:
+    """Who learned in a quiet week may be known to the reader: its figures would be theirs."""
+    quiet = {"monday": "2026-11-30", "few": True}
+    payload = {**REPORT, "trend": [*REPORT["trend"], quiet]}  # type: ignore[list-item]
+    report = CohortReport.from_payload(payload)
+    assert report_json(report)["active_this_week"] is None
+    assert report_json(report)["trend"][-1] == {
+        "week": "2026-W49",
+        "start": "2026-11-30",
+        "few": True,
+        "active": None,
+        "met": None,
+        "median_minutes": None,
+        "review_follow_through": None,
+    }
+    html = cohort_page(report, datetime(2026, 12, 3, 9, tzinfo=timezone.utc))
+    strict_parse(html)
+    page = tmp_path / "cohort.html"
+    page.write_text(html, encoding="utf-8")
+    text = text_of(rendered(chromium, page, tmp_path / "cohort.png"))
+    assert "This week (2026-W49): fewer than 5 have learned so far." in text
+    assert "2026-W49 fewer than 5 learned: not shown" in text
+    terminal = Console(width=100, record=True, color_system=None)
+    terminal.print(cohort_view(report, terminal))
+    assert "2026-W49  fewer than 5 learned: not shown" in terminal.export_text()
 
 
 def test_the_cohort_page_in_a_browser(tmp_path: Path, chromium: str) -> None:

@@ -323,7 +323,9 @@ def test_the_cohort_bands_use_exactly_the_stats_rule(pg_admin_url: str, frozen: 
     assert {band: n for band, n in bands.items() if n} == expected
     assert report["adherence"]["most weeks"]["pilot"] == 0.35
     this_week = [json.loads(as_role(url, "week", "--json").stdout)["minutes"] for url in learners]
-    assert report["active_this_week"] == round(sum(m > 0 for m in this_week) / 8, 3)
+    active = sum(m > 0 for m in this_week)  # a week fewer than five learned in: no figures
+    assert report["active_this_week"] == (round(active / 8, 3) if active >= 5 else None)
+    assert report["trend"][-1]["few"] == (active < 5)
     text = as_role(pg_admin_url, "cohort", "report", "c", "--weeks", "4")
     assert text.exit_code == 0 and "UK pilot" in text.stdout and "Weekly trend" in text.stdout
     rows = as_role(pg_admin_url, "cohort", "report", "c", "--csv").stdout.splitlines()
@@ -349,6 +351,29 @@ def test_a_week_off_counts_neither_way_in_the_cohort_report(
     as_role(pg_admin_url, "cohort", "add", "c", *(str(make_url(u).username) for u in learners))
     report = json.loads(as_role(pg_admin_url, "cohort", "report", "c", "--json").stdout)
     assert report["adherence"]["most weeks"]["learners"] == 5
+
+
+def test_a_week_fewer_than_five_learned_in_gives_no_figures(
+    pg_admin_url: str, frozen: object
+) -> None:
+    """Six learned last week, one this week: the reader may know who that one is, so this
+    week's figures (who met the goal, the median minutes, reviews) are not given."""
+    monday = NOW.date() - timedelta(days=NOW.weekday())
+    learners = [new_role(pg_admin_url) for _ in range(6)]
+    for url in learners:
+        at = f"{monday - timedelta(days=5)}T10:00"
+        assert as_role(url, "log", "30", "-t", "SQL", "--at", at, "--yes").exit_code == 0
+    assert as_role(learners[0], "log", "75", "-t", "SQL").exit_code == 0
+    as_role(pg_admin_url, "cohort", "create", "c")
+    as_role(pg_admin_url, "cohort", "add", "c", *(str(make_url(u).username) for u in learners))
+    report = json.loads(as_role(pg_admin_url, "cohort", "report", "c", "--json").stdout)
+    last, this = report["trend"][-2:]
+    assert not last["few"] and last["active"] == 1.0 and last["median_minutes"] == 30
+    assert this["few"] and this["median_minutes"] is None and this["met"] is None
+    assert report["active_this_week"] is None and report["met_goal_this_week"] is None
+    csv = as_role(pg_admin_url, "cohort", "report", "c", "--csv").stdout.splitlines()
+    assert csv[-1] == f"{this['week']},{monday},,,,"
+    assert "75" not in as_role(pg_admin_url, "cohort", "report", "c").stdout
 
 
 def test_a_learners_queries_can_use_the_indexes_that_lead_with_the_learner(

@@ -31,11 +31,27 @@ class TrendWeek:
     """One week of the cohort: how many learned, met their own goal, and did their reviews."""
 
     start: date
-    active: int
-    met: int
-    median_minutes: float
-    review_planned: int
-    review_done: int
+    active: int = 0
+    met: int = 0
+    median_minutes: float = 0.0
+    review_planned: int = 0
+    review_done: int = 0
+    few: bool = False
+    """Fewer than five learned in it: its figures are not given (all zero here)."""
+
+    @classmethod
+    def from_payload(cls, row: Mapping[str, Any]) -> TrendWeek:
+        start = date.fromisoformat(row["monday"])
+        if row.get("few"):
+            return cls(start, few=True)
+        return cls(
+            start,
+            int(row["active"]),
+            int(row["met"]),
+            float(row["median_minutes"]),
+            int(row["review_planned"]),
+            int(row["review_done"]),
+        )
 
     @property
     def label(self) -> str:
@@ -102,6 +118,8 @@ class CohortReport:
     hidden_topics: int = 0
     programmes: tuple[ProgrammeFigures, ...] = ()
     """The cohort programmes' progress (`ProgrammeFigures.from_payload`), where there is one."""
+    review_totals: tuple[int, int] = (0, 0)
+    """Planned and done review minutes over the window, weeks of few learners included."""
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
@@ -123,17 +141,7 @@ class CohortReport:
             weeks=int(payload["weeks"]),
             bands={band: int((payload.get("bands") or {}).get(band, 0)) for band in BANDS},
             quartiles=None if quartiles is None else (quartiles[0], quartiles[1], quartiles[2]),
-            trend=tuple(
-                TrendWeek(
-                    date.fromisoformat(row["monday"]),
-                    int(row["active"]),
-                    int(row["met"]),
-                    float(row["median_minutes"]),
-                    int(row["review_planned"]),
-                    int(row["review_done"]),
-                )
-                for row in payload.get("trend") or ()
-            ),
+            trend=tuple(TrendWeek.from_payload(row) for row in payload.get("trend") or ()),
             lapsed=int(payload["lapsed"]),
             not_started=int(payload["not_started"]),
             window_minutes=int(payload["window_minutes"]),
@@ -142,6 +150,7 @@ class CohortReport:
                 for t in payload.get("topics") or ()
             ),
             hidden_topics=int(payload["hidden_topics"]),
+            review_totals=_review_totals(payload),
         )
 
     @property
@@ -151,9 +160,8 @@ class CohortReport:
     @property
     def follow_through(self) -> float | None:
         """Planned review minutes done, over the whole window."""
-        return share(
-            sum(w.review_done for w in self.trend), sum(w.review_planned for w in self.trend)
-        )
+        planned, done = self.review_totals
+        return share(done, planned)
 
     @property
     def suppressed_reason(self) -> str:
@@ -168,6 +176,35 @@ class CohortReport:
             f"logged anything; reports need at least {MIN_GROUP}, so that no one's habits can "
             "be picked out"
         )
+
+
+FEW = f"fewer than {MIN_GROUP} learned: not shown"
+"""What a week's row says when fewer than five learned in it."""
+
+
+def this_week_line(week: TrendWeek, enrolled: int) -> str:
+    """The headline of the current week (plain text, for the terminal and the page)."""
+    if week.few:
+        return f"This week ({week.label}): fewer than {MIN_GROUP} have learned so far."
+    return (
+        f"This week ({week.label}): {week.active} of {enrolled} learned "
+        f"({_shown(share(week.active, enrolled))}), {week.met} met their own goal "
+        f"({_shown(share(week.met, enrolled))})."
+    )
+
+
+def _review_totals(payload: Mapping[str, Any]) -> tuple[int, int]:
+    """Planned and done review minutes over the window (summed from the weeks when the
+    database's function predates the totals: `db init` replaces it)."""
+    weeks = payload.get("trend") or ()
+    return tuple(  # type: ignore[return-value]
+        int(payload.get(key, sum(int(w.get(key) or 0) for w in weeks)))
+        for key in ("review_planned", "review_done")
+    )
+
+
+def _shown(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def _rounded(value: float | None) -> float | None:
@@ -191,8 +228,8 @@ def report_json(report: CohortReport) -> dict[str, Any]:
         "started": report.started,
         "suppressed": False,
         "week": week.label if week else None,
-        "active_this_week": _rounded(share(week.active, report.enrolled)) if week else None,
-        "met_goal_this_week": _rounded(share(week.met, report.enrolled)) if week else None,
+        "active_this_week": _this_week(week, week.active if week else 0, report.enrolled),
+        "met_goal_this_week": _this_week(week, week.met if week else 0, report.enrolled),
         "minutes_per_learner_week": None
         if report.quartiles is None
         else dict(zip(("q1", "median", "q3"), report.quartiles, strict=True)),
@@ -220,14 +257,23 @@ def report_json(report: CohortReport) -> dict[str, Any]:
     }
 
 
+def _this_week(week: TrendWeek | None, count: int, enrolled: int) -> float | None:
+    return None if week is None or week.few else _rounded(share(count, enrolled))
+
+
 def _trend_json(week: TrendWeek, enrolled: int) -> dict[str, Any]:
-    return {
-        "week": week.label,
-        "start": week.start.isoformat(),
+    """One week's figures; a week fewer than five learned in has its date and none."""
+    figures = {
         "active": _rounded(share(week.active, enrolled)),
         "met": _rounded(share(week.met, enrolled)),
         "median_minutes": week.median_minutes,
         "review_follow_through": _rounded(share(week.review_done, week.review_planned)),
+    }
+    return {
+        "week": week.label,
+        "start": week.start.isoformat(),
+        "few": week.few,
+        **{key: None if week.few else value for key, value in figures.items()},
     }
 
 

@@ -7,7 +7,16 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from microup.core.cohort import BANDS, MIN_GROUP, PILOT_BANDS, CohortReport, TrendWeek, share
+from microup.core.cohort import (
+    BANDS,
+    FEW,
+    MIN_GROUP,
+    PILOT_BANDS,
+    CohortReport,
+    TrendWeek,
+    share,
+    this_week_line,
+)
 from microup.core.text import plural
 from microup.views.render import unicode_ok, user_text
 
@@ -46,13 +55,7 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
     ]
     week = report.this_week
     if week is not None:
-        parts.append(
-            Text(
-                f"This week ({week.label}): {week.active} of {enrolled} learned "
-                f"({_percent(share(week.active, enrolled))}), {week.met} met their own goal "
-                f"({_percent(share(week.met, enrolled))})."
-            )
-        )
+        parts.append(Text(this_week_line(week, enrolled)))
     if report.quartiles is not None:
         q1, median, q3 = report.quartiles
         parts.append(
@@ -87,6 +90,9 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
                 column, justify="left" if column in ("week", "bar") else "right", no_wrap=True
             )
         for row in report.trend:
+            if row.few:
+                chart.add_row(row.label, FEW, style="dim")
+                continue
             chart.add_row(
                 row.label,
                 trend_bar(row, enrolled, ascii_only=ascii_only),

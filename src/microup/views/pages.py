@@ -12,11 +12,14 @@ from datetime import date, datetime
 
 from microup.core.cohort import (
     BANDS,
+    FEW,
     MIN_GROUP,
     PILOT_BANDS,
     CohortReport,
     ProgrammeFigures,
+    TrendWeek,
     share,
+    this_week_line,
 )
 from microup.core.text import plural
 from microup.core.weeks import MOST_WEEKS, NOT_OFTEN, SOME_WEEKS
@@ -149,6 +152,18 @@ def stats_page(
     return page("Your learning", generated, [weeks, calendar, managing, topics, forgetting])
 
 
+def _trend_row(week: TrendWeek, enrolled: int) -> tuple[str, ...]:
+    if week.few:
+        return (week.label, FEW, "", "", "")
+    return (
+        week.label,
+        _percent(share(week.active, enrolled)),
+        _percent(share(week.met, enrolled)),
+        f"{week.median_minutes:g}",
+        _percent(share(week.review_done, week.review_planned)),
+    )
+
+
 def cohort_page(report: CohortReport, generated: datetime) -> str:
     """`microup cohort report` as a page, under the same five-learner rule (a suppressed
     report never reaches here)."""
@@ -159,11 +174,7 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
     ]
     week = report.this_week
     if week is not None:
-        parts.append(
-            f"<p>This week ({esc(week.label)}): {week.active} of {enrolled} learned "
-            f"({_percent(share(week.active, enrolled))}), {week.met} met their own goal "
-            f"({_percent(share(week.met, enrolled))}).</p>"
-        )
+        parts.append(f"<p>{esc(this_week_line(week, enrolled))}</p>")
     if report.quartiles is not None:
         q1, median, q3 = report.quartiles
         parts.append(
@@ -193,20 +204,12 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
     trend = _section(
         "Weekly minutes",
         svg.minute_bars(
-            [(w.label, w.median_minutes) for w in report.trend], "Median minutes a week"
+            [(w.label, w.median_minutes) for w in report.trend if not w.few],
+            "Median minutes a week",
         ),
         _table(
             ("week", "active", "met goal", "median min", "reviews done"),
-            [
-                (
-                    w.label,
-                    _percent(share(w.active, enrolled)),
-                    _percent(share(w.met, enrolled)),
-                    f"{w.median_minutes:g}",
-                    _percent(share(w.review_done, w.review_planned)),
-                )
-                for w in report.trend
-            ],
+            [_trend_row(w, enrolled) for w in report.trend],
         ),
     )
     topics = _section(

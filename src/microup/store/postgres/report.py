@@ -28,7 +28,8 @@ from by fewer than five learners."""
 # its goal is met; "most weeks" is the goal met in at least half of them, "some weeks" met in
 # at least a quarter or some learning in at least half. Weeks are Monday to Sunday in each
 # entry's own local time; a week's goal is the one in force then (60 minutes by default); a
-# learner's week off (`holiday`) counts neither way, and plans no reviews.
+# learner's week off (`holiday`) counts neither way, and plans no reviews. A week in which
+# fewer than five learned is in the trend by its date only.
 REPORT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cohort_report(
     cohort_name TEXT, this_monday DATE, weeks INTEGER
@@ -174,7 +175,13 @@ BEGIN
                         WITHIN GROUP (ORDER BY minutes))
                       FROM planned WHERE monday < this_monday AND monday >= first
                         AND NOT off),
-        'trend', (SELECT jsonb_agg(to_jsonb(trend) ORDER BY monday) FROM trend),
+        -- A week fewer than five learned in shows none of its figures: who learned in it
+        -- could be known to the reader, and the figures would be theirs.
+        'trend', (SELECT jsonb_agg(CASE WHEN t.active >= 5 THEN to_jsonb(t)
+                                        ELSE jsonb_build_object('monday', t.monday, 'few', true)
+                                   END ORDER BY t.monday) FROM trend t),
+        'review_planned', (SELECT coalesce(sum(t.review_planned), 0) FROM trend t),
+        'review_done', (SELECT coalesce(sum(t.review_done), 0) FROM trend t),
         'lapsed', (SELECT count(*) FROM learners
                    WHERE last_at IS NOT NULL AND last_at < now_at - 14 * 86400),
         'not_started', (SELECT count(*) FROM learners WHERE last_at IS NULL),
