@@ -163,7 +163,8 @@ REPORT = {
 def test_a_week_fewer_than_five_learned_in_shows_no_figures(tmp_path: Path, chromium: str) -> None:
     """Who learned in a quiet week may be known to the reader: its figures would be theirs."""
     quiet = {"monday": "2026-11-30", "few": True}
-    payload = {**REPORT, "trend": [*REPORT["trend"], quiet]}  # type: ignore[list-item]
+    weeks: list[object] = list(REPORT["trend"])  # type: ignore[call-overload]
+    payload = {**REPORT, "trend": [*weeks, quiet]}
     report = CohortReport.from_payload(payload)
     assert report_json(report)["active_this_week"] is None
     assert report_json(report)["trend"][-1] == {

@@ -2,7 +2,7 @@
 and the cohort report. Each command works on the store `--db`/MICROUP_DB names (a URL)."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -12,11 +12,6 @@ from microup.cli.lazy import LazyGroup
 from microup.core.errors import MicroupError, UsageError
 from microup.core.location import is_database_url
 from microup.core.text import plural, printable
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from microup.core.cohort import CohortReport
 
 MAX_REPORT_WEEKS = 104
 
@@ -76,10 +71,10 @@ def init(
     The schema, the group roles and the row-level security policies; run it again to upgrade.
     """
     target = _shared_url(ctx, url)
-    from microup.app.shared_store import LEARNER_ROLE, REPORTER_ROLE, postgres_schema
+    from microup.app.shared_store import LEARNER_ROLE, REPORTER_ROLE, init_store
     from microup.core.location import shown_url
 
-    created = postgres_schema.init_database(target)
+    created = init_store(target)
     where = shown_url(target)
     _say(
         f"{'Created the microup store in' if created else 'The microup store is up to date in'} "
@@ -100,12 +95,9 @@ RoleNames = Annotated[list[str], typer.Argument(metavar="NAME...", help="Databas
 
 def _add_roles(ctx: typer.Context, names: list[str], what: str) -> None:
     url = _shared_url(ctx)
-    from microup.app.shared_store import postgres_schema
+    from microup.app.shared_store import admit
 
-    for name in names:
-        postgres_schema.check_role_name(name)
-    for name in names:
-        created = postgres_schema.grant_role(url, name, what)
+    for name, created in admit(url, names, what):
         made = " (a new login role: give it a password with \\password in psql)" if created else ""
         _say(f"{name} is now a {what}{made}.")
 
@@ -137,9 +129,9 @@ Learners = Annotated[list[str], typer.Argument(metavar="LEARNER...", help="Learn
 def create(ctx: typer.Context, name: CohortName) -> None:
     """Start a new, empty cohort."""
     url = _shared_url(ctx)  # before the store is imported: a file path needs no driver
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import create_cohort
 
-    cohorts.create_cohort(url, cohorts.check_cohort_name(name), _now_at())
+    create_cohort(url, name, common.now())
     _say(f"Created cohort '{name}'; enrol learners with: microup cohort add NAME LEARNER...")
 
 
@@ -147,9 +139,9 @@ def create(ctx: typer.Context, name: CohortName) -> None:
 def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Enrol learners in a cohort."""
     url = _shared_url(ctx)
-    from microup.app.shared_store import programmes
+    from microup.app.shared_store import enrol
 
-    added, handed = programmes.add_to_cohort(url, name, learners, common.now().date())
+    added, handed = enrol(url, name, learners, common.now().date())
     _say(f"Added {plural(len(added), 'learner')} to '{name}'.")
     for programme in handed:
         _say(f"Gave them the cohort's programme {programme}.")
@@ -159,9 +151,9 @@ def add(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
     """Take learners out of a cohort (their entries stay)."""
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import unenrol
 
-    removed = cohorts.remove_members(url, name, learners)
+    removed = unenrol(url, name, learners)
     _say(f"Removed {plural(len(removed), 'learner')} from '{name}'.")
 
 
@@ -169,9 +161,9 @@ def remove(ctx: typer.Context, name: CohortName, learners: Learners) -> None:
 def delete(ctx: typer.Context, name: CohortName) -> None:
     """Forget a cohort and who was in it (entries stay)."""
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import delete_cohort
 
-    members = cohorts.delete_cohort(url, name)
+    members = delete_cohort(url, name)
     _say(f"Deleted cohort '{name}' ({plural(members, 'learner')} enrolled; entries kept).")
 
 
@@ -181,9 +173,9 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     from microup.views import render
 
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
+    from microup.app.shared_store import list_cohorts
 
-    found = cohorts.list_cohorts(url)
+    found = list_cohorts(url)
     if json:
         render.print_json({"cohorts": [{"name": n, "learners": m} for n, m in found]})
     elif not found:
@@ -191,10 +183,6 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     else:
         for name, members in found:
             _say(f"{name}  ({plural(len(members), 'learner')}): {', '.join(members)}")
-
-
-def _now_at() -> int:
-    return int(common.now().timestamp())
 
 
 @cohort_app.command("programme")
@@ -208,37 +196,13 @@ def programme(
     ] = None,
 ) -> None:
     """Give every learner of a cohort a programme, as their own."""
-    from datetime import date
-    from pathlib import Path
-
     url = _shared_url(ctx)
-    from microup.app.programme import outline_parts
-    from microup.app.shared_store import programmes
+    from microup.app.shared_store import give_programme
     from microup.cli.programme import _read_outline
-    from microup.core.programme import Programme, session_minutes
 
     outline = _read_outline(Path(file))
-    if outline.name is None:
-        raise UsageError("the outline needs a '# Name' heading to name the programme")
-    try:
-        due = None if by is None else date.fromisoformat(by)
-    except ValueError:
-        raise UsageError(f"--by {printable(by or '')!r} is not a date like 2027-03-31") from None
-    parts = outline_parts(outline, outline.name[:80], session_minutes(60, 3))
-    today = common.now().date()
-    given = programmes.give_programme(url, name, Programme(0, outline.name, today, due, 0, parts))
-    _say(f"Gave {outline.name} to {plural(len(given), 'learner')} of '{name}'.")
-
-
-def _with_programmes(url: str, name: str, report: "CohortReport", today: "date") -> "CohortReport":
-    """The report with its cohort programmes' progress (none under five learners)."""
-    from dataclasses import replace
-
-    from microup.app.shared_store import programmes
-    from microup.core.cohort import ProgrammeFigures
-
-    given = programmes.programme_report(url, name, today)
-    return replace(report, programmes=ProgrammeFigures.from_payload(given))
+    title, given = give_programme(url, name, outline, by=by, today=common.now().date())
+    _say(f"Gave {title} to {plural(len(given), 'learner')} of '{name}'.")
 
 
 @cohort_app.command("report")
@@ -274,24 +238,18 @@ def report(
     if sum((json, csv, html is not None)) > 1:
         raise UsageError("choose one of --json, --csv and --html")
     url = _shared_url(ctx)
-    from microup.app.shared_store import cohorts
-    from microup.core.cohort import CohortReport, report_json, report_rows
-    from microup.core.weeks import week_start
+    from microup.app.shared_store import cohort_report
+    from microup.core.cohort import report_json, report_rows
     from microup.views import render
 
     moment = common.now()
-    payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
-    result = CohortReport.from_payload(payload)
+    figures = cohort_report(url, name, moment, weeks)
+    result = figures.report
     if json:
-        from microup.app.shared_store import programmes
-
-        given = programmes.programme_report(url, name, moment.date())
-        render.print_json(report_json(result) | {"programmes": given})
+        render.print_json(report_json(result) | {"programmes": figures.programmes})
         return
     if result.suppressed:
         raise MicroupError(result.suppressed_reason)
-    if not csv:
-        result = _with_programmes(url, name, result, moment.date())
     if html is not None:
         from microup.cli.reports import cohort_page
 
