@@ -32,15 +32,16 @@ fixes, so people are assumed to differ less in this than in what reviews add."""
 GROWTH_PRIOR_SIGMA = 0.3
 """Prior on ln(growth): N(0, σ²), the spread of plausible learners in how much reviews add.
 Graded fits need this width to follow learners whose reviews add half as much as the standard
-model says (a prior of 0.15 held them back: shown-vs-true error 0.12-0.15 in ACT-R)."""
+model says (with 0.15, graded ACT-R learners were shown 0.12-0.13 off the truth, not 0.10);
+so the interval's width for learners who do not grade is tuned by the review doubt below."""
 INTERVAL_Z = 1.2816
 """z of an 80% two-sided normal interval."""
-MODEL_SIGMA = 0.03
+MODEL_SIGMA = 0.01
 """Logit-scale error no fit removes, a floor on every interval's half-width. Small (0.25 before
-issue 22's last goal), because where the model is unsure is what reviews added, and that is
-`REVIEW_FLOOR`'s; what is left is the seed curve's own shape, whose two points are fixed."""
-REVIEW_SIGMA = 0.17
-REVIEW_FLOOR = 0.19
+issue 22's last goal): where the model is unsure is what reviews added, and no fit removes
+`REVIEW_FLOOR`; what is left is the shape of the seed curve, whose two points are fixed."""
+REVIEW_SIGMA = 0.2
+REVIEW_FLOOR = 0.22
 """What each review multiplied stability by is uncertain, review by review, beyond who the
 person is: ln S is off by s·sqrt(Σ ln² gain) over the material's reviews (`Material.spread`),
 s² = REVIEW_SIGMA²·(the share of the growth prior's variance the grades left) + REVIEW_FLOOR².
@@ -99,10 +100,11 @@ class PersonalFit:
     def retention(self, materials: Sequence[Material], at: int) -> tuple[float, float, float]:
         """Retention of the material at ``at`` and its 80% interval: (point, low, high).
 
-        Three independent doubts, each 1.28 standard deviations either way, add up on the logit
-        scale: who the person is (the learners along the direction of the fit that changes
-        this figure most, so a skewed spread stays skewed), what each review added
-        (`REVIEW_SIGMA`, `REVIEW_FLOOR`), and the model's own error (`MODEL_SIGMA`).
+        Three independent doubts, each 1.28 standard deviations either way: who the person
+        is (the learners along the direction of the fit that changes this figure most, so a
+        skewed spread stays skewed) and what each review added (`REVIEW_SIGMA`,
+        `REVIEW_FLOOR`) add up on each piece's log stability; the model's own error
+        (`MODEL_SIGMA`) then on the logit scale.
         """
         point = retention_of(materials, at, self.scale)
         total = sum(piece.minutes for piece in materials)
@@ -121,19 +123,18 @@ class PersonalFit:
         step = INTERVAL_Z / spread if spread > 0.0 else 0.0
         centre = _logit(point)
         doubt = INTERVAL_Z * math.sqrt(REVIEW_SIGMA**2 * bb / PRIOR[2] + REVIEW_FLOOR**2)
-        spreads = [math.sqrt(piece.spread) for piece in materials]
+        gained = [math.log(s) - _LN_SEED for s in parts[1]]
+        here = [a + _LN_SEED + math.exp(b) * g for g in gained]  # ln S' of each piece
         ends = []
         for sign in (-1.0, 1.0):
-            moved = _slopes(*parts, (a + sign * step * ua, b + sign * step * ub))[0]
-            varied = [
-                s * math.exp(sign * doubt * r) for s, r in zip(parts[1], spreads, strict=True)
-            ]
-            reviewed = _slopes(parts[0], varied, parts[2], (a, b))[0]
-            reach = math.sqrt(
-                (_logit(moved) - centre) ** 2
-                + (_logit(reviewed) - centre) ** 2
-                + (INTERVAL_Z * MODEL_SIGMA) ** 2
-            )
+            a2, b2 = a + sign * step * ua, b + sign * step * ub
+            shifts = []
+            for g, piece in zip(gained, materials, strict=True):
+                person = a2 - a + (math.exp(b2) - math.exp(b)) * g
+                review = doubt * math.exp(b) * math.sqrt(piece.spread)
+                shifts.append(person + sign * (math.hypot(person, review) - abs(person)))
+            moved = _recall(parts[0], [h + d for h, d in zip(here, shifts, strict=True)], parts[2])
+            reach = math.hypot(_logit(moved) - centre, INTERVAL_Z * MODEL_SIGMA)
             ends.append(_expit(centre + sign * reach))
         return point, min(ends[0], point), max(ends[1], point)
 
@@ -154,6 +155,16 @@ def _logit(p: float) -> float:
 
 def _theta(scale: Scale) -> Theta:
     return math.log(scale.lasting), math.log(scale.growth)
+
+
+def _recall(
+    elapsed: Sequence[float], ln_stabilities: Sequence[float], weights: Sequence[float]
+) -> float:
+    """Weighted retention of pieces of these (the person's) log stabilities."""
+    return sum(
+        w * (math.exp(-DECAY * math.log1p(FACTOR * e * math.exp(-s))) if e > 0.0 else 1.0)
+        for e, s, w in zip(elapsed, ln_stabilities, weights, strict=True)
+    )
 
 
 def _slopes(
