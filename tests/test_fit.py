@@ -27,7 +27,6 @@ from microup.core.memory.fit import (
     GROWTH_PRIOR_SIGMA,
     LASTING_PRIOR_SIGMA,
     PRIOR,
-    REVIEW_FLOOR,
     REVIEW_SIGMA,
 )
 
@@ -60,7 +59,7 @@ def _plausible(memory: TopicMemory, moment: int, rng: random.Random) -> float:
         math.exp(rng.gauss(0.0, LASTING_PRIOR_SIGMA)),
         math.exp(rng.gauss(0.0, GROWTH_PRIOR_SIGMA)),
     )
-    varied = math.hypot(REVIEW_SIGMA, REVIEW_FLOOR) * rng.gauss(0.0, 1.0)
+    varied = REVIEW_SIGMA * rng.gauss(0.0, 1.0)
     total = sum(piece.minutes for piece in memory.materials)
     return sum(
         piece.minutes
@@ -126,10 +125,8 @@ def test_with_no_grades_the_interval_is_as_wide_as_the_plausible_learners(
     plausible = sorted(_plausible(memory, moment, rng) for _ in range(400))
     q10, q90 = plausible[40], plausible[359]
     _, low, high = NO_FIT.retention(memory.materials, moment)
-    # (0.03: the interval adds up the doubts as if each were normal; how much reviews add is
-    # log-normal, so drawn together their upper tail reaches a little further)
-    assert low <= q10 + 0.03 and high >= q90 - 0.03
-    assert high - low <= (q90 - q10) + 0.05
+    assert low <= q10 + 0.01 and high >= q90 - 0.01
+    assert high - low <= (q90 - q10) + 0.15
 
 
 @settings(max_examples=8, deadline=None)
@@ -225,8 +222,8 @@ def test_spread_sums_the_squared_log_gains_of_each_review(
 def test_a_few_large_gains_leave_more_doubt_than_many_small_ones(
     stability: float, spread: float, more: float, later: int
 ) -> None:
-    """At the same stability, the interval widens with the reviews' spread, and the doubt
-    about what reviews added outlasts any number of graded reviews (REVIEW_FLOOR)."""
+    """At the same stability, the interval without grades widens with the reviews' spread;
+    graded reviews narrow that doubt with the fit's (they test what reviews add)."""
     moment = 10 * DAY + later * HOUR
 
     def width(fit: PersonalFit, spread: float) -> float:
@@ -235,6 +232,8 @@ def test_a_few_large_gains_leave_more_doubt_than_many_small_ones(
         return high - low
 
     assert width(NO_FIT, spread * more) >= width(NO_FIT, spread) - 1e-12
+    assert width(NO_FIT, spread) > width(NO_FIT, 0.0) + 1e-6
+    surer = PersonalFit(STANDARD, (PRIOR[0] / 4, 0.0, PRIOR[2] / 4), 40)
     sure = PersonalFit(STANDARD, (1e-12, 0.0, 1e-12), 400)
-    assert width(sure, spread) > width(sure, 0.0) + 1e-6
-    assert width(sure, spread) <= width(NO_FIT, spread) + 1e-12
+    assert width(sure, spread) <= width(surer, spread) + 1e-12 <= width(NO_FIT, spread) + 2e-12
+    assert math.isclose(width(sure, spread), width(sure, 0.0), abs_tol=1e-4)

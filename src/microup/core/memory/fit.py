@@ -32,26 +32,25 @@ fixes, so people are assumed to differ less in this than in what reviews add."""
 GROWTH_PRIOR_SIGMA = 0.3
 """Prior on ln(growth): N(0, σ²), the spread of plausible learners in how much reviews add.
 Graded fits need this width to follow learners whose reviews add half as much as the standard
-model says (with 0.15, graded ACT-R learners were shown 0.12-0.13 off the truth, not 0.10);
-so the interval's width for learners who do not grade is tuned by the review doubt below."""
+model says (with 0.15, graded ACT-R learners were shown 0.12-0.13 off the truth, not 0.10),
+so it is not narrowed to suit learners who do not grade."""
 INTERVAL_Z = 1.2816
 """z of an 80% two-sided normal interval."""
-MODEL_SIGMA = 0.01
-"""Logit-scale error no fit removes, a floor on every interval's half-width. Small (0.25 before
-issue 22's last goal): where the model is unsure is what reviews added, and no fit removes
-`REVIEW_FLOOR`; what is left is the shape of the seed curve, whose two points are fixed."""
+MODEL_SIGMA = 0.15
+"""Logit-scale error no fit removes (the model's shape is not the person's), a floor on every
+interval's half-width. 0.15 (0.25 before `REVIEW_SIGMA`): for material never reviewed the
+memory models simulated, all through the same two seed points, differ between them by up to
+0.2 on the logit scale, so the floor alone holds the truth of two of four models there."""
 REVIEW_SIGMA = 0.2
-REVIEW_FLOOR = 0.22
-"""What each review multiplied stability by is uncertain, review by review, beyond who the
-person is: ln S is off by s·sqrt(Σ ln² gain) over the material's reviews (`Material.spread`),
-s² = REVIEW_SIGMA²·(the share of the growth prior's variance the grades left) + REVIEW_FLOOR².
-Independent review by review, so many small gains leave less doubt than a few large ones of
-the same total: a learner who reviews rarely, after long gaps, gets a wider interval than one
-who reviews often. Graded reviews narrow the first part (they test what reviews add); the
-floor stays (a fit of two numbers for every topic cannot tell how each review went). Chosen
-with MODEL_SIGMA in benchmarks/learning.py (its --diagnose table: where the truth falls
-outside, by reviews and by time since the last) so that the 80% interval holds the truth in
-70-90% of the figures, graded or not, over memory models that disagree; see the README."""
+"""What each review multiplied stability by is uncertain review by review, beyond who the
+person is: ln S is off by REVIEW_SIGMA·sqrt(Σ ln² gain) over the material's reviews
+(`Material.spread`). Independent from review to review, so many small gains leave less doubt
+than a few large ones of the same total: a learner who reviews rarely, after long gaps, gets a
+wider interval than one who reviews often. Graded reviews narrow it as they narrow ``growth``
+(they test what reviews add). Chosen with MODEL_SIGMA in benchmarks/learning.py (its
+--diagnose table: where the truth falls outside, by reviews and by time since the last) for
+the 80% interval to hold the truth in 70-90% of the figures, graded or not, over memory models
+that disagree; without grades that is not reached in every model (see the README)."""
 _BOUNDS = (3.0, 1.5)  # |ln lasting| <= 3 (x0.05 to x20), |ln growth| <= 1.5 (x0.22 to x4.5)
 _LN_SEED = math.log(SEED_STABILITY_HOURS)
 _P_MIN = 1e-6
@@ -102,9 +101,9 @@ class PersonalFit:
 
         Three independent doubts, each 1.28 standard deviations either way: who the person
         is (the learners along the direction of the fit that changes this figure most, so a
-        skewed spread stays skewed) and what each review added (`REVIEW_SIGMA`,
-        `REVIEW_FLOOR`) add up on each piece's log stability; the model's own error
-        (`MODEL_SIGMA`) then on the logit scale.
+        skewed spread stays skewed) and what each review added (`REVIEW_SIGMA`) add up on
+        each piece's log stability; the model's own error (`MODEL_SIGMA`) then on the logit
+        scale.
         """
         point = retention_of(materials, at, self.scale)
         total = sum(piece.minutes for piece in materials)
@@ -122,7 +121,7 @@ class PersonalFit:
         spread = math.sqrt(max(da * ua + db * ub, 0.0))
         step = INTERVAL_Z / spread if spread > 0.0 else 0.0
         centre = _logit(point)
-        doubt = INTERVAL_Z * math.sqrt(REVIEW_SIGMA**2 * bb / PRIOR[2] + REVIEW_FLOOR**2)
+        doubt = INTERVAL_Z * REVIEW_SIGMA * math.sqrt(bb / PRIOR[2])
         gained = [math.log(s) - _LN_SEED for s in parts[1]]
         here = [a + _LN_SEED + math.exp(b) * g for g in gained]  # ln S' of each piece
         ends = []
