@@ -4,9 +4,10 @@ Two numbers (see `Scale`): how long memory lasts (``lasting``) and how much a re
 (``growth``), each with a normal prior on its logarithm, fitted on the person's graded reviews
 by maximum a posteriori (Fisher scoring on the binary cross-entropy of recalled-or-not). The
 Laplace approximation of the posterior (prior precision plus Fisher information, so it only
-narrows as graded reviews accumulate) says how sure the fit is, and gives every retention
-shown an 80% interval. With no graded reviews the fit is the prior: the standard model, with
-an interval as wide as the spread of plausible learners.
+narrows as graded reviews accumulate) says how sure the fit is and, with the doubt about what
+each review added (`REVIEW_SIGMA`), gives every retention shown an 80% interval. With no
+graded reviews the fit is the prior: the standard model, with an interval as wide as the
+spread of plausible learners whose reviews each added more or less than the rule says.
 """
 
 from __future__ import annotations
