@@ -119,9 +119,7 @@ class Material:
     minutes: int
     note: str | None
     spread: float = 0.0
-    """The sum over this material's reviews of (ln of what each multiplied stability by)²:
-    how uncertain what its reviews added is (`fit.REVIEW_SIGMA`). Many small gains leave
-    less doubt than a few large ones of the same total."""
+    """Σ over its reviews of ln²(what each multiplied stability by): see `fit.REVIEW_SIGMA`."""
 
     def retention(self, at: int, scale: Scale = STANDARD) -> float:
         """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
