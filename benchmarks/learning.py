@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from coverage import Record, breakdown, diagnose, summary
 from truth import MODELS, Chunk
 
 from microup.core.grades import Grade
@@ -195,9 +196,7 @@ class Microup:
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self.errors: list[float] = []
-        self.inside: list[bool] = []
-        self.widths: list[float] = []
+        self.records: list[Record] = []
 
     def _outlook(self, world: World, at: int) -> Any:
         week_start = at - (at - MONDAY) % WEEK
@@ -228,9 +227,8 @@ class Microup:
         for topic, memory in view.memories.items():
             shown, low, high = view.fit.retention(memory.materials, at)
             truth = world.true_recall(int(topic), at / HOUR)
-            self.errors.append(shown - truth)
-            self.inside.append(low <= truth <= high)
-            self.widths.append(high - low)
+            since = (at - memory.last_seen()) / HOUR
+            self.records.append((shown, low, high, truth, since, memory.reviews))
         return [(int(topic), minutes) for topic, minutes in view.plan.this_session()]
 
     def reviewed(self, topic: int, at: int, recalled: bool) -> None:
@@ -254,9 +252,7 @@ POLICIES: dict[str, Callable[[int], Policy]] = {
 class Outcome:
     recall: float = 0.0
     known: float = 0.0
-    errors: list[float] = field(default_factory=list)
-    inside: list[bool] = field(default_factory=list)
-    widths: list[float] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
 
 
 def simulate(
@@ -294,7 +290,7 @@ def simulate(
             c.recall(end) * m for chunks in world.chunks.values() for c, m in chunks
         )
     if isinstance(policy, Microup):
-        outcome.errors, outcome.inside, outcome.widths = policy.errors, policy.inside, policy.widths
+        outcome.records = policy.records
     return outcome
 
 
@@ -304,16 +300,12 @@ def _cell(job: tuple[str, str, str, int, int, int]) -> tuple[tuple[str, str, str
     runs = [
         simulate(model, adherence, policy, budget, weeks, seed) for seed in range(1, learners + 1)
     ]
-    errors = [e for r in runs for e in r.errors]
-    inside = [i for r in runs for i in r.inside]
-    widths = [w for r in runs for w in r.widths]
+    records = [record for r in runs for record in r.records]
     return (model, adherence, policy), {
         "recall": statistics.fmean(r.recall for r in runs),
         "known": statistics.fmean(r.known for r in runs),
-        "error": statistics.fmean(abs(e) for e in errors) if errors else None,
-        "bias": statistics.fmean(errors) if errors else None,
-        "coverage": statistics.fmean(inside) if inside else None,
-        "width": statistics.fmean(widths) if widths else None,
+        **summary(records),
+        "breakdown": breakdown(records),
     }
 
 
@@ -350,6 +342,7 @@ def _row(results: dict[str, dict[str, Any]], model: str, adherence: str) -> tupl
         f"| {best - graded['recall']:+.3f} / {best - ungraded['recall']:+.3f} "
         f"| {graded['error']:.3f} / {ungraded['error']:.3f} "
         f"| {graded['coverage']:.2f} / {ungraded['coverage']:.2f} "
+        f"| {ungraded['below']:.2f} / {ungraded['above']:.2f} "
         f"| {graded['width']:.2f} / {ungraded['width']:.2f} |"
     )
     return row, missed
@@ -360,9 +353,9 @@ def report(results: dict[str, dict[str, Any]], budget: int, weeks: int) -> bool:
     print(f"\n### {weeks} weeks, review budget {budget} min a week (microup: graded / ungraded)\n")
     print(
         "| model | adherence | best classic | microup recall | shortfall | shown-vs-true error "
-        "| 80% interval coverage | interval width |"
+        "| 80% interval coverage | ungraded truth below / above | interval width |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     misses = []
     for model in MODELS:
         for adherence in ADHERENCE:
@@ -387,10 +380,15 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="6 learners: a first look")
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="where the truth falls outside the interval"
+    )
     args = parser.parse_args()
     learners = 6 if args.quick else args.learners
     results = run(learners, args.budget, args.weeks, args.jobs)
     ok = report(results, args.budget, args.weeks)
+    if args.diagnose:
+        diagnose(results, [(model, adherence) for model in MODELS for adherence in ADHERENCE])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0 if ok else 1

@@ -15,6 +15,7 @@ from microup.core.memory import (
     SEED_STABILITY_HOURS,
     STANDARD,
     GradedReview,
+    Material,
     PersonalFit,
     Scale,
     TopicMemory,
@@ -22,7 +23,12 @@ from microup.core.memory import (
     personal_fit,
     retention,
 )
-from microup.core.memory.fit import GROWTH_PRIOR_SIGMA, LASTING_PRIOR_SIGMA, PRIOR
+from microup.core.memory.fit import (
+    GROWTH_PRIOR_SIGMA,
+    LASTING_PRIOR_SIGMA,
+    PRIOR,
+    REVIEW_SIGMA,
+)
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -44,6 +50,26 @@ def _memory(steps: list[tuple[int, bool]]) -> tuple[TopicMemory, int]:
         else:
             memory.learn(at, 20)
     return memory, at
+
+
+def _plausible(memory: TopicMemory, moment: int, rng: random.Random) -> float:
+    """The recall at ``moment`` of a learner drawn from the prior whose reviews of this topic
+    also added more or less than the standard rule says (one draw for the topic's reviews)."""
+    person = Scale(
+        math.exp(rng.gauss(0.0, LASTING_PRIOR_SIGMA)),
+        math.exp(rng.gauss(0.0, GROWTH_PRIOR_SIGMA)),
+    )
+    varied = REVIEW_SIGMA * rng.gauss(0.0, 1.0)
+    total = sum(piece.minutes for piece in memory.materials)
+    return sum(
+        piece.minutes
+        / total
+        * retention(
+            (moment - piece.last_seen) / HOUR,
+            person.stability(piece.stability) * math.exp(varied * math.sqrt(piece.spread)),
+        )
+        for piece in memory.materials
+    )
 
 
 def _reviews(truth: Scale, count: int, seed: int) -> list[GradedReview]:
@@ -90,21 +116,13 @@ def test_the_interval_contains_the_point_figure(
 def test_with_no_grades_the_interval_is_as_wide_as_the_plausible_learners(
     steps: list[tuple[int, bool]], later: int
 ) -> None:
-    """The interval with no grades spans the middle 80% of learners drawn from the prior
-    (and a little more: the model's own error), and no more than that by much."""
+    """The interval with no grades spans the middle 80% of learners drawn from the prior,
+    whose reviews also added more or less than the rule says (and a little more: the model's
+    own error), and no more than that by much."""
     memory, at = _memory(steps)
     moment = at + later * HOUR
     rng = random.Random(7)
-    plausible = sorted(
-        memory.retention(
-            moment,
-            Scale(
-                math.exp(rng.gauss(0.0, LASTING_PRIOR_SIGMA)),
-                math.exp(rng.gauss(0.0, GROWTH_PRIOR_SIGMA)),
-            ),
-        )
-        for _ in range(400)
-    )
+    plausible = sorted(_plausible(memory, moment, rng) for _ in range(400))
     q10, q90 = plausible[40], plausible[359]
     _, low, high = NO_FIT.retention(memory.materials, moment)
     assert low <= q10 + 0.01 and high >= q90 - 0.01
@@ -118,14 +136,20 @@ def test_the_interval_narrows_as_graded_reviews_accumulate(a: float, b: float) -
     memory, at = _memory([(1, False), (48, True), (7 * 24, True)])
     moment = at + 10 * DAY
     reviews = _reviews(truth, 400, seed=3)
+    fits = [fit_scale(reviews[:count]) for count in (0, 40, 400)]
     widths = []
-    for count in (0, 40, 400):
-        _, low, high = fit_scale(reviews[:count]).retention(memory.materials, moment)
+    for fit in fits:
+        _, low, high = fit.retention(memory.materials, moment)
         widths.append(high - low)
-    # The fit's spread shrinks at every step (below); the band in retention may widen by a
-    # hair as the point moves toward 50%, where a band of the same spread is widest.
     assert widths[0] > widths[1] and widths[0] > widths[2]
-    assert widths[2] <= widths[1] + 0.01
+    # Around the same point the band narrows at every step (the point itself moves with the
+    # fit, and a band of the same spread is widest near 50%, so it is held still here).
+    held = [
+        PersonalFit(fits[-1].scale, fit.covariance, fit.reviews).retention(memory.materials, moment)
+        for fit in fits
+    ]
+    for earlier, later_one in itertools.pairwise(held):
+        assert later_one[2] - later_one[1] <= earlier[2] - earlier[1] + 1e-12
     sds = [fit_scale(reviews[:count]).covariance for count in (0, 40, 400)]
     for earlier, later in itertools.pairwise(sds):
         assert later[0] <= earlier[0] and later[2] <= earlier[2]
@@ -158,8 +182,9 @@ def test_known_parameters_are_recovered_as_graded_reviews_accumulate(a: float, b
 
 def test_the_interval_holds_the_truth_for_learners_drawn_from_the_prior() -> None:
     """Calibration without grades, in microup's own model: over learners as varied as the
-    prior says, the truth is inside the 80% interval about 80% of the time (a little more,
-    from the floor kept for the model's own error)."""
+    prior says, whose reviews each added more or less than the rule says, the truth is inside
+    the 80% interval about 80% of the time (a little more, from the floor kept for the model's
+    own error)."""
     rng = random.Random(11)
     inside = []
     for _ in range(300):
@@ -167,10 +192,48 @@ def test_the_interval_holds_the_truth_for_learners_drawn_from_the_prior() -> Non
         steps[0] = (steps[0][0], False)
         memory, at = _memory(steps)
         moment = at + rng.randint(1, 21 * 24) * HOUR
-        person = Scale(
-            math.exp(rng.gauss(0.0, LASTING_PRIOR_SIGMA)),
-            math.exp(rng.gauss(0.0, GROWTH_PRIOR_SIGMA)),
-        )
         _, low, high = NO_FIT.retention(memory.materials, moment)
-        inside.append(low <= memory.retention(moment, person) <= high)
+        inside.append(low <= _plausible(memory, moment, rng) <= high)
     assert 0.75 <= statistics.fmean(inside) <= 0.97
+
+
+@given(schedules, st.sampled_from([None, 1, 2, 3, 4]))
+def test_spread_sums_the_squared_log_gains_of_each_review(
+    steps: list[tuple[int, bool]], grade: int | None
+) -> None:
+    """`Material.spread` is Σ ln²(what each review multiplied stability by): none for material
+    never reviewed, and a review that adds nothing adds nothing to it."""
+    memory, at = _memory(steps)
+    before = [(piece.stability, piece.spread) for piece in memory.materials]
+    assert all(spread == 0.0 for s, spread in before if s == SEED_STABILITY_HOURS)
+    memory.review(at + DAY, 5, grade)
+    for (old, spread), piece in zip(before, memory.materials, strict=True):
+        gained = math.log(piece.stability / old)
+        assert math.isclose(piece.spread, spread + gained * gained, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(min_value=0.5, max_value=2000.0),
+    st.floats(min_value=0.1, max_value=4.0),
+    st.floats(min_value=1.0, max_value=2.0),
+    st.integers(min_value=1, max_value=60 * 24),
+)
+def test_a_few_large_gains_leave_more_doubt_than_many_small_ones(
+    stability: float, spread: float, more: float, later: int
+) -> None:
+    """At the same stability, the interval without grades widens with the reviews' spread;
+    graded reviews narrow that doubt with the fit's (they test what reviews add)."""
+    moment = 10 * DAY + later * HOUR
+
+    def width(fit: PersonalFit, spread: float) -> float:
+        piece = Material(0, 10 * DAY, stability, 5.0, 20, None, spread)
+        _, low, high = fit.retention([piece], moment)
+        return high - low
+
+    assert width(NO_FIT, spread * more) >= width(NO_FIT, spread) - 1e-12
+    assert width(NO_FIT, spread) > width(NO_FIT, 0.0) + 1e-6
+    surer = PersonalFit(STANDARD, (PRIOR[0] / 4, 0.0, PRIOR[2] / 4), 40)
+    sure = PersonalFit(STANDARD, (1e-12, 0.0, 1e-12), 400)
+    assert width(sure, spread) <= width(surer, spread) + 1e-12 <= width(NO_FIT, spread) + 2e-12
+    assert math.isclose(width(sure, spread), width(sure, 0.0), abs_tol=1e-4)

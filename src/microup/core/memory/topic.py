@@ -51,7 +51,7 @@ FIT_MIN_GAP_SECONDS = 3600
 FIT_MAX_REVIEWS = 400  # the most recent graded reviews the fit looks at
 FIT_WINDOW_SECONDS = 365 * 86_400  # and only those of the last year
 
-FOLD_VERSION = 2
+FOLD_VERSION = 3
 """Bump when the fold's rules change: cached memories of another fold are not used."""
 
 
@@ -118,6 +118,8 @@ class Material:
     difficulty: float
     minutes: int
     note: str | None
+    spread: float = 0.0
+    """Σ over its reviews of ln²(what each multiplied stability by): see `fit.REVIEW_SIGMA`."""
 
     def retention(self, at: int, scale: Scale = STANDARD) -> float:
         """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
@@ -186,7 +188,7 @@ class TopicMemory:
         """Everything the fold carries forward, as JSON-ready values (floats exact)."""
         return {
             "materials": [
-                [p.learnt_at, p.last_seen, p.stability, p.difficulty, p.minutes, p.note]
+                [p.learnt_at, p.last_seen, p.stability, p.difficulty, p.minutes, p.note, p.spread]
                 for p in self.materials
             ],
             "graded": [
@@ -237,7 +239,10 @@ class TopicMemory:
             if at > piece.last_seen:
                 spaced: float = ((at - piece.last_seen) / 3600.0 / s) ** SPACING
                 s *= 1.0 + shared * (11.0 - d) * spaced
-                piece.stability = s if s < MAX_STABILITY_HOURS else MAX_STABILITY_HOURS
+                s = s if s < MAX_STABILITY_HOURS else MAX_STABILITY_HOURS
+                gained = math.log(s / piece.stability)
+                piece.spread += gained * gained
+                piece.stability = s
                 piece.last_seen = at
             d = START_DIFFICULTY + (d + d_step - START_DIFFICULTY) * d_keep
             piece.difficulty = MIN_DIFFICULTY if d < MIN_DIFFICULTY else min(d, MAX_DIFFICULTY)
@@ -316,6 +321,7 @@ class TopicMemory:
                 share * math.log(a.stability) + (1 - share) * math.log(b.stability)
             )
         b.difficulty = share * a.difficulty + (1 - share) * b.difficulty
+        b.spread = share * a.spread + (1 - share) * b.spread
         b.last_seen = max(a.last_seen, b.last_seen)
         b.minutes = minutes
         if b.note is None:
