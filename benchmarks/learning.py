@@ -11,8 +11,11 @@ The "true" memory of each chunk of material (one learning session) follows a gro
 model that is *not* microup's, each passing the seed points (R(1 h) = 0.5, R(1 week) = 0.1):
 ACT-R with spacing, two traces, a stretched exponential with a testing effect, and a
 *durable* stretched exponential whose reviews last far longer (see `truth.py`).
-Learners differ: each draws a personal factor on how much a review adds in its model
-(log-normal, sigma = ``LEARNER_SPREAD``), so no two learners of a model are the same person.
+Learners differ in two independent ways, each a log-normal factor: on how much a review
+adds in its model (sigma = ``LEARNER_SPREAD``), and on how long material lasts for them, the
+time scale of all their memory (sigma = ``LASTING_SPREAD``, the spread microup's prior on
+``lasting`` claims, median 1 so the population's median learner passes the seed points). No
+factor per topic: microup assumes none (see `truth.py`).
 A review of a topic re-exposes all its chunks; a topic's recall is the minutes-weighted
 recall of its chunks (as in microup). Reviews succeed with the true topic recall's
 probability; a *graded* learner logs each review as good or again, an *ungraded* one logs it
@@ -44,9 +47,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from coverage import Record, breakdown, diagnose, summary
-from truth import MODELS, Chunk
+from truth import MODELS, Chunk, learnt
 
 from microup.core.grades import Grade
+from microup.core.memory.fit import LASTING_PRIOR_SIGMA
 from microup.core.plan import expected_sessions, outlook, sessions_left
 
 HOUR = 3600
@@ -63,6 +67,9 @@ GOAL = 60
 MONDAY = 4 * DAY  # 1970-01-05 was a Monday: weeks start at multiples of WEEK from here
 LEARNER_SPREAD = 0.3
 """Sigma of ln(a learner's factor on what a review adds in the true model)."""
+LASTING_SPREAD = LASTING_PRIOR_SIGMA
+"""Sigma of ln(how long a learner's memory lasts against the model's): the spread of people
+microup's prior claims, so the simulated population is the one the fit assumes."""
 CLASSIC = ("round robin", "SM-2", "Leitner")
 GOALS = {"shortfall": 0.03, "error graded": 0.10, "error rarely": 0.12, "coverage": (0.70, 0.90)}
 
@@ -74,8 +81,9 @@ GOALS = {"shortfall": 0.03, "error graded": 0.10, "error rarely": 0.12, "coverag
 class World:
     """One learner's true memory and the log microup would hold."""
 
-    model: Callable[[float, float], Chunk]
+    model: str
     factor: float = 1.0
+    lasting: float = 1.0
     graded: bool = True
     chunks: dict[int, list[tuple[Chunk, int]]] = field(default_factory=dict)
     log: list[tuple[int, int, int, int | None, bool]] = field(default_factory=list)
@@ -89,7 +97,8 @@ class World:
         return sum(c.recall(t) * m for c, m in chunks) / total
 
     def learn(self, topic: int, at: int, minutes: int) -> None:
-        self.chunks.setdefault(topic, []).append((self.model(at / HOUR, self.factor), minutes))
+        chunk = learnt(self.model, at / HOUR, self.factor, self.lasting)
+        self.chunks.setdefault(topic, []).append((chunk, minutes))
         self.log.append((topic, at, minutes, None, False))
 
     def review(self, topic: int, at: int, minutes: int, rng: random.Random) -> bool:
@@ -262,7 +271,8 @@ def simulate(
     schedule = random.Random(seed)  # the same learner, sessions and skips for every policy
     grades = random.Random(seed * 7919 + 1)
     factor = math.exp(random.Random(seed * 104_729 + 3).gauss(0.0, LEARNER_SPREAD))
-    world = World(MODELS[model], factor, graded=policy_name != "microup ungraded")
+    lasting = math.exp(random.Random(seed * 130_363 + 5).gauss(0.0, LASTING_SPREAD))
+    world = World(model, factor, lasting, graded=policy_name != "microup ungraded")
     policy = POLICIES[policy_name](budget)
     for week in range(weeks):
         used = 0
