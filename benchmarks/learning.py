@@ -11,11 +11,8 @@ The "true" memory of each chunk of material (one learning session) follows a gro
 model that is *not* microup's, each passing the seed points (R(1 h) = 0.5, R(1 week) = 0.1):
 ACT-R with spacing, two traces, a stretched exponential with a testing effect, and a
 *durable* stretched exponential whose reviews last far longer (see `truth.py`).
-Learners differ in two independent ways, each a log-normal factor: on how much a review
-adds in its model (sigma = ``LEARNER_SPREAD``), and on how long material lasts for them, the
-time scale of all their memory (sigma = ``LASTING_SPREAD``, the spread microup's prior on
-``lasting`` claims, median 1 so the population's median learner passes the seed points). No
-factor per topic: microup assumes none (see `truth.py`).
+Learners differ as microup's fit assumes people do (`truth.person`): in what a review adds
+and, with the spread microup's prior claims, in how long their memory lasts; topics do not.
 A review of a topic re-exposes all its chunks; a topic's recall is the minutes-weighted
 recall of its chunks (as in microup). Reviews succeed with the true topic recall's
 probability; a *graded* learner logs each review as good or again, an *ungraded* one logs it
@@ -36,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import statistics
 import sys
@@ -47,10 +43,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from coverage import Record, breakdown, diagnose, summary
-from truth import MODELS, Chunk, learnt
+from goals import report
+from truth import MODELS, Chunk, learnt, person
 
 from microup.core.grades import Grade
-from microup.core.memory.fit import LASTING_PRIOR_SIGMA
 from microup.core.plan import expected_sessions, outlook, sessions_left
 
 HOUR = 3600
@@ -65,13 +61,6 @@ BLOCK = 5
 BLOCKS_PER_SESSION = 2
 GOAL = 60
 MONDAY = 4 * DAY  # 1970-01-05 was a Monday: weeks start at multiples of WEEK from here
-LEARNER_SPREAD = 0.3
-"""Sigma of ln(a learner's factor on what a review adds in the true model)."""
-LASTING_SPREAD = LASTING_PRIOR_SIGMA
-"""Sigma of ln(how long a learner's memory lasts against the model's): the spread of people
-microup's prior claims, so the simulated population is the one the fit assumes."""
-CLASSIC = ("round robin", "SM-2", "Leitner")
-GOALS = {"shortfall": 0.03, "error graded": 0.10, "error rarely": 0.12, "coverage": (0.70, 0.90)}
 
 
 # --- Policies -----------------------------------------------------------------------------------
@@ -265,15 +254,22 @@ class Outcome:
 
 
 def simulate(
-    model: str, adherence: str, policy_name: str, budget: int, weeks: int, seed: int
+    model: str,
+    adherence: str,
+    policy_name: str,
+    budget: int,
+    weeks: int,
+    seed: int,
+    who: tuple[float, float] | None = None,
+    policy: Policy | None = None,
 ) -> Outcome:
-    """One learner for ``weeks``; recall at the end, microup's shown-vs-true on the way."""
+    """One learner for ``weeks``; recall at the end, microup's shown-vs-true on the way.
+    ``who`` and ``policy`` replace the seed's person and the named policy (`people.py`)."""
     schedule = random.Random(seed)  # the same learner, sessions and skips for every policy
     grades = random.Random(seed * 7919 + 1)
-    factor = math.exp(random.Random(seed * 104_729 + 3).gauss(0.0, LEARNER_SPREAD))
-    lasting = math.exp(random.Random(seed * 130_363 + 5).gauss(0.0, LASTING_SPREAD))
+    factor, lasting = who or person(seed)
     world = World(model, factor, lasting, graded=policy_name != "microup ungraded")
-    policy = POLICIES[policy_name](budget)
+    policy = policy or POLICIES[policy_name](budget)
     for week in range(weeks):
         used = 0
         for day in SESSION_DAYS:
@@ -332,56 +328,6 @@ def run(learners: int, budget: int, weeks: int, jobs: int) -> dict[str, dict[str
     return {"|".join(key): value for key, value in done.items()}
 
 
-def _row(results: dict[str, dict[str, Any]], model: str, adherence: str) -> tuple[str, list[str]]:
-    """One table row and the goals it misses."""
-    cell = lambda policy: results[f"{model}|{adherence}|{policy}"]  # noqa: E731
-    best = max(cell(p)["recall"] for p in CLASSIC)
-    graded, ungraded = cell("microup"), cell("microup ungraded")
-    missed = []
-    for label, mine in (("graded", graded), ("ungraded", ungraded)):
-        if best - mine["recall"] > GOALS["shortfall"]:
-            missed.append(f"shortfall {label} {best - mine['recall']:.3f}")
-    limit = GOALS["error rarely"] if adherence == "rarely" else GOALS["error graded"]
-    if graded["error"] > limit:
-        missed.append(f"error graded {graded['error']:.3f}")
-    low, high = GOALS["coverage"]
-    if not low <= ungraded["coverage"] <= high:
-        missed.append(f"coverage ungraded {ungraded['coverage']:.2f}")
-    row = (
-        f"| {model} | {adherence} | {best:.2f} | {graded['recall']:.2f} / {ungraded['recall']:.2f} "
-        f"| {best - graded['recall']:+.3f} / {best - ungraded['recall']:+.3f} "
-        f"| {graded['error']:.3f} / {ungraded['error']:.3f} "
-        f"| {graded['coverage']:.2f} / {ungraded['coverage']:.2f} "
-        f"| {ungraded['below']:.2f} / {ungraded['above']:.2f} "
-        f"| {graded['width']:.2f} / {ungraded['width']:.2f} |"
-    )
-    return row, missed
-
-
-def report(results: dict[str, dict[str, Any]], budget: int, weeks: int) -> bool:
-    """Print the table (graded / ungraded in each cell); True when every goal is met."""
-    print(f"\n### {weeks} weeks, review budget {budget} min a week (microup: graded / ungraded)\n")
-    print(
-        "| model | adherence | best classic | microup recall | shortfall | shown-vs-true error "
-        "| 80% interval coverage | ungraded truth below / above | interval width |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    misses = []
-    for model in MODELS:
-        for adherence in ADHERENCE:
-            row, missed = _row(results, model, adherence)
-            print(row)
-            misses += [f"{model}, {adherence}: {m}" for m in missed]
-    for label, policy in (("graded", "microup"), ("ungraded", "microup ungraded")):
-        pooled = statistics.fmean(
-            results[f"{m}|{a}|{policy}"]["coverage"] for m in MODELS for a in ADHERENCE
-        )
-        print(f"\nInterval coverage over every model and adherence, {label}: {pooled:.2f}")
-    for miss in misses:
-        print(f"GOAL MISSED: {miss}")
-    return not misses
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=16)
@@ -396,7 +342,7 @@ def main() -> int:
     args = parser.parse_args()
     learners = 6 if args.quick else args.learners
     results = run(learners, args.budget, args.weeks, args.jobs)
-    ok = report(results, args.budget, args.weeks)
+    ok = report(results, ADHERENCE, args.budget, args.weeks)
     if args.diagnose:
         diagnose(results, [(model, adherence) for model in MODELS for adherence in ADHERENCE])
     if args.json:

@@ -17,10 +17,18 @@ that is a limit of these figures, not something they measure.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
 from typing import Protocol
 
+from microup.core.memory.fit import LASTING_PRIOR_SIGMA
+
 BLOCK = 5  # minutes of the reference review block
+LEARNER_SPREAD = 0.3
+"""Sigma of ln(a learner's factor on what a review adds in the true model)."""
+LASTING_SPREAD = LASTING_PRIOR_SIGMA
+"""Sigma of ln(how long a learner's memory lasts against the model's): the spread of people
+microup's prior on ``lasting`` claims, so the population is the one the fit assumes."""
 
 # --- Ground-truth memory models -------------------------------------------------------------
 
@@ -186,3 +194,11 @@ def learnt(model: str, t: float, factor: float = 1.0, lasting: float = 1.0) -> C
     """A chunk of ``model`` learnt at ``t`` hours by a learner whose reviews add ``factor``
     times as much and whose memory lasts ``lasting`` times as long."""
     return Lasting(MODELS[model](t / lasting, factor), lasting)
+
+
+def person(seed: int) -> tuple[float, float]:
+    """The learner of ``seed``: (factor on what a review adds, factor on how long memory lasts),
+    independent log-normals of median 1, so the median learner passes the seed points."""
+    factor = math.exp(random.Random(seed * 104_729 + 3).gauss(0.0, LEARNER_SPREAD))
+    lasting = math.exp(random.Random(seed * 130_363 + 5).gauss(0.0, LASTING_SPREAD))
+    return factor, lasting
