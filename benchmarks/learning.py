@@ -11,8 +11,10 @@ The "true" memory of each chunk of material (one learning session) follows a gro
 model that is *not* microup's, each passing the seed points (R(1 h) = 0.5, R(1 week) = 0.1):
 ACT-R with spacing, two traces, a stretched exponential with a testing effect, and a
 *durable* stretched exponential whose reviews last far longer (see `truth.py`).
-Learners differ as microup's fit assumes people do (`truth.person`): in what a review adds
-and, with the spread microup's prior claims, in how long their memory lasts; topics do not.
+Learners differ (`truth.person`) in what a review adds in their model (sigma 0.3) and in how
+long their memory lasts (the sigma microup's prior on ``lasting`` claims); topics do not, as
+microup assumes. The first spreads recall across people far less than microup's prior on
+``growth`` does (`people.py`).
 A review of a topic re-exposes all its chunks; a topic's recall is the minutes-weighted
 recall of its chunks (as in microup). Reviews succeed with the true topic recall's
 probability; a *graded* learner logs each review as good or again, an *ungraded* one logs it
