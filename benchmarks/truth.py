@@ -28,7 +28,8 @@ LEARNER_SPREAD = 0.3
 """Sigma of ln(a learner's factor on what a review adds in the true model)."""
 LASTING_SPREAD = LASTING_PRIOR_SIGMA
 """Sigma of ln(how long a learner's memory lasts against the model's): the spread of people
-microup's prior on ``lasting`` claims, so the population is the one the fit assumes."""
+microup's prior on ``lasting`` claims, so in this the population is the one the fit assumes
+(in what reviews add it spreads recall far less than the prior on ``growth``: `people.py`)."""
 
 # --- Ground-truth memory models -------------------------------------------------------------
 
