@@ -27,6 +27,7 @@ from microup.core.programme import (
     session_minutes,
     split_minutes,
 )
+from microup.core.programme.outline import check_name
 from microup.core.text import printable, topic_key
 
 if TYPE_CHECKING:
@@ -63,28 +64,29 @@ def outline_parts(outline: Outline, topic: str, session: int) -> tuple[Part, ...
     return tuple(parts)
 
 
-def _carried(old: Programme, parts: tuple[Part, ...]) -> tuple[Part, ...]:
-    """New parts with the progress of the old module of the same topic and title: a finished
-    module stays finished; otherwise its minutes fill the new parts in order."""
+def _carried(old: Programme, parts: tuple[Part, ...], at: int) -> tuple[Part, ...]:
+    """New parts with the progress of the old module of the same topic and title: its
+    minutes fill the new parts in order, each capped at its length and done once full (at
+    the module's last done time, else `at`); a module marked done stays done. Minutes stay
+    the minutes logged, so the totals are what the parts show."""
     minutes: dict[tuple[str, str], int] = {}
     finished: dict[tuple[str, str], int | None] = {}
+    latest: dict[tuple[str, str], int] = {}
     for part in old.parts:
         key = (topic_key(part.topic), topic_key(part.title))
-        minutes[key] = minutes.get(key, 0) + part.credited
+        minutes[key] = minutes.get(key, 0) + part.done_minutes
         earlier = finished.get(key, 0)
         finished[key] = (
             None if earlier is None or part.done_at is None else max(earlier, part.done_at)
         )
+        latest[key] = max(latest.get(key, 0), part.done_at or 0)
     out: list[Part] = []
     for part in parts:
         key = (topic_key(part.topic), topic_key(part.title))
-        when = finished.get(key)
-        if when:
-            out.append(replace(part, done_minutes=part.minutes, done_at=when))
-            continue
         take = min(minutes.get(key, 0), part.minutes)
         minutes[key] = minutes.get(key, 0) - take
-        out.append(replace(part, done_minutes=take))
+        when = finished.get(key) or (latest.get(key) or at if take >= part.minutes else None)
+        out.append(replace(part, done_minutes=take, done_at=when))
     return tuple(out)
 
 
@@ -99,25 +101,31 @@ class Added:
 
 
 def add_programme(
-    store: Store, outline: Outline, *, name: str | None, start: date, by: date | None
+    store: Store,
+    outline: Outline,
+    *,
+    name: str | None,
+    start: date,
+    by: date | None,
+    at: int = 0,
 ) -> Added:
     """Add the programme, or update the one of the same name in place, keeping the progress
-    of modules whose titles did not change."""
+    of modules whose titles did not change (a part it fills is done `at`, epoch seconds)."""
     from microup.store import programmes as rows
 
     chosen = name or outline.name
     if chosen is None:
         raise UsageError("the outline has no '# Name' heading: give the programme --name NAME")
-    chosen = chosen.strip()
-    if not chosen or len(chosen) > 200 or printable(chosen) != chosen:
-        raise UsageError("a programme name is 1 to 200 printable characters")
+    chosen = check_name(chosen)
     parts = outline_parts(outline, chosen[:80], _session(store, start))
     old = rows.find_programme(store, chosen)
     if old is None:
         programme_id, position = rows.new_programme_id(store)
         programme = Programme(programme_id, chosen, start, by, position, parts)
     else:
-        programme = Programme(old.id, old.name, old.start, by, old.position, _carried(old, parts))
+        programme = Programme(
+            old.id, old.name, old.start, by, old.position, _carried(old, parts, at)
+        )
     rows.put_programme(store, programme)
     verb = "Updated" if old else "Added"
     store.describe(
@@ -127,6 +135,14 @@ def add_programme(
     per_week = new_minutes_per_week(store, start)
     end = planned_end(programme.minutes_total - programme.minutes_done, per_week, start)
     return Added(programme, old is not None, per_week, end)
+
+
+def rename_programme_topic(store: Store, old: str, new: str) -> None:
+    """`topics rename`: the programmes' modules of topic `old` move to `new` with its entries,
+    in the same change (so logging under the new name counts, and undo puts both back)."""
+    from microup.store import programmes as rows
+
+    rows.rename_topic(store, old, new)
 
 
 def remove_programme(store: Store, name: str) -> Programme:
@@ -157,6 +173,16 @@ def _module_parts(
         ]
         if wanted and (not unfinished or any(not part.done for part in wanted)):
             return programme, [part for part in wanted if not part.done] or wanted
+    if topic is not None:
+        try:
+            elsewhere = _module_parts(store, title, unfinished=unfinished)[1][0].topic
+        except NotFoundError:
+            pass
+        else:
+            raise NotFoundError(
+                f"{printable(title)!r} is a module of {printable(elsewhere)}, "
+                f"not {printable(topic)} (log it with -t {printable(elsewhere)})"
+            )
     raise NotFoundError(f"no unfinished module titled {printable(title)!r} in your programmes")
 
 
@@ -309,18 +335,19 @@ def _merged_part(mine: Part, theirs: Part | None) -> Part:
     return replace(mine, done_minutes=max(mine.done_minutes, theirs.done_minutes), done_at=done_at)
 
 
-def import_programmes(store: Store, imported: list[Programme]) -> int:
-    """Add the programmes of an import; one already here by name takes the file's progress
-    where it is further along (so importing twice adds nothing). How many were added."""
+def import_programmes(store: Store, imported: list[Programme]) -> dict[str, str]:
+    """Add the programmes of an import; one already here by name keeps its outline and takes
+    the file's progress where it is further along (so importing twice adds nothing). What
+    happened to each, by name: "added", "updated" (progress taken) or "kept" (as it was)."""
     from microup.store import programmes as rows
 
-    added = 0
+    said: dict[str, str] = {}
     for programme in imported:
         found = rows.find_programme(store, programme.name)
         if found is None:
             programme_id, position = rows.new_programme_id(store)
             rows.put_programme(store, replace(programme, id=programme_id, position=position))
-            added += 1
+            said[programme.name] = "added"
             continue
         theirs = {(topic_key(p.topic), topic_key(p.title), p.part): p for p in programme.parts}
         merged = [
@@ -329,7 +356,7 @@ def import_programmes(store: Store, imported: list[Programme]) -> int:
             )
             for part in found.parts
         ]
-        rows.put_parts(
-            store, found.id, [m for m, p in zip(merged, found.parts, strict=True) if m != p]
-        )
-    return added
+        changed = [m for m, p in zip(merged, found.parts, strict=True) if m != p]
+        rows.put_parts(store, found.id, changed)
+        said[found.name] = "updated" if changed else "kept"
+    return said

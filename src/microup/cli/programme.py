@@ -136,7 +136,9 @@ def add(
     if due is not None and due <= first:
         raise UsageError(f"--by {due.isoformat()} is not after the start {first.isoformat()}")
     with open_store(ctx, write=True) as store:
-        added = add_programme(store, outline, name=name, start=first, by=due)
+        added = add_programme(
+            store, outline, name=name, start=first, by=due, at=int(moment.timestamp())
+        )
     out = render.console()
     for line in views.added_lines(
         added.programme,

@@ -7,6 +7,7 @@ reverts adding, updating, removing a programme and any progress, like any other 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -107,6 +108,22 @@ def put_parts(store: Store, programme_id: int, parts: Sequence[Part]) -> None:
     for part in parts:
         key = {"programme_id": programme_id, "seq": part.seq}
         store._put("programme_part", key, _part_image(programme_id, part))
+
+
+def rename_topic(store: Store, old: str, new: str) -> int:
+    """Give the parts of topic `old` (any case, any width) the topic `new`, as `topics
+    rename` does to entries; how many parts changed."""
+    key = topic_key(old)
+    changed = 0
+    for programme in programmes(store):
+        parts = [
+            replace(p, topic=new)
+            for p in programme.parts
+            if topic_key(p.topic) == key and p.topic != new
+        ]
+        put_parts(store, programme.id, parts)
+        changed += len(parts)
+    return changed
 
 
 def delete_programme(store: Store, programme: Programme) -> None:
