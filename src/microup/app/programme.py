@@ -64,28 +64,37 @@ def outline_parts(outline: Outline, topic: str, session: int) -> tuple[Part, ...
     return tuple(parts)
 
 
+def _old_progress(old: Programme) -> dict[tuple[str, str], tuple[int, int | None, int]]:
+    """Each old module's minutes logged, when it was marked done (None unless every part is
+    done and one with fewer minutes than its length: marked, not reached), and its last
+    done time (0: none)."""
+    found: dict[tuple[str, str], list[Part]] = {}
+    for part in old.parts:
+        found.setdefault((topic_key(part.topic), topic_key(part.title)), []).append(part)
+    out: dict[tuple[str, str], tuple[int, int | None, int]] = {}
+    for key, parts in found.items():
+        latest = max(part.done_at or 0 for part in parts)
+        marked = all(p.done for p in parts) and any(p.done_minutes < p.minutes for p in parts)
+        out[key] = (sum(part.done_minutes for part in parts), latest if marked else None, latest)
+    return out
+
+
 def _carried(old: Programme, parts: tuple[Part, ...], at: int) -> tuple[Part, ...]:
     """New parts with the progress of the old module of the same topic and title: its
-    minutes fill the new parts in order, each capped at its length and done once full (at
-    the module's last done time, else `at`); a module marked done stays done. Minutes stay
-    the minutes logged, so the totals are what the parts show."""
-    minutes: dict[tuple[str, str], int] = {}
-    finished: dict[tuple[str, str], int | None] = {}
-    latest: dict[tuple[str, str], int] = {}
-    for part in old.parts:
-        key = (topic_key(part.topic), topic_key(part.title))
-        minutes[key] = minutes.get(key, 0) + part.done_minutes
-        earlier = finished.get(key, 0)
-        finished[key] = (
-            None if earlier is None or part.done_at is None else max(earlier, part.done_at)
-        )
-        latest[key] = max(latest.get(key, 0), part.done_at or 0)
+    minutes logged fill the new parts in order (what is left over stays with its last
+    part, as `log` leaves it), a part is done once full (at the module's last done time,
+    else `at`), and a module marked done stays done."""
+    progress = _old_progress(old)
+    left = {key: minutes for key, (minutes, _, _) in progress.items()}
     out: list[Part] = []
-    for part in parts:
+    for index, part in enumerate(parts):
         key = (topic_key(part.topic), topic_key(part.title))
-        take = min(minutes.get(key, 0), part.minutes)
-        minutes[key] = minutes.get(key, 0) - take
-        when = finished.get(key) or (latest.get(key) or at if take >= part.minutes else None)
+        _, marked, latest = progress.get(key, (0, None, 0))
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        last = following is None or (following.topic, following.title) != (part.topic, part.title)
+        take = left.get(key, 0) if last else min(left.get(key, 0), part.minutes)
+        left[key] = left.get(key, 0) - take
+        when = marked or ((latest or at) if take >= part.minutes else None)
         out.append(replace(part, done_minutes=take, done_at=when))
     return tuple(out)
 
