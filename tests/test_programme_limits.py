@@ -133,6 +133,10 @@ def test_renaming_a_topic_keeps_the_programme_on_it(
     assert run("undo").exit_code == 0 and run("undo").exit_code == 0
     assert run("export").stdout == before
     assert {m["topic"] for m in _shown(run)["modules"]} == {"SQL"}
+    run("log", "5", "-t", "Go")
+    assert run("topics", "rename", "sql", "go", "-y").exit_code == 0  # a merge: the same
+    assert {m["topic"] for m in _shown(run)["modules"]} == {"Go"}
+    assert "Data: Go, Select (10 of 20 min)" in run("log", "5", "-t", "go").stdout
 
 
 # 4. An outline edited in place carries progress consistently -------------------------------
@@ -230,3 +234,5 @@ def test_a_bad_programme_name_is_refused_with_its_line(
     said = one_line_error(run("programme", "add", str(path)), 2)
     assert "o.md, line 3: a programme name is 1 to 200 printable characters" in said
     assert store_state(db) == before
+    named = run("programme", "add", str(path), "--name", "Data")
+    assert named.exit_code == 0 and "Added Data" in named.stdout, named.stderr

@@ -133,8 +133,9 @@ def check_name(name: str) -> str:
     return name
 
 
-def parse_outline(text: str, where: str) -> Outline:
-    """The programme an outline describes; `where` (the file's name) starts every refusal."""
+def parse_outline(text: str, where: str, *, named: bool = False) -> Outline:
+    """The programme an outline describes; `where` (the file's name) starts every refusal.
+    `named`: the programme is named otherwise (`--name`), so its `#` heading is not checked."""
     name: str | None = None
     name_line = 0
     topic: str | None = None
@@ -144,7 +145,8 @@ def parse_outline(text: str, where: str) -> Outline:
         heading = _HEADING.match(line)
         item = _ITEM.match(line)
         if heading is not None and len(heading.group(1)) == 1 and name is None:
-            name, name_line = _name(heading.group(2), number, where), number
+            name = heading.group(2).strip() if named else _name(heading.group(2), number, where)
+            name, name_line = name or None, number
         elif heading is not None and len(heading.group(1)) == 2:
             topic = _topic(heading.group(2), number, where)
         elif item is not None:
