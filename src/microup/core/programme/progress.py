@@ -12,11 +12,11 @@ from microup.core.text import topic_key
 
 MIN_SESSION_MINUTES = 5
 PACE_WEEKS = 4
+"""The pace is the minutes a week credited to the programme over this many weeks."""
 HORIZON = date(2100, 1, 1)
 """No finish is projected on or after this day: `not before 2100` (dates stay in range)."""
 NO_PACE = "no pace yet"
 BEYOND = f"not before {HORIZON.year}"
-"""The pace is the minutes a week credited to the programme over this many weeks."""
 
 
 def split_minutes(minutes: int, session: int) -> list[int]:
