@@ -27,6 +27,7 @@ from microup.core.programme import (
     session_minutes,
     split_minutes,
 )
+from microup.core.programme.outline import check_name
 from microup.core.text import printable, topic_key
 
 if TYPE_CHECKING:
@@ -63,28 +64,38 @@ def outline_parts(outline: Outline, topic: str, session: int) -> tuple[Part, ...
     return tuple(parts)
 
 
-def _carried(old: Programme, parts: tuple[Part, ...]) -> tuple[Part, ...]:
-    """New parts with the progress of the old module of the same topic and title: a finished
-    module stays finished; otherwise its minutes fill the new parts in order."""
-    minutes: dict[tuple[str, str], int] = {}
-    finished: dict[tuple[str, str], int | None] = {}
+def _old_progress(old: Programme) -> dict[tuple[str, str], tuple[int, int | None, int]]:
+    """Each old module's minutes logged, when it was marked done (None unless every part is
+    done and one with fewer minutes than its length: marked, not reached), and its last
+    done time (0: none)."""
+    found: dict[tuple[str, str], list[Part]] = {}
     for part in old.parts:
-        key = (topic_key(part.topic), topic_key(part.title))
-        minutes[key] = minutes.get(key, 0) + part.credited
-        earlier = finished.get(key, 0)
-        finished[key] = (
-            None if earlier is None or part.done_at is None else max(earlier, part.done_at)
-        )
+        found.setdefault((topic_key(part.topic), topic_key(part.title)), []).append(part)
+    out: dict[tuple[str, str], tuple[int, int | None, int]] = {}
+    for key, parts in found.items():
+        latest = max(part.done_at or 0 for part in parts)
+        marked = all(p.done for p in parts) and any(p.done_minutes < p.minutes for p in parts)
+        out[key] = (sum(part.done_minutes for part in parts), latest if marked else None, latest)
+    return out
+
+
+def _carried(old: Programme, parts: tuple[Part, ...], at: int) -> tuple[Part, ...]:
+    """New parts with the progress of the old module of the same topic and title: its
+    minutes logged fill the new parts in order (what is left over stays with its last
+    part, as `log` leaves it), a part is done once full (at the module's last done time,
+    else `at`), and a module marked done stays done."""
+    progress = _old_progress(old)
+    left = {key: minutes for key, (minutes, _, _) in progress.items()}
     out: list[Part] = []
-    for part in parts:
+    for index, part in enumerate(parts):
         key = (topic_key(part.topic), topic_key(part.title))
-        when = finished.get(key)
-        if when:
-            out.append(replace(part, done_minutes=part.minutes, done_at=when))
-            continue
-        take = min(minutes.get(key, 0), part.minutes)
-        minutes[key] = minutes.get(key, 0) - take
-        out.append(replace(part, done_minutes=take))
+        _, marked, latest = progress.get(key, (0, None, 0))
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        last = following is None or (following.topic, following.title) != (part.topic, part.title)
+        take = left.get(key, 0) if last else min(left.get(key, 0), part.minutes)
+        left[key] = left.get(key, 0) - take
+        when = marked or ((latest or at) if take >= part.minutes else None)
+        out.append(replace(part, done_minutes=take, done_at=when))
     return tuple(out)
 
 
@@ -99,25 +110,31 @@ class Added:
 
 
 def add_programme(
-    store: Store, outline: Outline, *, name: str | None, start: date, by: date | None
+    store: Store,
+    outline: Outline,
+    *,
+    name: str | None,
+    start: date,
+    by: date | None,
+    at: int = 0,
 ) -> Added:
     """Add the programme, or update the one of the same name in place, keeping the progress
-    of modules whose titles did not change."""
+    of modules whose titles did not change (a part it fills is done `at`, epoch seconds)."""
     from microup.store import programmes as rows
 
     chosen = name or outline.name
     if chosen is None:
         raise UsageError("the outline has no '# Name' heading: give the programme --name NAME")
-    chosen = chosen.strip()
-    if not chosen or len(chosen) > 200 or printable(chosen) != chosen:
-        raise UsageError("a programme name is 1 to 200 printable characters")
+    chosen = check_name(chosen)
     parts = outline_parts(outline, chosen[:80], _session(store, start))
     old = rows.find_programme(store, chosen)
     if old is None:
         programme_id, position = rows.new_programme_id(store)
         programme = Programme(programme_id, chosen, start, by, position, parts)
     else:
-        programme = Programme(old.id, old.name, old.start, by, old.position, _carried(old, parts))
+        programme = Programme(
+            old.id, old.name, old.start, by, old.position, _carried(old, parts, at)
+        )
     rows.put_programme(store, programme)
     verb = "Updated" if old else "Added"
     store.describe(
@@ -127,6 +144,14 @@ def add_programme(
     per_week = new_minutes_per_week(store, start)
     end = planned_end(programme.minutes_total - programme.minutes_done, per_week, start)
     return Added(programme, old is not None, per_week, end)
+
+
+def rename_programme_topic(store: Store, old: str, new: str) -> None:
+    """`topics rename`: the programmes' modules of topic `old` move to `new` with its entries,
+    in the same change (so logging under the new name counts, and undo puts both back)."""
+    from microup.store import programmes as rows
+
+    rows.rename_topic(store, old, new)
 
 
 def remove_programme(store: Store, name: str) -> Programme:
@@ -157,6 +182,16 @@ def _module_parts(
         ]
         if wanted and (not unfinished or any(not part.done for part in wanted)):
             return programme, [part for part in wanted if not part.done] or wanted
+    if topic is not None:
+        try:
+            elsewhere = _module_parts(store, title, unfinished=unfinished)[1][0].topic
+        except NotFoundError:
+            pass
+        else:
+            raise NotFoundError(
+                f"{printable(title)!r} is a module of {printable(elsewhere)}, "
+                f"not {printable(topic)} (log it with -t {printable(elsewhere)})"
+            )
     raise NotFoundError(f"no unfinished module titled {printable(title)!r} in your programmes")
 
 
@@ -309,18 +344,19 @@ def _merged_part(mine: Part, theirs: Part | None) -> Part:
     return replace(mine, done_minutes=max(mine.done_minutes, theirs.done_minutes), done_at=done_at)
 
 
-def import_programmes(store: Store, imported: list[Programme]) -> int:
-    """Add the programmes of an import; one already here by name takes the file's progress
-    where it is further along (so importing twice adds nothing). How many were added."""
+def import_programmes(store: Store, imported: list[Programme]) -> dict[str, str]:
+    """Add the programmes of an import; one already here by name keeps its outline and takes
+    the file's progress where it is further along (so importing twice adds nothing). What
+    happened to each, by name: "added", "updated" (progress taken) or "kept" (as it was)."""
     from microup.store import programmes as rows
 
-    added = 0
+    said: dict[str, str] = {}
     for programme in imported:
         found = rows.find_programme(store, programme.name)
         if found is None:
             programme_id, position = rows.new_programme_id(store)
             rows.put_programme(store, replace(programme, id=programme_id, position=position))
-            added += 1
+            said[programme.name] = "added"
             continue
         theirs = {(topic_key(p.topic), topic_key(p.title), p.part): p for p in programme.parts}
         merged = [
@@ -329,7 +365,7 @@ def import_programmes(store: Store, imported: list[Programme]) -> int:
             )
             for part in found.parts
         ]
-        rows.put_parts(
-            store, found.id, [m for m, p in zip(merged, found.parts, strict=True) if m != p]
-        )
-    return added
+        changed = [m for m, p in zip(merged, found.parts, strict=True) if m != p]
+        rows.put_parts(store, found.id, changed)
+        said[found.name] = "updated" if changed else "kept"
+    return said

@@ -12,10 +12,11 @@ if TYPE_CHECKING:
 
 def adopt_the_rest(
     store: Store, batch: ImportBatch, settings: Mapping[str, str]
-) -> tuple[bool, dict[str, str]]:
+) -> tuple[bool, dict[str, str], dict[str, str]]:
     """The store's own goals and settings always win; the file's fill only what is unset.
     Programmes merge by name, and a week off in the file is one here too. Whether the
-    file's goals were taken, and the settings that were."""
+    file's goals were taken, the settings that were, and what became of each programme
+    (by name: added, updated or kept)."""
     from microup.app.programme import import_programmes
     from microup.store.holidays import set_week_off
 
@@ -26,7 +27,7 @@ def adopt_the_rest(
     new_settings = {key: value for key, value in settings.items() if key not in stored}
     for key, value in new_settings.items():
         store.set_setting(key, value)
-    import_programmes(store, batch.programmes)
+    programmes = import_programmes(store, batch.programmes)
     for monday in batch.holidays:
         set_week_off(store, monday, off=True)
-    return adopt_goals, new_settings
+    return adopt_goals, new_settings, programmes

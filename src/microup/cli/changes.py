@@ -86,6 +86,7 @@ def rename(
 
     When NEW is already a topic, OLD's entries move into it (after a question, or --yes).
     """
+    from microup.app.programme import rename_programme_topic
     from microup.views import render
 
     old_name, new_name = clean_topic(old), clean_topic(new)
@@ -110,6 +111,7 @@ def rename(
         if target is not None and target[0] != source[0]:
             moved = store.topic_entry_ids(source[0])
             store.merge_topic(source[0], target[0])
+            rename_programme_topic(store, source[1], target[1])
             count = plural(len(moved), "entry", "entries")
             done = f"Merged {source[1]!r} into {target[1]!r} ({count})"
             back = f"Moved {count} back from {target[1]!r} to {source[1]!r}"
@@ -118,6 +120,7 @@ def rename(
             return
         else:
             store.rename_topic(source[0], new_name)
+            rename_programme_topic(store, source[1], new_name)
             done = f"Renamed {source[1]!r} to {new_name!r}"
             back = f"Renamed {new_name!r} back to {source[1]!r}"
         store.describe(done, back)

@@ -333,7 +333,7 @@ def import_command(
             for topic in staging.unlearnt_reviews():
                 require_learnt(store, topic, "nothing was imported (learn it first)")
             added = store.import_entries(staging)
-            adopt_goals, new_settings = adopt_the_rest(store, batch, settings)
+            adopt_goals, new_settings, programmes = adopt_the_rest(store, batch, settings)
             count = plural(added, "entry", "entries")
             store.describe(f"Imported {count} from {file.name}", f"Reverted the import of {count}")
     skipped = total - added
@@ -350,6 +350,17 @@ def import_command(
     if settings:
         kept = len(settings) - len(new_settings)
         lines.append(f"Settings: {len(new_settings)} taken from the file, {kept} kept your own.")
+    lines += _programme_lines(programmes)
     out = render.console()
     for line in lines:
-        out.print(line)
+        out.print(render.user_text(line))
+
+
+def _programme_lines(programmes: dict[str, str]) -> list[str]:
+    """What an import did to programmes: added, updated with the file's progress, or kept."""
+    said = {
+        "added": "added",
+        "updated": "already here, took the file's progress where it was further along",
+        "kept": "already here, kept as it was",
+    }
+    return [f"Programme {name}: {said[what]}." for name, what in programmes.items()]

@@ -72,8 +72,9 @@ def programme(ctx: typer.Context, json: JsonOption = False, show_all: ShowAll = 
     render.console().print(views.programmes_view(shown_))
 
 
-def _read_outline(path: Path) -> "Outline":
-    """The outline file, refused with one line naming the line and the problem."""
+def _read_outline(path: Path, *, named: bool = False) -> "Outline":
+    """The outline file, refused with one line naming the line and the problem (`named`:
+    the programme has a `--name`, so its heading is not checked)."""
     from microup.core.programme import MAX_OUTLINE_BYTES, decode_outline, parse_outline
 
     where = printable(str(path))
@@ -82,7 +83,7 @@ def _read_outline(path: Path) -> "Outline":
             data = stream.read(MAX_OUTLINE_BYTES + 1)
     except OSError as error:
         raise UsageError(f"cannot read {where}: {error.strerror or error}") from None
-    return parse_outline(decode_outline(data, where), where)
+    return parse_outline(decode_outline(data, where), where, named=named)
 
 
 def _day(text: str, what: str, moment: datetime) -> date:
@@ -130,13 +131,15 @@ def add(
     from microup.views import render
 
     moment = now()
-    outline = _read_outline(file)
+    outline = _read_outline(file, named=name is not None)
     first = _day(start, "--start", moment) if start is not None else moment.date()
     due = _day(by, "--by", moment) if by is not None else None
     if due is not None and due <= first:
         raise UsageError(f"--by {due.isoformat()} is not after the start {first.isoformat()}")
     with open_store(ctx, write=True) as store:
-        added = add_programme(store, outline, name=name, start=first, by=due)
+        added = add_programme(
+            store, outline, name=name, start=first, by=due, at=int(moment.timestamp())
+        )
     out = render.console()
     for line in views.added_lines(
         added.programme,

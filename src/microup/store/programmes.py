@@ -7,6 +7,7 @@ reverts adding, updating, removing a programme and any progress, like any other 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -46,8 +47,16 @@ def _parts(store: Store, programme_id: int) -> tuple[Part, ...]:
 
 def programmes(store: Store) -> list[Programme]:
     """Every programme, in the order they were added."""
+    return _programmes(store, None)
+
+
+def _programmes(store: Store, key: str | None) -> list[Programme]:
+    """The programmes (of this name key, if given), in the order they were added."""
     rows = store._exec(
-        "SELECT id, name, position, start, due FROM programme ORDER BY position, id"
+        "SELECT id, name, position, start, due FROM programme"
+        + ("" if key is None else " WHERE key = :key")
+        + " ORDER BY position, id",
+        {"key": key},
     ).all()
     return [
         Programme(
@@ -63,9 +72,8 @@ def programmes(store: Store) -> list[Programme]:
 
 
 def find_programme(store: Store, name: str) -> Programme | None:
-    """The programme named `name` in any case, or None."""
-    key = topic_key(name)
-    return next((p for p in programmes(store) if topic_key(p.name) == key), None)
+    """The programme named `name` in any case, or None (only its own parts are read)."""
+    return next(iter(_programmes(store, topic_key(name))), None)
 
 
 def new_programme_id(store: Store) -> tuple[int, int]:
@@ -107,6 +115,22 @@ def put_parts(store: Store, programme_id: int, parts: Sequence[Part]) -> None:
     for part in parts:
         key = {"programme_id": programme_id, "seq": part.seq}
         store._put("programme_part", key, _part_image(programme_id, part))
+
+
+def rename_topic(store: Store, old: str, new: str) -> int:
+    """Give the parts of topic `old` (any case, any width) the topic `new`, as `topics
+    rename` does to entries; how many parts changed."""
+    key = topic_key(old)
+    changed = 0
+    for programme in programmes(store):
+        parts = [
+            replace(p, topic=new)
+            for p in programme.parts
+            if topic_key(p.topic) == key and p.topic != new
+        ]
+        put_parts(store, programme.id, parts)
+        changed += len(parts)
+    return changed
 
 
 def delete_programme(store: Store, programme: Programme) -> None:
@@ -154,22 +178,40 @@ def entry_modules(store: Store) -> dict[int, Module]:
     """The module each entry counted toward, by entry id: the programme's name, and the
     module's topic as its outline gives it (the entry's own topic's module first, should two
     topics have a module of that title; the entry's topic for a module since dropped from
-    the outline). A link whose programme was removed names none."""
-    found = {programme.id: programme for programme in programmes(store)}
+    the outline). A link whose programme was removed names none. Each programme's titles
+    are indexed once, so this is linear in entries and parts."""
+    found = {
+        programme.id: (programme.name, titles_index([(p.topic, p.title) for p in programme.parts]))
+        for programme in programmes(store)
+    }
     rows = store._exec(
         "SELECT pe.entry_id, pe.programme_id, pe.module, t.name FROM programme_entry pe"
         " JOIN entry e ON e.id = pe.entry_id LEFT JOIN topic t ON t.id = e.topic_id"
     ).all()
     modules: dict[int, Module] = {}
     for entry_id, programme_id, title, topic in rows:
-        programme = found.get(int(programme_id))
-        if programme is None:
+        if int(programme_id) not in found:
             continue
-        parts = [(part.topic, part.title) for part in programme.parts]
-        module = linked_module(programme.name, parts, str(title), topic)
+        name, index = found[int(programme_id)]
+        module = _pick(name, index.get(topic_key(str(title)), []), str(title), topic)
         if module is not None:
             modules[int(entry_id)] = module
     return modules
+
+
+def titles_index(parts: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """The topics of each module title (by its key), in the outline's order."""
+    index: dict[str, list[str]] = {}
+    for topic, title in parts:
+        index.setdefault(topic_key(title), []).append(topic)
+    return index
+
+
+def _pick(programme: str, topics: Sequence[str], title: str, topic: str | None) -> Module | None:
+    mine = [t for t in topics if t and topic is not None and topic_key(t) == topic_key(topic)]
+    candidates: list[str | None] = [*(mine or topics)] or [topic]
+    chosen = candidates[0]
+    return None if chosen is None else Module(programme, str(chosen), title)
 
 
 def linked_module(
@@ -178,7 +220,4 @@ def linked_module(
     """The module an entry of `topic` linked to `title` counted toward, given the
     programme's (topic, title) parts: the entry's own topic's module first, should two
     topics have a module of that title; the entry's topic for a module since dropped."""
-    topics: list[str | None] = [t for t, named in parts if topic_key(named) == topic_key(title)]
-    mine = [t for t in topics if t and topic is not None and topic_key(t) == topic_key(topic)]
-    chosen = (mine or topics or [topic])[0]
-    return None if chosen is None else Module(programme, str(chosen), title)
+    return _pick(programme, titles_index(parts).get(topic_key(title), []), title, topic)

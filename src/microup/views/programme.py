@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microup.core.programme import NewBlock, Part, Programme, Projection
+from microup.core.programme.progress import BEYOND, HORIZON
 from microup.core.text import plural, printable
 
 
@@ -40,6 +41,7 @@ def programme_json(programme: Programme, projection: Projection) -> dict[str, An
         "minutes_done": projection.minutes_done,
         "pace_per_week": round(projection.pace_per_week, 1),
         "projected_end": _iso(projection.projected_end),
+        "projected_end_reason": projection.no_end,
         "on_track": projection.on_track,
         "minutes_per_week_needed": projection.minutes_per_week_needed,
     }
@@ -60,7 +62,9 @@ def standing_line(projection: Projection, by: date | None) -> str:
     pace = f"Pace {projection.pace_per_week:.0f} min a week (last 4 weeks)"
     if projection.minutes_left == 0 and projection.projected_end is not None:
         return f"Finished on {projection.projected_end.isoformat()}."
-    if projection.projected_end is None:
+    if projection.projected_end is None and projection.no_end == BEYOND:
+        line = f"{pace}: finishes {BEYOND} at this pace"
+    elif projection.projected_end is None:
         line = f"{pace}: no finish date until you log time on it"
     else:
         line = f"{pace}: finishes about {projection.projected_end.isoformat()}"
@@ -116,7 +120,7 @@ def list_view(shown: Sequence[tuple[Programme, Projection]]) -> RenderableType:
             Text(printable(programme.name)),
             Text(f"{done} of {len(titles)}"),
             Text(f"{projection.minutes_done}/{projection.minutes_total}"),
-            Text("-" if end is None else end.isoformat()),
+            Text(end.isoformat() if end is not None else projection.no_end or "-"),
         )
     return table
 
@@ -132,18 +136,23 @@ def added_lines(
         f"{plural(len(programme.parts), 'session-sized part')}, "
         f"{programme.minutes_total} min in all ({programme.minutes_done} done)."
     ]
-    if end is None:
+    if per_week <= 0:
         lines.append(
             "Your week leaves no minutes for new material (goal minus review-budget): "
             "no finish date."
+        )
+    elif end is None:
+        lines.append(
+            f"At {per_week} new min a week (your goal minus the review budget) it finishes "
+            f"{BEYOND}."
         )
     else:
         lines.append(
             f"At {per_week} new min a week (your goal minus the review budget) it finishes "
             f"about {end.isoformat()}."
         )
-    if programme.by is not None and end is not None:
-        verdict = "in time for" if end <= programme.by else "after"
+    if programme.by is not None and (end is not None or programme.by < HORIZON) and per_week > 0:
+        verdict = "in time for" if end is not None and end <= programme.by else "after"
         lines[-1] += f" That is {verdict} {programme.by.isoformat()}."
     return lines
 

@@ -19,6 +19,7 @@ from microup.core.formats import json_stream
 from microup.core.formats.export import EXPORT_FORMAT, EXPORT_VERSION, from_spreadsheet_safe
 from microup.core.formats.json_stream import MAX_VALUE_CHARS, TOO_LONG, Joined, JsonStream
 from microup.core.formats.rows import checked
+from microup.core.text import topic_key
 from microup.core.values import Entry
 from microup.core.when import parse_goal
 
@@ -107,7 +108,13 @@ def _programmes(value: Any) -> list[Any]:
 
     if not isinstance(value, list):
         raise UsageError('"programmes" must be a list')
-    return [read_programme(item, n) for n, item in enumerate(value, 1)]
+    read = [read_programme(item, n) for n, item in enumerate(value, 1)]
+    first: dict[str, int] = {}
+    for number, programme in enumerate(read, 1):
+        earlier = first.setdefault(topic_key(programme.name), number)
+        if earlier != number:
+            raise UsageError(f"programme {number}: its name is programme {earlier}'s too")
+    return read
 
 
 def _holidays(value: Any) -> list[date]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from microup.core.errors import UsageError
 from microup.core.programme import MAX_TITLE_CHARS, Part, Programme
-from microup.core.text import clean_topic, printable
+from microup.core.programme.outline import MAX_MODULES, MAX_PARTS, check_name
+from microup.core.text import clean_topic, printable, topic_key
 
 
 def programme_record(programme: Programme) -> dict[str, Any]:
@@ -86,22 +87,58 @@ def _part(value: Any, seq: int, where: str) -> Part:
     )
 
 
+def _check_modules(parts: tuple[Part, ...], where: str) -> None:
+    """Each module's parts together and numbered 1 to N, no module twice in a topic, and
+    no more modules or parts than an outline can give (`programme add`'s rules)."""
+    if len(parts) > MAX_PARTS:
+        raise UsageError(f"{where}: a programme has at most {MAX_PARTS:,} parts")
+    seen: set[tuple[str, str]] = set()
+    key: tuple[str, str] | None = None
+    expected = 1
+    for index, part in enumerate(parts, start=1):
+        here = (topic_key(part.topic), topic_key(part.title))
+        if here != key:
+            if key is not None and expected <= parts[index - 2].parts:
+                raise UsageError(f"{where}, part {index - 1}: its module's parts stop short")
+            if here in seen:
+                raise UsageError(
+                    f"{where}, part {index}: {printable(part.title)!r} is already a module "
+                    f"of {printable(part.topic)}"
+                )
+            seen.add(here)
+            key, expected = here, 1
+        if part.part != expected or part.parts != parts[index - expected].parts:
+            raise UsageError(
+                f"{where}, part {index}: {printable(part.label)!r} where part {expected} of "
+                f"{parts[index - expected].parts} was due"
+            )
+        expected += 1
+    if expected <= parts[-1].parts:
+        raise UsageError(f"{where}, part {len(parts)}: its module's parts stop short")
+    if len(seen) > MAX_MODULES:
+        raise UsageError(f"{where}: a programme has at most {MAX_MODULES} modules")
+
+
 def read_programme(value: Any, index: int) -> Programme:
-    """One programme of an export, checked (its id and position are the store's to give)."""
+    """One programme of an export, checked as `programme add` checks an outline (its id
+    and position are the store's to give)."""
     where = f"programme {index}"
     if not isinstance(value, dict) or not isinstance(value.get("parts"), list):
         raise UsageError(f"{where}: must be an object with a list of parts")
+    if len(value["parts"]) > MAX_PARTS:
+        raise UsageError(f"{where}: a programme has at most {MAX_PARTS:,} parts")
     parts = tuple(
         _part(part, seq, f"{where}, part {seq + 1}") for seq, part in enumerate(value["parts"])
     )
     if not parts:
         raise UsageError(f"{where}: has no parts")
-    by = value.get("by")
-    return Programme(
-        0,
-        _title(value.get("name"), f"{where}: name"),
-        _day(value.get("start"), f"{where}: start"),
-        None if by is None else _day(by, f"{where}: by"),
-        0,
-        parts,
-    )
+    _check_modules(parts, where)
+    try:
+        name = check_name(str(value.get("name", "")))
+    except UsageError as error:
+        raise UsageError(f"{where}: {error}") from None
+    start = _day(value.get("start"), f"{where}: start")
+    by = None if value.get("by") is None else _day(value.get("by"), f"{where}: by")
+    if by is not None and by <= start:
+        raise UsageError(f"{where}: by {by.isoformat()} is not after the start {start}")
+    return Programme(0, name, start, by, 0, parts)

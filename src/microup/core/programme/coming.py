@@ -3,7 +3,7 @@ in the order they were added, walked session by session. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from microup.core.programme.progress import Part, Programme
@@ -47,14 +47,15 @@ class NewBlock:
         }
 
 
-def _queue(programmes: Sequence[Programme]) -> list[tuple[Programme, Part, int]]:
-    """Every unfinished part, in programme then module order, with the minutes it needs."""
-    return [
+def _queue(programmes: Sequence[Programme]) -> Iterator[tuple[Programme, Part, int]]:
+    """Every unfinished part, in programme then module order, with the minutes it needs;
+    lazily, as a week walks only the next few."""
+    return (
         (programme, part, max(1, part.minutes - part.done_minutes))
         for programme in sorted(programmes, key=lambda p: p.position)
         for part in programme.parts
         if not part.done
-    ]
+    )
 
 
 def _block(programme: Programme, part: Part, minutes: int) -> NewBlock:
@@ -79,21 +80,22 @@ def coming(programmes: Sequence[Programme], sessions: Sequence[int]) -> list[New
     """Each coming session's new material, given the new minutes of each session: the part
     the session starts on (None once nothing is left or a session has no new minutes)."""
     queue = _queue(programmes)
+    head = next(queue, None)
     out: list[NewBlock | None] = []
     for minutes in sessions:
-        if not queue or minutes <= 0:
+        if head is None or minutes <= 0:
             out.append(None)
             continue
-        programme, part, need = queue[0]
+        programme, part, need = head
         out.append(_block(programme, part, min(minutes, need)))
         left = minutes
-        while queue and left > 0:
-            programme, part, need = queue[0]
+        while head is not None and left > 0:
+            programme, part, need = head
             if need > left:
-                queue[0] = (programme, part, need - left)
+                head = (programme, part, need - left)
                 break
             left -= need
-            queue.pop(0)
+            head = next(queue, None)
     return out
 
 

@@ -12,12 +12,21 @@ import re
 from dataclasses import dataclass
 
 from microup.core.errors import UsageError
+from microup.core.programme.progress import MIN_SESSION_MINUTES
 from microup.core.text import clean_topic, printable, topic_key
 from microup.core.when import parse_duration
 
 MAX_OUTLINE_BYTES = 1 << 20
 """An outline is a syllabus, not a course: larger files are refused unread."""
 MAX_TITLE_CHARS = 200
+MAX_MODULES = 500
+"""Micro-upskilling runs three to six months at an hour a week (13 to 26 hours): 500 modules
+is far beyond that, and keeps every command that walks the parts quick."""
+MAX_PROGRAMME_MINUTES = 6000
+"""100 hours, four times a six-month programme's; with sessions of at least 5 minutes it
+bounds the parts too (at most 1,200 from durations, one more per module)."""
+MAX_PARTS = MAX_PROGRAMME_MINUTES // MIN_SESSION_MINUTES + MAX_MODULES
+"""The most session-sized parts an accepted outline can make (sessions are 5 min or more)."""
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
@@ -42,6 +51,8 @@ class Outline:
 
     name: str | None
     modules: tuple[OutlineModule, ...]
+    name_line: int = 0
+    """The line of the `#` heading that names it (0: none)."""
 
 
 def _problem(where: str, line: int, what: str) -> UsageError:
@@ -87,9 +98,46 @@ def _topic(text: str, number: int, where: str) -> str:
         raise _problem(where, number, str(error)) from None
 
 
-def parse_outline(text: str, where: str) -> Outline:
-    """The programme an outline describes; `where` (the file's name) starts every refusal."""
+def _within_limits(modules: list[OutlineModule], module: OutlineModule, where: str) -> None:
+    """Refuse the module that takes the programme past `MAX_MODULES` or its minutes past
+    `MAX_PROGRAMME_MINUTES` (modules without a duration count none here)."""
+    if len(modules) >= MAX_MODULES:
+        raise _problem(where, module.line, f"a programme has at most {MAX_MODULES} modules")
+    total = sum(m.minutes or 0 for m in modules) + (module.minutes or 0)
+    if total > MAX_PROGRAMME_MINUTES:
+        raise _problem(
+            where,
+            module.line,
+            f"a programme is at most {MAX_PROGRAMME_MINUTES // 60} hours "
+            f"({MAX_PROGRAMME_MINUTES:,} min); this module takes it to {total:,} min",
+        )
+
+
+def _name(text: str, number: int, where: str) -> str | None:
+    """The programme's name from its `#` heading, checked as `programme add` checks it."""
+    name = text.strip() or None
+    if name is not None:
+        try:
+            check_name(name)
+        except UsageError as error:
+            raise _problem(where, number, str(error)) from None
+    return name
+
+
+def check_name(name: str) -> str:
+    """A programme's name: 1 to 200 printable characters (no control, zero-width or
+    direction characters)."""
+    name = name.strip()
+    if not name or len(name) > MAX_TITLE_CHARS or printable(name) != name:
+        raise UsageError(f"a programme name is 1 to {MAX_TITLE_CHARS} printable characters")
+    return name
+
+
+def parse_outline(text: str, where: str, *, named: bool = False) -> Outline:
+    """The programme an outline describes; `where` (the file's name) starts every refusal.
+    `named`: the programme is named otherwise (`--name`), so its `#` heading is not checked."""
     name: str | None = None
+    name_line = 0
     topic: str | None = None
     modules: list[OutlineModule] = []
     seen: dict[tuple[str, str], int] = {}
@@ -97,7 +145,8 @@ def parse_outline(text: str, where: str) -> Outline:
         heading = _HEADING.match(line)
         item = _ITEM.match(line)
         if heading is not None and len(heading.group(1)) == 1 and name is None:
-            name = heading.group(2).strip() or None
+            name = heading.group(2).strip() if named else _name(heading.group(2), number, where)
+            name, name_line = name or None, number
         elif heading is not None and len(heading.group(1)) == 2:
             topic = _topic(heading.group(2), number, where)
         elif item is not None:
@@ -110,8 +159,9 @@ def parse_outline(text: str, where: str) -> Outline:
                     f"{printable(module.title)!r} is already a module of this "
                     f"topic (line {seen[key]})",
                 )
+            _within_limits(modules, module, where)
             seen[key] = number
             modules.append(module)
     if not modules:
         raise UsageError(f"{where}: no module found (list each module as '- Title (30m)')")
-    return Outline(name, tuple(modules))
+    return Outline(name, tuple(modules), name_line)

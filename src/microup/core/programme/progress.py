@@ -13,6 +13,10 @@ from microup.core.text import topic_key
 MIN_SESSION_MINUTES = 5
 PACE_WEEKS = 4
 """The pace is the minutes a week credited to the programme over this many weeks."""
+HORIZON = date(2100, 1, 1)
+"""No finish is projected on or after this day: `not before 2100` (dates stay in range)."""
+NO_PACE = "no pace yet"
+BEYOND = f"not before {HORIZON.year}"
 
 
 def split_minutes(minutes: int, session: int) -> list[int]:
@@ -163,20 +167,46 @@ class Projection:
     projected_end: date | None
     on_track: bool | None
     minutes_per_week_needed: int | None
+    no_end: str | None = None
+    """Why there is no `projected_end`: `NO_PACE` or `BEYOND` (None when there is one)."""
 
     @property
     def minutes_left(self) -> int:
         return max(0, self.minutes_total - self.minutes_done)
 
 
-def finish_date(minutes_left: int, pace_per_week: float, today: date) -> date | None:
-    """The day the minutes left run out at this pace (today if none are left; None without
-    a pace): `today + ceil(7 * left / pace)` days."""
+def _days_to_finish(minutes_left: int, pace_per_week: float) -> float:
+    """Days until the minutes left run out at this pace (infinite without a pace)."""
     if minutes_left <= 0:
+        return 0.0
+    if not pace_per_week > 0:
+        return math.inf
+    days = 7 * minutes_left / pace_per_week
+    return float(math.ceil(days)) if math.isfinite(days) else math.inf
+
+
+def finish_date(minutes_left: int, pace_per_week: float, today: date) -> date | None:
+    """The day the minutes left run out at this pace (today if none are left): `today +
+    ceil(7 * left / pace)` days; None without a pace, or on or after `HORIZON`."""
+    days = _days_to_finish(minutes_left, pace_per_week)
+    if days == 0:
         return today
-    if pace_per_week <= 0:
+    if days >= (HORIZON - today).days:
         return None
-    return today + timedelta(days=math.ceil(7 * minutes_left / pace_per_week))
+    return today + timedelta(days=int(days))
+
+
+def no_end_reason(minutes_left: int, pace_per_week: float) -> str | None:
+    """Why `finish_date` has no date: no pace yet, or not before 2100 (None: it has one)."""
+    if minutes_left <= 0:
+        return None
+    return NO_PACE if not pace_per_week > 0 else BEYOND
+
+
+def finishes_by(minutes_left: int, pace_per_week: float, today: date, by: date) -> bool:
+    """Whether the minutes left run out by `by` at this pace (any distance, no date made)."""
+    days = _days_to_finish(minutes_left, pace_per_week)
+    return days <= by.toordinal() - today.toordinal()
 
 
 def needed_per_week(minutes_left: int, today: date, by: date | None) -> int | None:
@@ -199,11 +229,10 @@ def project(programme: Programme, recent_minutes: int, today: date) -> Projectio
     finished = programme.finished_at
     if finished is None:
         end = finish_date(left, pace, today)
+        on_track = None if programme.by is None else finishes_by(left, pace, today, programme.by)
     else:
         end = datetime.fromtimestamp(finished, timezone.utc).date()
-    on_track = None if programme.by is None or end is None else end <= programme.by
-    if programme.by is not None and end is None:
-        on_track = False
+        on_track = None if programme.by is None else end <= programme.by
     return Projection(
         programme.minutes_total,
         done,
@@ -211,6 +240,7 @@ def project(programme: Programme, recent_minutes: int, today: date) -> Projectio
         end,
         on_track,
         needed_per_week(left, today, programme.by),
+        None if end is not None else no_end_reason(left, pace),
     )
 
 
