@@ -51,7 +51,7 @@ def test_padding_with_learners_who_never_logged_is_refused(
     assert first.exit_code == 0, first.stderr
     # Six names apart, but the figures of the two would differ by the sixth learner alone.
     message = one_line_error(as_role(reporter, "cohort", "report", "pad"), code=1)
-    assert "differs by fewer than 5 learners" in message
+    assert "differs by fewer than 5 learners who have logged" in message
 
 
 def test_learners_who_never_logged_change_no_figure_but_the_counts(
