@@ -325,12 +325,13 @@ def test_a_store_of_version_0_is_not_sent_to_an_upgrade(
     assert "which no microup made" in one_line_error(as_role(pg_admin_url, "db", "init"), 1)
 
 
-def test_a_damaged_goal_row_is_one_line(pg_admin_url: str) -> None:
+def test_a_damaged_goal_row_is_left_out(pg_admin_url: str) -> None:
     learner_url = new_role(pg_admin_url)
     assert "violates check constraint" in sql_error(
         learner_url, "INSERT INTO microup.goal (week_start, minutes) VALUES ('0000', 30)"
     )
-    # One written before the check existed (or by hand past it): one line, no traceback.
+    # One written before the check existed (or by hand past it): the learner could not
+    # correct it with microup, so it is no goal of theirs; `week` and `stats` go on.
     sql(pg_admin_url, "ALTER TABLE microup.goal DROP CONSTRAINT goal_week_start_check")
     learner = admission(pg_admin_url, name_of(learner_url))
     sql(
@@ -338,7 +339,8 @@ def test_a_damaged_goal_row_is_one_line(pg_admin_url: str) -> None:
         f"INSERT INTO microup.goal (learner, week_start, minutes) VALUES ({learner}, '0000', 30)",
     )
     for command in ("week", "stats"):
-        assert "'0000', which is not a date" in one_line_error(as_role(learner_url, command), 1)
+        done = as_role(learner_url, command)
+        assert done.exit_code == 0 and done.stderr == "", done.stderr
 
 
 def test_the_sql_db_init_prints_makes_a_learner(pg_admin_url: str) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from microup.core.errors import NotFoundError, StoreError
+from microup.core.errors import NotFoundError
 from microup.core.memory import StudyRow
-from microup.core.text import printable, topic_key
+from microup.core.text import topic_key
 from microup.core.values import Entry, Timer, TopicTotal
 from microup.core.weeks import GoalHistory
 from microup.core.when import from_stored, utc_offset_minutes
@@ -55,12 +55,12 @@ EPOCH_DAY = date(1970, 1, 1)
 ENTRY_COLUMNS = ", ".join(TABLES["entry"].columns)
 
 
-def _is_date(text_: object) -> bool:
+def _stored_day(text_: object) -> date | None:
+    """The date a stored week starts on, or None if the text is no date."""
     try:
-        date.fromisoformat(str(text_))
+        return date.fromisoformat(str(text_))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _day_number(day: date) -> int:
@@ -352,19 +352,16 @@ class Store(BulkWrites):
     # Goals and settings -------------------------------------------------------------------
 
     def goals(self) -> GoalHistory:
+        """The goals and weeks off. A row whose week is no date (written past microup, before
+        the store checked it) is left out: the person cannot correct it with microup, and one
+        bad row must not stop `week` or `stats`; no microup wrote it, so it was never a goal
+        they set."""
         rows = self._exec("SELECT week_start, minutes FROM goal").all()
         off = self._exec("SELECT week_start FROM holiday").scalars().all()
-        try:
-            return GoalHistory.of(
-                ((date.fromisoformat(start), minutes) for start, minutes in rows),
-                (date.fromisoformat(start) for start in off),
-            )
-        except ValueError:
-            damaged = next(s for s in [*(s for s, _ in rows), *off] if not _is_date(s))
-            raise StoreError(
-                f"a stored goal starts on '{printable(str(damaged))}', which is not a date; "
-                "correct that row's week_start (YYYY-MM-DD) or remove it"
-            ) from None
+        return GoalHistory.of(
+            ((start, minutes) for text_, minutes in rows if (start := _stored_day(text_))),
+            (start for text_ in off if (start := _stored_day(text_))),
+        )
 
     def set_goal(self, monday: date, minutes: int) -> None:
         """The goal from the week starting `monday` on; earlier weeks keep theirs."""

@@ -185,9 +185,10 @@ def cohort_report(url: str, name: str, this_monday: date, weeks: int) -> Any:
             if state == MEMBERSHIP_CHANGED:
                 since = getattr(getattr(error.orig, "diag", None), "message_detail", "")
                 raise StoreError(
-                    f"cohort '{printable(name)}' differs by fewer than 5 learners from one "
-                    "reported earlier over some of these weeks, so the difference would show "
-                    f"those learners; report weeks from {since} on (fewer --weeks), or later"
+                    f"cohort '{printable(name)}' differs by fewer than 5 learners who have "
+                    "logged from a report given earlier over some of these weeks, so the "
+                    "difference would show those learners; report weeks from "
+                    f"{since} on (fewer --weeks), or later"
                 ) from None
             raise
         return json.loads(payload)

@@ -34,7 +34,7 @@ except ImportError:  # the optional extra is not installed
     ) from None
 
 SCHEMA = "microup"
-PG_SCHEMA_VERSION = 7
+PG_SCHEMA_VERSION = 8
 """The version of the PostgreSQL schema `db init` creates (SQLite's is counted apart)."""
 FIRST_PG_SCHEMA_VERSION = 1
 """The oldest version `db init` upgrades; a store claiming an older one no microup made."""

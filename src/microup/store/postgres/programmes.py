@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from microup.core.programme import Programme
 
 from microup.store.postgres.functions import LEARNER_DEFAULT
+from microup.store.postgres.report import differs_little, started_by
 
 _LEARNER = f"learner BIGINT NOT NULL DEFAULT {LEARNER_DEFAULT}"
 
@@ -75,6 +76,14 @@ PROGRAMME_DDL = (
 
 MIN_LEARNERS = 5
 
+# Each programme shown (held, with its parts, by five or more learners who logged): its key
+# and those learners, whose rows alone make its figures.
+_HOLDERS = f"""SELECT cp.key, array_agg(p.learner ORDER BY p.learner) AS learners
+    FROM cohort_programme cp JOIN programme p ON p.key = cp.key AND p.learner = ANY (members)
+    WHERE cp.cohort = cohort_name AND EXISTS (SELECT FROM programme_part pp
+        WHERE pp.learner = p.learner AND pp.programme_id = p.id)
+    GROUP BY cp.key HAVING count(*) >= {MIN_LEARNERS}"""
+
 PROGRAMME_REPORT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cohort_programme_report(cohort_name TEXT, today DATE)
 RETURNS JSONB
@@ -82,8 +91,9 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = microup, pg_temp
 AS $programmes$
 DECLARE
+    enrolled BIGINT[];
     members BIGINT[];
-    started INTEGER;
+    end_day BIGINT := (today + 1) - DATE '1970-01-01';
     since BIGINT := extract(epoch FROM (today - 28)::TIMESTAMP)::BIGINT;
     result JSONB;
 BEGIN
@@ -96,24 +106,24 @@ BEGIN
     IF today IS NULL OR today > current_date + 1 THEN
         RAISE EXCEPTION 'a report is made up to today' USING ERRCODE = '22023';
     END IF;
-    SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO members
+    SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO enrolled
         FROM cohort_member WHERE cohort = cohort_name;
-    SELECT count(DISTINCT learner) INTO started FROM entry WHERE learner = ANY (members);
-    IF started < {MIN_LEARNERS} THEN
+    -- Only learners who had logged something count: one who never did holds the programme
+    -- untouched, a known figure, and would let a padded cohort differ by one learner.
+    members := {started_by("enrolled", "end_day")};
+    IF cardinality(members) < {MIN_LEARNERS} THEN
         RETURN '[]'::JSONB;
     END IF;
-    -- Differencing (see `report`): no figures when an earlier report over these four weeks
-    -- had learners differing by one to four; this one's learners are kept for later ones.
-    IF EXISTS (SELECT FROM report_log l
-        WHERE l.first_day < today + 1 AND l.end_day > today - 28
-          AND (SELECT count(*) FROM (
-                (SELECT unnest(l.learners) EXCEPT SELECT unnest(members))
-                UNION ALL (SELECT unnest(members) EXCEPT SELECT unnest(l.learners))) d)
-              BETWEEN 1 AND 4) THEN
+    -- Differencing (see `report`), programme by programme: no figures when an earlier
+    -- report over these four weeks gave a programme's from learners differing by one to
+    -- four; the learners of each programme shown are kept for later ones.
+    IF EXISTS (SELECT FROM ({_HOLDERS}) h
+               WHERE {differs_little("h.learners", "h.key", "today - 28", "today + 1")}) THEN
         RETURN '[]'::JSONB;
     END IF;
-    INSERT INTO report_log (first_day, end_day, learners)
-        VALUES (today - 28, today + 1, members) ON CONFLICT DO NOTHING;
+    INSERT INTO report_log (about, first_day, end_day, learners)
+        SELECT key, today - 28, today + 1, learners FROM ({_HOLDERS}) h
+        ON CONFLICT DO NOTHING;
     WITH given AS (
         SELECT p.learner, p.id, cp.name, p.due,
                sum(pp.minutes) AS total,

@@ -2,8 +2,12 @@
 
 Two rules keep one person from showing through (see the README, "cohort report"): a report
 needs five learners *active in the weeks it covers*, and a report is refused when an earlier
-report over overlapping weeks had a membership differing by one to four learners (every
-report's membership is kept in `report_log`), so no pair of reports differs by one person.
+report over overlapping weeks was made from learners differing by one to four (every
+report's learners are kept in `report_log`), so no pair of reports differs by one person.
+"Learners" there are those whose rows make the figures: the enrolled who had logged
+something by the report's end. One enrolled who had not adds nothing but the counts of the
+enrolled and the not started (and one "too early to say"), so padding a cohort with learners
+who never log cannot make two reports differ by one person's figures.
 """
 
 from __future__ import annotations
@@ -15,13 +19,38 @@ MEMBERSHIP_CHANGED = "MU001"
 """The SQLSTATE of a report refused because its membership differs too little from another."""
 
 REPORT_LOG = """CREATE TABLE IF NOT EXISTS report_log (
+    about TEXT NOT NULL DEFAULT '',
     first_day DATE NOT NULL,
     end_day DATE NOT NULL,
     learners BIGINT[] NOT NULL,
-    PRIMARY KEY (first_day, end_day, learners)
+    PRIMARY KEY (about, first_day, end_day, learners)
 )"""
-"""The weeks and the learners of every report given: what a later report must not differ
-from by fewer than five learners."""
+"""The days and the learners (those whose rows made the figures) of every report given:
+what a later report of the same figures must not differ from by fewer than five learners.
+`about` is '' for the cohort report, a programme's key for that programme's figures."""
+
+
+def started_by(enrolled: str, end_day: str) -> str:
+    """SQL for the learners of the array `enrolled` who logged something before the day
+    numbered `end_day` (days since 1970-01-01, local time), as a sorted array: the learners
+    whose rows can change a report ending then. The index on (learner, at) finds them."""
+    return f"""coalesce((SELECT array_agg(m.learner ORDER BY m.learner)
+        FROM unnest({enrolled}) AS m (learner)
+        WHERE EXISTS (SELECT FROM entry WHERE entry.learner = m.learner
+                        AND entry.at < ({end_day})::BIGINT * 86400 + 86400
+                        AND {local_day("entry")} < ({end_day}))), '{{}}')"""
+
+
+def differs_little(learners: str, about: str, first_day: str, end_day: str) -> str:
+    """SQL: whether a report of `about` over days overlapping [first_day, end_day) was made
+    from learners differing from the array `learners` by one to four."""
+    return f"""EXISTS (SELECT FROM report_log l
+        WHERE l.about = {about} AND l.first_day < {end_day} AND l.end_day > {first_day}
+          AND (SELECT count(*) FROM (
+                (SELECT unnest(l.learners) EXCEPT SELECT unnest({learners}))
+                UNION ALL (SELECT unnest({learners}) EXCEPT SELECT unnest(l.learners))) d)
+              BETWEEN 1 AND 4)"""
+
 
 # The cohort report, computed where the rows are. `stats`'s adherence rule, exactly: a
 # learner's weeks run from the week of their first entry to last week, plus this week once
@@ -38,6 +67,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = {SCHEMA}, pg_temp
 AS $report$
 DECLARE
+    enrolled BIGINT[];
     members BIGINT[];
     started INTEGER;
     active INTEGER;
@@ -64,23 +94,26 @@ BEGIN
     IF NOT EXISTS (SELECT FROM cohort WHERE name = cohort_name) THEN
         RAISE EXCEPTION 'no cohort named %', cohort_name USING ERRCODE = 'P0002';
     END IF;
-    SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO members
+    SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO enrolled
         FROM cohort_member WHERE cohort = cohort_name;
+    -- The learners whose rows make the figures: those who had logged something by the
+    -- report's end. The enrolled who had not count only as enrolled and not started.
+    members := {started_by("enrolled", "end_day")};
+    started := cardinality(members);
     -- Fewer than five learners who have logged anything, or who logged in the weeks
     -- reported: one person's habits would show.
-    SELECT count(DISTINCT learner) INTO started FROM entry WHERE learner = ANY (members);
     SELECT count(DISTINCT learner) INTO active FROM entry
         WHERE learner = ANY (members)
           AND {local_day("entry")} >= window_day AND {local_day("entry")} < end_day;
     IF started < 5 OR active < 5 THEN
-        RETURN jsonb_build_object('cohort', cohort_name, 'enrolled', cardinality(members),
+        RETURN jsonb_build_object('cohort', cohort_name, 'enrolled', cardinality(enrolled),
             'started', started, 'active', active, 'suppressed', true);
     END IF;
     -- Differencing: two reports over overlapping weeks whose learners differ by one to
     -- four would give those learners' figures away. The earliest week a report may start
     -- from instead is the week after the last such report ended.
     SELECT max(l.end_day) INTO near FROM report_log l
-        WHERE l.first_day < this_monday + 7 AND l.end_day > window_start
+        WHERE l.about = '' AND l.first_day < this_monday + 7 AND l.end_day > window_start
           AND (SELECT count(*) FROM (
                 (SELECT unnest(l.learners) EXCEPT SELECT unnest(members))
                 UNION ALL (SELECT unnest(members) EXCEPT SELECT unnest(l.learners))) d)
@@ -89,8 +122,8 @@ BEGIN
         RAISE EXCEPTION 'differs by fewer than five learners from an earlier report'
             USING ERRCODE = '{MEMBERSHIP_CHANGED}', DETAIL = near::TEXT;
     END IF;
-    INSERT INTO report_log (first_day, end_day, learners)
-        VALUES (window_start, this_monday + 7, members) ON CONFLICT DO NOTHING;
+    INSERT INTO report_log (about, first_day, end_day, learners)
+        VALUES ('', window_start, this_monday + 7, members) ON CONFLICT DO NOTHING;
     WITH days AS (
         SELECT learner, {local_day("entry")} AS day, minutes, kind, topic_id, at
         FROM entry WHERE learner = ANY (members) AND {local_day("entry")} < end_day
@@ -117,6 +150,7 @@ BEGIN
                coalesce((SELECT goal.minutes FROM goal
                   WHERE goal.learner = l.learner
                     AND goal.week_start <= to_char(g.monday, 'YYYY-MM-DD')
+                    AND is_monday(goal.week_start)
                   ORDER BY goal.week_start DESC LIMIT 1), 60) AS goal,
                l.first_learnt IS NOT NULL
                  AND l.first_learnt < g.monday::DATE - DATE '1970-01-01' AS has_material,
@@ -163,14 +197,18 @@ BEGIN
     )
     SELECT jsonb_build_object(
         'cohort', cohort_name,
-        'enrolled', cardinality(members),
+        'enrolled', cardinality(enrolled),
         'started', started,
         'active', active,
         'suppressed', false,
         'week', this_monday,
         'weeks', weeks,
+        -- The enrolled who had not started are too early to say, as `stats` has them.
         'bands', (SELECT jsonb_object_agg(band, n)
-                  FROM (SELECT band, count(*) AS n FROM bands GROUP BY band) b),
+                  FROM (SELECT band, count(*) AS n FROM (
+                          SELECT band FROM bands UNION ALL SELECT 'too early to say'
+                          FROM generate_series(1, cardinality(enrolled) - started)) x
+                        GROUP BY band) b),
         'quartiles', (SELECT to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
                         WITHIN GROUP (ORDER BY minutes))
                       FROM planned WHERE monday < this_monday AND monday >= first
@@ -184,7 +222,7 @@ BEGIN
         'review_done', (SELECT coalesce(sum(t.review_done), 0) FROM trend t),
         'lapsed', (SELECT count(*) FROM learners
                    WHERE last_at IS NOT NULL AND last_at < now_at - 14 * 86400),
-        'not_started', (SELECT count(*) FROM learners WHERE last_at IS NULL),
+        'not_started', cardinality(enrolled) - started,
         'window_minutes', (SELECT coalesce(sum(minutes), 0) FROM days
                            WHERE day >= window_day),
         'topics', (SELECT coalesce(jsonb_agg(jsonb_build_object(

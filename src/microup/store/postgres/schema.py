@@ -49,6 +49,7 @@ from microup.store.postgres.programmes import (
 )
 from microup.store.postgres.report import REPORT_FUNCTION, REPORT_GRANTS, REPORT_LOG
 from microup.store.postgres.upgrade import UPGRADES
+from microup.store.postgres.weeks import IS_MONDAY, IS_MONDAY_GRANT, WEEK_CHECKS
 
 __all__ = [
     "GROUPS",
@@ -130,7 +131,7 @@ _TABLES = (
         INCLUDE (minutes, recall, kind, utc_offset)""",
     f"""CREATE TABLE goal (
         {_LEARNER},
-        week_start TEXT NOT NULL CHECK (week_start ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'),
+        week_start TEXT NOT NULL,
         minutes INTEGER NOT NULL CHECK (minutes >= 1),
         PRIMARY KEY (learner, week_start)
     )""",
@@ -229,6 +230,8 @@ _TABLES = (
     )""",
     *PROGRAMME_DDL,
     REPORT_LOG,
+    IS_MONDAY,
+    *WEEK_CHECKS,
     *(f"CREATE SEQUENCE {table}_ids_none" for table in functions.ID_TABLES),
 )
 
@@ -270,6 +273,7 @@ _ISOLATION = (
     "REVOKE ALL ON cohort, cohort_member, member, report_log FROM PUBLIC",
     f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC",
     f"GRANT EXECUTE ON FUNCTION me(NAME) TO {LEARNER_ROLE}, {REPORTER_ROLE}",
+    IS_MONDAY_GRANT,
     *(
         f"GRANT EXECUTE ON FUNCTION {name} TO {LEARNER_ROLE}"
         for name in (

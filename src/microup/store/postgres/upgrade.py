@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from microup.store.postgres.engine import LEARNER_SETTING
 from microup.store.postgres.functions import ID_TABLES, LEARNER_DEFAULT, id_default
-from microup.store.postgres.report import REPORT_LOG
+from microup.store.postgres.report import started_by
+from microup.store.postgres.weeks import WEEK_UPGRADE
 
 # 1 -> 2: undo from row images (see `store.journal`). Changes journaled before keep their
 # place in the history but have no images, so undo refuses them with a message.
@@ -177,12 +178,32 @@ _ADMISSIONS = (
     "DROP SEQUENCE IF EXISTS topic_id_seq, entry_id_seq, journal_id_seq",
     """ALTER TABLE goal ADD CONSTRAINT goal_week_start_check
         CHECK (week_start ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') NOT VALID""",
-    REPORT_LOG,
+    """CREATE TABLE IF NOT EXISTS report_log (
+        first_day DATE NOT NULL,
+        end_day DATE NOT NULL,
+        learners BIGINT[] NOT NULL,
+        PRIMARY KEY (first_day, end_day, learners)
+    )""",
     *(f"CREATE SEQUENCE {table}_ids_none" for table in ID_TABLES),
 )
 
 # 6 -> 7: a cohort programme keeps its outline and date, for learners who join later.
 _COHORT_OUTLINE = ("ALTER TABLE cohort_programme ADD COLUMN outline JSONB, ADD COLUMN due TEXT",)
+
+# 7 -> 8: a report's learners are those whose rows made its figures (the enrolled who had
+# logged by its end), kept per kind of figures; a goal's or a week off's week is a Monday.
+# Reports kept before are taken as the cohort report's, their learners narrowed the same way.
+_END_DAY = "l.end_day - DATE '1970-01-01'"
+_REPORTED_AND_WEEKS = (
+    "ALTER TABLE report_log DROP CONSTRAINT report_log_pkey",
+    "ALTER TABLE report_log ADD COLUMN about TEXT NOT NULL DEFAULT ''",
+    f"UPDATE report_log l SET learners = {started_by('l.learners', _END_DAY)}",
+    """DELETE FROM report_log a USING report_log b
+        WHERE a.ctid > b.ctid AND a.first_day = b.first_day AND a.end_day = b.end_day
+          AND a.learners = b.learners""",
+    "ALTER TABLE report_log ADD PRIMARY KEY (about, first_day, end_day, learners)",
+    *WEEK_UPGRADE,
+)
 
 UPGRADES = {
     1: _JOURNAL_ROW,
@@ -191,5 +212,6 @@ UPGRADES = {
     4: _HOLIDAY,
     5: _ADMISSIONS,
     6: _COHORT_OUTLINE,
+    7: _REPORTED_AND_WEEKS,
 }
 """What `db init` runs to bring an older shared store up to date, by the version it has."""
