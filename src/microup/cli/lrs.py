@@ -137,7 +137,8 @@ def send(
     ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
         settings = store.settings()
-        url = url or settings.get("lrs-endpoint")
+        stored = settings.get("lrs-endpoint")  # checked again: taken before checks were
+        url = url or (spec_for("lrs-endpoint").normalize(stored) if stored else None)
         if not url:
             raise UsageError("no LRS: give --endpoint URL or set lrs-endpoint with microup config")
         learner = learner_of(store)
