@@ -68,10 +68,10 @@ def send_everyone(
     if dry_run or not total.statements:
         _say(f"{'Would send' if dry_run else 'Sent'} {statements} ({counts}).")
         return
-    from microup.system.lrs import Client
+    from microup.cli.lrs import client
 
-    client = Client(endpoint, credentials)
+    lrs = client(endpoint, credentials)
     for batch in work.batches():
-        client.post(batch)
+        lrs.post(batch)
     shared_sent.mark(url, endpoint, work.marks, int(common.now().timestamp()))
     _say(f"Sent {statements} ({counts}).")
