@@ -121,3 +121,22 @@ def test_a_plain_endpoint_is_kept_with_its_slash(run: Run) -> None:
     assert run("config", "lrs-endpoint", "https://lrs.example.org/xAPI").exit_code == 0
     shown = json.dumps(run("config", "lrs-endpoint").stdout)
     assert "https://lrs.example.org/xAPI/" in shown
+
+
+def test_a_password_in_an_older_journal_is_masked(run: Run, db: Path) -> None:
+    """A change recorded before such endpoints were refused: history and undo mask it."""
+    assert run("log", "20", "-t", "SQL").exit_code == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO journal (at, summary, undo_message, steps, undone)"
+            " VALUES (1, ?, ?, '[]', 0)",
+            (
+                f"Setting lrs-endpoint {WITH_PASSWORD[2]}",
+                "Setting lrs-endpoint back to http://h/xAPI/?key=SECRETQ",
+            ),
+        )
+    shown = run("history").stdout + run("history", "--json").stdout
+    assert "Setting lrs-endpoint http://***@127.0.0.1/xAPI/" in shown
+    undone = run("undo")
+    assert SECRET not in shown + undone.stdout + undone.stderr
+    assert "SECRETQ" not in undone.stdout + undone.stderr
