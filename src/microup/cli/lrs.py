@@ -147,7 +147,9 @@ def send(
     if everyone:
         from microup.cli.lrs_everyone import send_everyone
 
-        send_everyone(ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run)
+        send_everyone(
+            ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run, connect=client
+        )
         return
     if home is not None:
         raise UsageError("--home goes with --everyone (your own home page is lrs-home)")
