@@ -116,3 +116,21 @@ def test_topics_stats_and_export_by_range(run: Run, frozen: object, tmp_path: Pa
     assert out.read_text().count("\n") == 2  # the header and this week's one entry
     done = run("export", "--from", "2026-11-18", "--to", "2026-11-21")
     assert [entry["minutes"] for entry in json.loads(done.stdout)["entries"]] == [20, 25]
+
+
+def test_export_xapi_by_range(run: Run, frozen: object) -> None:
+    """The statements of the span's entries only, as JSON and CSV give its entries."""
+    _history(run)
+    assert run("config", "lrs-home", "https://learning.example.org").exit_code == 0
+
+    def durations(*args: str) -> list[str]:
+        listed = json.loads(run("export", "-f", "xapi", *args).stdout)
+        return [statement["result"]["duration"] for statement in listed]
+
+    assert durations() == ["PT10M", "PT20M", "PT25M", "PT30M"]
+    assert durations("--week") == ["PT30M"]
+    assert durations("--last-week") == ["PT20M", "PT25M"]
+    assert durations("--from", "2026-11-18", "--to", "2026-11-21") == ["PT20M", "PT25M"]
+    assert durations("--from", "2026-11-20") == ["PT25M", "PT30M"]
+    lines = run("export", "-f", "xapi", "--lines", "--to", "2026-11-17").stdout.splitlines()
+    assert [json.loads(line)["result"]["duration"] for line in lines] == ["PT10M"]

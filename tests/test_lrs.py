@@ -8,6 +8,7 @@ import base64
 import itertools
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -126,6 +127,23 @@ def test_a_send_lost_after_the_post_is_sent_again_and_stored_once(
     assert len(read_back(*lrs)) == 2
 
 
+def test_a_batch_the_lrs_partly_holds_is_sent_and_marked(
+    run: Run, db: Path, lrs: tuple[str, str, str]
+) -> None:
+    """Ralph answers such a batch with the ids of the new statements only (and 204 when it
+    holds them all): both are its answer to the whole batch, and every entry is marked."""
+    endpoint, *_ = lrs
+    setup(run, endpoint)
+    run("log", "20", "-t", "SQL")
+    assert run("lrs", "send").exit_code == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM lrs_sent")
+    run("log", "15", "-t", "Go")
+    resent = run("lrs", "send")
+    assert resent.exit_code == 0 and "Sent 2 statements (2 new entries" in resent.stdout
+    assert len(read_back(*lrs)) == 2 and len(sent_rows(db)) == 2
+
+
 def test_the_lrs_stopped_then_restarted(run: Run, db: Path, lrs: tuple[str, str, str]) -> None:
     folder = os.environ.get(DIR_VARIABLE)
     if not folder:
@@ -163,6 +181,10 @@ def test_wrong_password_and_tls_are_one_line_and_mark_nothing(
     assert sent_rows(db) == []
 
 
+ECHO = b"ECHO"
+"""A scripted body that stands for the ids of the statements posted, as an LRS answers."""
+
+
 class _Scripted(BaseHTTPRequestHandler):
     """A web server that answers POST with the next of its scripted answers."""
 
@@ -172,6 +194,10 @@ class _Scripted(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.posts.append(self.rfile.read(int(self.headers["Content-Length"])))
         status, kind, body = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if body == ECHO:
+            body = json.dumps(
+                [statement["id"] for statement in json.loads(self.posts[-1])]
+            ).encode()
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -225,7 +251,7 @@ def test_5xx_answers_are_tried_again(
     handler.answers[:] = [
         (503, "text/plain", b"busy"),
         (502, "text/plain", b"gateway"),
-        (200, "application/json", b'["x"]'),
+        (200, "application/json", ECHO),
     ]
     assert "Sent 1 statement" in run("lrs", "send").stdout
     assert len(handler.posts) == 3 and len(set(handler.posts)) == 1  # the same batch
@@ -281,3 +307,64 @@ def test_a_module_entry_arrives_as_its_module_within_topic_and_programme(
     voided = [s["object"]["id"] for s in after if s["verb"]["id"].endswith("/voided")]
     assert voided == [module["id"]]
     assert len([s for s in after if s["object"]["id"] == f"{home}/topics/sql"]) == 1
+
+
+def test_an_answer_that_does_not_name_the_statements_sent_is_not_an_lrs(
+    run: Run, db: Path, scripted: tuple[str, type[_Scripted]]
+) -> None:
+    """xAPI: the LRS answers a POST with the ids it stored; `200 []`, ids of other
+    statements, or anything but a list of ids marks nothing."""
+    endpoint, handler = scripted
+    setup(run, endpoint)
+    run("log", "20", "-t", "SQL")
+    run("log", "10", "-t", "Go")
+    ours = [s["id"] for s in json.loads(run("export", "-f", "xapi").stdout)]
+    for body in (
+        b"[]",
+        b'["x"]',
+        json.dumps([*ours, "x"]).encode(),
+        json.dumps([ours[0], ours[0]]).encode(),
+        json.dumps([{"id": ours[0]}]).encode(),
+        b'{"ok": true}',
+    ):
+        handler.answers[:] = [(200, "application/json", body)]
+        refused = one_line_error(run("lrs", "send"), code=1)
+        assert "does not answer as an xAPI LRS" in refused and "nothing was marked" in refused
+    assert sent_rows(db) == []
+    handler.answers[:] = [(200, "application/json", json.dumps(ours[1:]).encode())]
+    assert "Sent 2 statements" in run("lrs", "send").stdout  # Ralph names only the new ones
+    assert len(sent_rows(db)) == 2
+
+
+def test_a_server_that_never_answers_is_given_up_on_and_said_so(
+    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It accepts the connection and says nothing: each try waits $MICROUP_LRS_TIMEOUT, the
+    waits are said on stderr, and the send gives up within two timeouts' worth of tries."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections complete in the backlog; none is ever answered
+    try:
+        setup(run, f"http://127.0.0.1:{silent.getsockname()[1]}/xAPI/")
+        run("log", "20", "-t", "SQL")
+        monkeypatch.setenv("MICROUP_LRS_TIMEOUT", "1")
+        result = run("lrs", "send")
+    finally:
+        silent.close()
+    assert result.exit_code == 1 and result.stdout == ""
+    *waits, last = result.stderr.splitlines()
+    assert last.startswith("microup: error: ") and "did not answer within 1 s" in last
+    assert "nothing was marked" in last and sent_rows(db) == []
+    assert waits and all("has not answered in 1 s; trying again" in w for w in waits)
+    assert len(waits) < 4  # given up before the five tries: about 2 s of waiting
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan", "601"])
+def test_a_bad_timeout_is_refused(
+    run: Run, db: Path, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup(run, "http://127.0.0.1:9/xAPI/")
+    run("log", "20", "-t", "SQL")
+    monkeypatch.setenv("MICROUP_LRS_TIMEOUT", value)
+    assert "MICROUP_LRS_TIMEOUT" in one_line_error(run("lrs", "send"), code=2)
+    assert sent_rows(db) == []

@@ -37,6 +37,11 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def notice(message: str) -> None:
+    """A line on stderr about work under way (a wait, a retry), not a failure."""
+    _say(f"{PROG}: {printable(message)}\n")
+
+
 def _say(line: str) -> None:
     """Write to stderr if anything is there to write to."""
     try:

@@ -231,7 +231,7 @@ def export(
             k: v for k, v in store.settings().items() if k in SETTINGS and not SETTINGS[k].secret
         }
         goals, weeks_off = store.goals().changes, store.goals().off
-        xapi_source = _xapi_source(store, with_notes) if chosen == "xapi" else None
+        xapi_source = _xapi_source(store, with_notes, span) if chosen == "xapi" else None
 
         def write(stream: TextIO) -> int:
             if xapi_source is not None:
@@ -269,9 +269,11 @@ def export(
     )
 
 
-def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict[str, Any]]]:
-    """The statements of every entry, made as they are written (the learner is checked
-    first, so a missing lrs-home fails before any file is touched)."""
+def _xapi_source(
+    store: "Store", with_notes: bool, span: "TimeRange"
+) -> Callable[[], Iterator[dict[str, Any]]]:
+    """The statements of the span's entries, made as they are written (the learner is
+    checked first, so a missing lrs-home fails before any file is touched)."""
     from microup.app.lrs import entry_modules, sent_state
     from microup.cli.lrs import learner_of
     from microup.core.formats import xapi
@@ -280,7 +282,11 @@ def _xapi_source(store: "Store", with_notes: bool) -> Callable[[], Iterator[dict
     store_id = sent_state.store_id(store) or ""
     modules = entry_modules(store)
     return lambda: xapi.statements(
-        store.all_entries(), learner, store_id, with_notes=with_notes, modules=modules
+        store.all_entries(span.start, span.end),
+        learner,
+        store_id,
+        with_notes=with_notes,
+        modules=modules,
     )
 
 

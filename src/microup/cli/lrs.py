@@ -15,9 +15,11 @@ from microup.core.text import plural
 if TYPE_CHECKING:
     from microup.core.formats.xapi import Learner
     from microup.store import Store
-    from microup.system.lrs import Credentials
+    from microup.system.lrs import Client, Credentials
 
 USERNAME_ENV, PASSWORD_ENV = "MICROUP_LRS_USERNAME", "MICROUP_LRS_PASSWORD"
+TIMEOUT_ENV = "MICROUP_LRS_TIMEOUT"
+"""Seconds each request waits for the LRS's answer (default 30; 0.1 to 600)."""
 
 lrs_app = typer.Typer(
     cls=LazyGroup,
@@ -67,6 +69,21 @@ def _credentials(settings: dict[str, str]) -> "Credentials | None":
     username = os.environ.get(USERNAME_ENV) or settings.get("lrs-username", "")
     password = os.environ.get(PASSWORD_ENV) or settings.get("lrs-password", "")
     return Credentials(username, password) if username else None
+
+
+def client(url: str, credentials: "Credentials | None") -> "Client":
+    """The LRS at `url`, waiting $MICROUP_LRS_TIMEOUT seconds for each answer, and saying on
+    stderr when it tries again after waiting that long for nothing."""
+    from microup.system.lrs import READ_TIMEOUT, Client
+
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    try:
+        timeout = float(text) if text else READ_TIMEOUT
+    except ValueError:
+        timeout = -1.0
+    if not 0.1 <= timeout <= 600:  # also refuses nan
+        raise UsageError(f"${TIMEOUT_ENV} must be a number of seconds from 0.1 to 600")
+    return Client(url, credentials, timeout=timeout, notify=common.notice)
 
 
 def _say(line: str) -> None:
@@ -130,14 +147,17 @@ def send(
     if everyone:
         from microup.cli.lrs_everyone import send_everyone
 
-        send_everyone(ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run)
+        send_everyone(
+            ctx, url, start, home, credentials=_credentials({}), dry_run=dry_run, connect=client
+        )
         return
     if home is not None:
         raise UsageError("--home goes with --everyone (your own home page is lrs-home)")
     ensure_store_id(ctx)
     with open_store(ctx, write=False) as store:
         settings = store.settings()
-        url = url or settings.get("lrs-endpoint")
+        stored = settings.get("lrs-endpoint")  # checked again: taken before checks were
+        url = url or (spec_for("lrs-endpoint").normalize(stored) if stored else None)
         if not url:
             raise UsageError("no LRS: give --endpoint URL or set lrs-endpoint with microup config")
         learner = learner_of(store)
@@ -158,11 +178,9 @@ def send(
         verb = "Would send" if dry_run else "Sent"
         _say(f"{verb} {plural(len(work.statements), 'statement')} ({counts}).")
         return
-    from microup.system.lrs import Client
-
-    client = Client(url, _credentials(settings))
+    lrs = client(url, _credentials(settings))
     for batch in work.batches():
-        client.post(batch)
+        lrs.post(batch)
     with open_store(ctx, write=True) as store:
         sent_state.mark(store, url, work.marks, int(common.now().timestamp()))
     _say(f"Sent {plural(len(work.statements), 'statement')} ({counts}).")

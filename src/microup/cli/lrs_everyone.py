@@ -1,6 +1,7 @@
 """`lrs send --everyone`: the administrator's (or a reporting role's) send of the statements
 of every learner on a shared store who consented, each as their own send makes them."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from microup.core.location import is_database_url, shown_url
 from microup.core.text import plural
 
 if TYPE_CHECKING:
-    from microup.system.lrs import Credentials
+    from microup.system.lrs import Client, Credentials
 
 
 def _say(line: str) -> None:
@@ -39,11 +40,12 @@ def send_everyone(
     *,
     credentials: "Credentials | None",
     dry_run: bool,
+    connect: Callable[[str, "Credentials | None"], "Client"],
 ) -> None:
     """Plan every consenting learner's statements, post them, then mark them in one go.
 
     The LRS credentials come from the environment (`lrs send` reads them): the administrator
-    has no settings on a shared store."""
+    has no settings on a shared store. `connect` makes the client, as `lrs send` does."""
     url = _shared_url(ctx)
     if endpoint is None:
         raise UsageError("--everyone needs --endpoint URL, the LRS's xAPI endpoint")
@@ -68,10 +70,8 @@ def send_everyone(
     if dry_run or not total.statements:
         _say(f"{'Would send' if dry_run else 'Sent'} {statements} ({counts}).")
         return
-    from microup.system.lrs import Client
-
-    client = Client(endpoint, credentials)
+    lrs = connect(endpoint, credentials)
     for batch in work.batches():
-        client.post(batch)
+        lrs.post(batch)
     shared_sent.mark(url, endpoint, work.marks, int(common.now().timestamp()))
     _say(f"Sent {statements} ({counts}).")

@@ -43,3 +43,13 @@ def shown_url(text: str) -> str:
 def has_scheme(text: str) -> bool:
     """Whether `text` starts like a URL (`scheme://`), which is never taken for a file name."""
     return _SCHEME.match(text) is not None
+
+
+_USER_INFO = re.compile(r"(://)\S*@")
+_QUERY = re.compile(r"(://[^\s?#]*)[?#]\S*")
+
+
+def without_credentials(text: str) -> str:
+    """Free text (a change's summary) with any URL's user info and query masked: a journal
+    written before endpoints holding them were refused may still name one."""
+    return _QUERY.sub(r"\1?***", _USER_INFO.sub(r"\1***@", text))

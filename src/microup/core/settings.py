@@ -69,10 +69,9 @@ def _home(text: str) -> str:
 
 
 def _endpoint(text: str) -> str:
-    url = text.strip()
-    scheme, _, rest = url.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in url):
-        raise UsageError(f"lrs-endpoint must be an http(s) URL, not {url[:60]!r}")
+    from microup.core.formats.xapi import check_url
+
+    url = check_url(text, "lrs-endpoint", "https://lrs.example.org/xAPI/")
     return url if url.endswith("/") else url + "/"
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from microup.core.errors import NotFoundError, UsageError
+from microup.core.location import without_credentials
 from microup.core.settings import MIN_UNDO_HISTORY
 from microup.core.values import Change
 from microup.store.layout import TABLES
@@ -204,7 +205,12 @@ class Journal:
             {"limit": limit},
         )
         return [
-            Change(change_id, datetime.fromtimestamp(at, timezone.utc), summary, bool(undone))
+            Change(
+                change_id,
+                datetime.fromtimestamp(at, timezone.utc),
+                without_credentials(summary),
+                bool(undone),
+            )
             for change_id, at, summary, undone in rows
         ]
 
@@ -244,8 +250,9 @@ class Journal:
             if found is None:
                 raise NotFoundError(f"no change {change_id} in the history (microup history)")
             if found[3]:
-                raise UsageError(f"change {change_id} ({found[1]}) is already undone")
-        return int(found[0]), str(found[1]), str(found[2])
+                summary = without_credentials(str(found[1]))
+                raise UsageError(f"change {change_id} ({summary}) is already undone")
+        return int(found[0]), without_credentials(str(found[1])), without_credentials(str(found[2]))
 
     def _rows(self, change_id: int) -> list[Touched]:
         rows = self.conn.execute(

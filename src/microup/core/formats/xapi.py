@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TextIO
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from microup.core.errors import UsageError
+from microup.core.location import shown_url
 from microup.core.text import topic_key
 from microup.core.values import Entry
 
@@ -59,14 +60,44 @@ class Module:
 
 def check_home(text: str) -> str:
     """The `lrs-home` setting: an absolute http(s) URL, without a trailing slash."""
-    home = text.strip().rstrip("/")
-    scheme, _, rest = home.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in home):
+    return check_url(text.strip().rstrip("/"), "lrs-home", "https://learning.example.org")
+
+
+def check_url(text: str, what: str, example: str) -> str:
+    """An absolute http(s) URL with a host, for `what` (lrs-home, lrs-endpoint).
+
+    A user name or password in it is refused (credentials travel only in the Authorization
+    header, from lrs-username and lrs-password), and so are a query and a fragment (the IRIs
+    and the statements' address are made by appending to it); the refusal never shows them."""
+    url = text.strip()
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or not url.isprintable():
         raise UsageError(
-            f"lrs-home must be an http(s) URL such as https://learning.example.org, "
-            f"not {text.strip()[:60]!r}"
+            f"{what} must be an http(s) URL such as {example}, not {shown_url(url)[:60]!r}"
         )
-    return home
+    if "@" in rest:
+        raise UsageError(
+            f"{what} must not hold a user name or password (name:password@): "
+            + (
+                "set lrs-username and lrs-password (or $MICROUP_LRS_USERNAME and "
+                "$MICROUP_LRS_PASSWORD) instead"
+                if what == "lrs-endpoint"
+                else f"give the URL alone, such as {example}"
+            )
+        )
+    if "?" in rest or "#" in rest:
+        raise UsageError(
+            f"{what} must not have a query (?...) or a fragment (#...): give the URL "
+            f"without them, such as {example}"
+        )
+    try:
+        parts = urlsplit(url)
+        valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # an unclosed [IPv6 address, a port that is not a number or too big
+        valid = False
+    if not valid:
+        raise UsageError(f"{what} is not a valid URL (look at its host and port): {url[:60]!r}")
+    return url
 
 
 def duration(minutes: int) -> str:
