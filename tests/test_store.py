@@ -351,6 +351,33 @@ def test_a_wal_from_another_database_is_refused_and_nothing_changes(tmp_path: Pa
     assert path.read_bytes() == before
 
 
+def test_a_wal_that_looks_foreign_for_a_moment_is_looked_at_again(tmp_path: Path) -> None:
+    """A frame being written shows its header before its page: the stale page under it can
+    look like another database's for a moment (seen with many writers at once), so a
+    foreign-looking -wal is looked at again before it is refused."""
+    import threading
+
+    path = tmp_path / "m.db"
+    with transaction(path, write=True) as store:
+        store.add_entry(Entry(at=at(20), minutes=20))
+    other = tmp_path / "other.db"  # a -wal whose page 1 is not microup's
+    connection = sqlite3.connect(other)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    wal = Path(f"{path}-wal")
+    wal.write_bytes(Path(f"{other}-wal").read_bytes())
+    connection.close()
+    mended = threading.Timer(0.3, wal.unlink)  # the writer's frame complete, checkpointed
+    mended.start()
+    try:
+        with transaction(path, write=False) as store:
+            assert len(store.entries()) == 1
+    finally:
+        mended.join()
+
+
 def test_a_wal_left_from_a_deleted_store_is_named(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     Path(f"{path}-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(28))

@@ -120,7 +120,10 @@ def _check_wal(path: Path, header: _Header) -> bool:
     if scan is None:
         return False  # empty or not a WAL: SQLite ignores it and starts a new one
     if scan.foreign:
-        raise StoreError(
+        # Looked at again too (for up to two seconds): SQLite writes a frame's header before
+        # its page, so a frame another microup is writing now can show the stale page that
+        # lay there; a -wal that stays foreign is another database's.
+        raise _Unsettled(
             f"{wal} belongs to another database, not to {path}; both left untouched "
             "(move the -wal file away if the store is right without it)"
         )
