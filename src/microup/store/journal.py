@@ -217,10 +217,16 @@ class Journal:
                 f"change {change_id} ({summary}) was recorded by an older microup on a shared "
                 "store and cannot be undone"
             )
+        from microup.store import journal_shared as shared  # it builds on this module
+
         for row in rows:
             self._refuse_if_moved(change_id, summary, row)
+            self._refuse_if_taken(change_id, summary, rows, row)
+        for topic_id in shared.topics_needed(self.conn, rows):
+            self._bring_back_topic(change_id, summary, topic_id)
         for row in reversed(rows):
-            self._revert(row)
+            if not shared.kept_on_revert(row):
+                self._revert(row)
         self.conn.execute(
             text("UPDATE journal SET undone = true WHERE id = :id"), {"id": change_id}
         )
@@ -269,7 +275,8 @@ class Journal:
     def _refuse_if_moved(self, change_id: int, summary: str, row: Touched) -> None:
         """A row that is no longer as this change left it was changed again since: reverting
         it would throw that later change away, so the undo is refused, naming it."""
-        if row.last_id is None and read_image(self.conn, row.table, row.key) == row.after:
+        current = read_image(self.conn, row.table, row.key) if row.last_id is None else None
+        if row.last_id is None and (current == row.after or _shared_back(row, current)):
             return
         later = self._later_change(change_id, row)
         if row.last_id is not None and later is None:
@@ -286,26 +293,69 @@ class Journal:
             " undo that first"
         )
 
+    def _refuse_if_taken(
+        self, change_id: int, summary: str, rows: Sequence[Touched], row: Touched
+    ) -> None:
+        """A row coming back whose unique name another row has taken since is refused."""
+        from microup.store.journal_shared import name_taken
+
+        holder = name_taken(self.conn, rows, row)
+        if holder is not None and row.before is not None:
+            what = f"the {row.table} name {row.before['name']}"
+            self._refuse_over(
+                change_id, summary, what, Touched(row.table, {"id": holder}, None, None)
+            )
+
+    def _bring_back_topic(self, change_id: int, summary: str, topic_id: int) -> None:
+        """Put back a topic an entry coming back names (dropped since it was last used)."""
+        from microup.store.journal_shared import last_image
+
+        image = last_image(self.conn, "topic", {"id": topic_id})
+        row = Touched("topic", {"id": topic_id}, image, None)
+        if image is None:
+            raise UsageError(
+                f"cannot undo change {change_id} ({summary}): topic #{topic_id} is gone and"
+                " no longer in the history"
+            )
+        self._refuse_if_taken(change_id, summary, [row], row)
+        put_image(self.conn, "topic", {"id": topic_id}, image)
+
+    def _refuse_over(self, change_id: int, summary: str, what: str, holder: Touched) -> None:
+        later = self._later_change(change_id, holder)
+        since = f" by change {later[0]} ({later[1]})" if later else ""
+        raise UsageError(
+            f"cannot undo change {change_id} ({summary}): {what} was changed again since{since};"
+            " undo that first"
+        )
+
     def _later_change(self, change_id: int, row: Touched) -> tuple[int, str] | None:
         """The latest change after `change_id`, not undone, that touched the same row(s)."""
         found = self.conn.execute(
             text(
-                "SELECT j.id, j.summary, r.key FROM journal_row r JOIN journal j"
+                "SELECT j.id, j.summary, r.key, r.last_id FROM journal_row r JOIN journal j"
                 " ON j.id = r.change_id WHERE r.change_id > :id AND NOT j.undone"
                 " AND r.tbl = :tbl ORDER BY j.id DESC"
             ),
             {"id": change_id, "tbl": row.table},
         )
-        for later_id, later_summary, key in found:
-            if _overlaps(row, decoded(key) or {}):
+        for later_id, later_summary, key, last_id in found:
+            if _overlaps(row, decoded(key) or {}, last_id):
                 return int(later_id), str(later_summary)
         return None
 
 
-def _overlaps(row: Touched, key: Mapping[str, Any]) -> bool:
+def _overlaps(row: Touched, key: Mapping[str, Any], last_id: int | None = None) -> bool:
+    """Whether a later change's row (`key`, a range up to `last_id`) touched `row`."""
+    if row.last_id is None and last_id is not None:
+        return bool(key.get("id", -1) <= row.key.get("id", -2) <= last_id)
     if row.last_id is None:
         return dict(key) == row.key
     return bool(row.key["id"] <= key.get("id", -1) <= row.last_id)
+
+
+def _shared_back(row: Touched, current: Image | None) -> bool:
+    """A topic this change dropped that is back as it was (an entry's undo needed it)."""
+    return row.table == "topic" and current is not None and current == row.before
 
 
 def _describe_row(row: Touched) -> str:
