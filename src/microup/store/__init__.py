@@ -60,7 +60,8 @@ def transaction(
             yield store
             if write:
                 hints = _hints(store)
-    if hints is not None:  # committed: the hints file follows the store
+    if hints is not None and (is_database_url(location) or Path(location).exists()):
+        # committed (a first command that changed nothing made no store): the hints follow
         from microup.system.hints import write_hints
 
         write_hints(str(location), hints)
