@@ -60,8 +60,7 @@ def transaction(
             yield store
             if write:
                 hints = _hints(store)
-    if hints is not None and (is_database_url(location) or Path(location).exists()):
-        # committed (a first command that changed nothing made no store): the hints follow
+    if hints is not None:  # committed: the hints file follows the store
         from microup.system.hints import write_hints
 
         write_hints(str(location), hints)

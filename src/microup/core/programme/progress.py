@@ -171,12 +171,15 @@ class Projection:
 
 def finish_date(minutes_left: int, pace_per_week: float, today: date) -> date | None:
     """The day the minutes left run out at this pace (today if none are left; None without
-    a pace): `today + ceil(7 * left / pace)` days."""
+    a pace, or one so slow the calendar ends first): `today + ceil(7 * left / pace)` days."""
     if minutes_left <= 0:
         return today
     if pace_per_week <= 0:
         return None
-    return today + timedelta(days=math.ceil(7 * minutes_left / pace_per_week))
+    try:
+        return today + timedelta(days=math.ceil(7 * minutes_left / pace_per_week))
+    except OverflowError:
+        return None
 
 
 def needed_per_week(minutes_left: int, today: date, by: date | None) -> int | None:

@@ -140,30 +140,32 @@ def _folder_lock(folder: Path) -> Iterator[None]:
 
 @contextmanager
 def _first_transaction(path: Path, *, attach: Path | None) -> Iterator[Store]:
-    """A writing command where no store is yet: it runs in a new store beside `path`, which
-    is put in place whole only if the command commits a change. A command that fails, or
-    changes nothing, leaves nothing behind (a typo never looks like lost data). Folders we
-    create are 0700 (whatever the umask) and the file 0600."""
+    """A writing command where no store is yet: it runs in a new store beside `path`, put in
+    place whole only once the command committed. A command that fails leaves nothing behind
+    (a typo never looks like lost data). Folders we create are 0700 (whatever the umask)
+    and the file 0600."""
     folders = make_private_folder(path.parent)
-    changed = False
+    placed = False
     try:
         with _folder_lock(path.parent):
             if path.exists() or path.is_symlink():  # another microup created it meanwhile
                 with transaction(path, write=True, attach=attach) as store:
                     yield store
-                changed = True
+                placed = True
                 return
             staging = _staged_store(path)
             try:
-                with transaction(staging, write=True, attach=attach) as store:
+                with ExitStack() as stack:
+                    if attach is not None:  # others wait for it at `path`, told why
+                        stack.enter_context(announced(path, "an import"))
+                    store = stack.enter_context(transaction(staging, write=True, attach=attach))
                     yield store
-                    changed = bool(store.connection.connection.driver_connection.total_changes)  # type: ignore[union-attr]
-                if changed:
-                    _link(staging, path)
+                _link(staging, path)
+                placed = True
             finally:
                 _discard(staging)
     finally:
-        for folder in reversed(folders if not changed else []):
+        for folder in reversed(folders if not placed else []):
             with suppress(OSError):
                 folder.rmdir()
 
