@@ -1,10 +1,10 @@
 """The journal behind `undo`: every change is the rows it touched, as images before and after.
 
 The store records an image for every row it writes (`Store` calls `touched` itself), in the
-same transaction as the write, so no command can forget to journal. One generic revert puts
-each row back as it was; it refuses when a row is no longer as the change left it, and says
-which later change moved it. The journal keeps the last `undo-history` changes (at least
-1,000), so it cannot grow without end.
+same transaction as the write, so no command can forget to journal. One generic revert
+(`store.journal_revert`) puts each row back as it was; it refuses when a row is no longer
+as the change left it, and says which later change moved it. The journal keeps the last
+`undo-history` changes (at least 1,000), so it cannot grow without end.
 """
 
 from __future__ import annotations
