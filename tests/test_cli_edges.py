@@ -298,6 +298,36 @@ def test_commands_that_change_what_is_there_never_create_a_store(
     assert not typo.exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["log", "5", "--module", "Nope"],
+        ["programme", "done", "X"],
+        ["programme", "remove", "X", "-y"],
+        ["log", "5", "-t", "SQL", "--review"],
+        ["holiday", "--remove", "2026-W50"],
+        ["topics", "rename", "SQL", "Databases", "--yes"],
+    ],
+)
+def test_a_first_command_that_fails_leaves_nothing(tmp_path: Path, args: list[str]) -> None:
+    """A hostile tester's find: a failing write made a store at a mistyped `--db`, which
+    then said "No entries yet" as if the data were lost."""
+    place = tmp_path / "place"
+    place.mkdir()
+    typo = place / "new" / "folder" / "ne.db"
+    result = CliRunner().invoke(app, ["--db", str(typo), *args])
+    assert result.exit_code in (1, 2), result.stderr
+    assert sorted(place.iterdir()) == []  # no file, -wal, -shm, nor folder
+    from microup.system.hints import hints_path
+
+    assert not hints_path(str(typo)).exists()
+    assert "there is no store at" in CliRunner().invoke(app, ["--db", str(typo), "entries"]).stderr
+    logged = CliRunner().invoke(app, ["--db", str(typo), "log", "5", "-t", "SQL"])
+    assert logged.exit_code == 0 and typo.exists()
+    assert (typo.stat().st_mode & 0o777, typo.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    assert [p.name for p in typo.parent.iterdir() if p.name.startswith(".")] == []
+
+
 def test_messages_are_microup_s_own_not_python_s_or_pydantic_s(run: Run, db_path: Path) -> None:
     """Failure 9: a 5,000-digit id and `review --minutes 0` showed library messages."""
     run("log", "5", "-t", "SQL")

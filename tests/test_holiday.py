@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import Run, one_line_error
+from conftest import Run, one_line_error, store_state
 from microup.core.errors import UsageError
 from microup.core.holiday import parse_week
 from microup.core.weeks import GoalHistory, adherence, best_streak, current_streak
@@ -132,3 +132,51 @@ def test_weeks_off_travel_with_an_export(
     assert json.loads(run("export", "--format", "json").stdout)["holidays"] == []
     file.write_text(exported.stdout.replace('"2026-11-09"', '"2026-11-10"'), encoding="utf-8")
     assert "is not a Monday" in one_line_error(run("import", str(file)))
+
+
+@pytest.mark.both_engines
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["holiday", "9999-W52"],
+        ["holiday", "9999-W52", "--remove"],
+        ["holiday", "9999-12-31"],
+        ["holiday", "0001-W01"],
+        ["holiday", "1969-12-24"],
+    ],
+)
+def test_weeks_beyond_the_calendar_are_refused_and_nothing_stored(
+    run: Run, db: Path | str, args: list[str]
+) -> None:
+    """A hostile tester's find: 9999-W52 was saved, then its span overflowed (traceback)."""
+    run("log", "5", "-t", "SQL")
+    before = store_state(db)
+    assert "out of range" in one_line_error(run(*args))
+    assert store_state(db) == before
+    assert run("holiday", "9998-W52").exit_code == 0
+    assert "1970-W01 (1969-12-29" in run("holiday", "1970-01-01").stdout
+
+
+@pytest.mark.both_engines
+def test_removing_a_week_that_is_not_off_is_an_error(
+    run: Run, db: Path | str, frozen: time_machine.Traveller
+) -> None:
+    run("log", "5", "-t", "SQL")
+    before = store_state(db)
+    line = one_line_error(run("holiday", "2026-W50", "--remove"), code=1)
+    assert line == "microup: error: 2026-W50 is not a week off; nothing to remove"
+    assert store_state(db) == before
+    assert run("holiday", "2026-W50").exit_code == 0
+    history = run("history", "--json").stdout
+    again = run("holiday", "2026-12-09")
+    assert (
+        again.exit_code == 0
+        and "2026-W50 (2026-12-07 to 2026-12-13) is a week off already" in again.stdout
+    )
+    assert run("history", "--json").stdout == history  # nothing journaled
+    assert "counts again" in run("holiday", "2026-W50", "--remove").stdout
+
+
+def test_removing_a_week_off_on_a_fresh_home_makes_no_store(run: Run, db_path: Path) -> None:
+    one_line_error(run("holiday", "--remove"), code=1)
+    assert not db_path.parent.exists()

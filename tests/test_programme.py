@@ -336,3 +336,18 @@ def test_a_cohort_programme_is_each_learners_own(
 
     again = f"SELECT microup.cohort_programme_report('pilot', '{NOW.date()}')::text"
     assert sql(reporter, again) == [("[]",)]
+
+
+@pytest.mark.parametrize(
+    "option", [("--start", "9999-12-31"), ("--by", "9999-12-31"), ("--start", "0001-01-01")]
+)
+def test_dates_beyond_the_calendar_are_refused(
+    run: Run, outline: Path, db_path: Path, option: tuple[str, str]
+) -> None:
+    """A hostile tester's kind of find: `--start 9999-12-31` ended in an OverflowError."""
+    assert "out of range" in one_line_error(run("programme", "add", str(outline), *option))
+    assert not db_path.exists()
+
+
+def test_a_pace_too_slow_for_the_calendar_has_no_finish_date() -> None:
+    assert finish_date(10**9, 0.001, date(2026, 12, 3)) is None

@@ -12,11 +12,16 @@ if TYPE_CHECKING:
 
 
 def set_week_off(store: Store, monday: date, *, off: bool) -> bool:
-    """Mark the week starting `monday` off (or not), journaled; whether anything changed."""
+    """Mark the week starting `monday` off (or not), journaled; whether anything changed
+    (a week off already is said so). Taking back a week that is not off is an error: the
+    person meant another week, and must not be told it counts again as if it had not."""
+    from microup.core.errors import NotFoundError
     from microup.store.holidays import set_week_off as write
 
     label = week_label(monday)
     changed = write(store, monday, off=off)
+    if not changed and not off:
+        raise NotFoundError(f"{label} is not a week off; nothing to remove")
     if changed:
         store.describe(
             f"Week {label} off" if off else f"Week {label} no longer off",

@@ -41,10 +41,12 @@ def mark_week_off(ctx: typer.Context, monday: date, *, off: bool) -> None:
 
     label = week_label(monday)
     with open_store(ctx, write=True) as store:
-        set_week_off(store, monday, off=off)
+        changed = set_week_off(store, monday, off=off)
     span = f"{label} ({monday} to {monday + timedelta(days=6)})"
     render.console().print(
-        f"{span} is a week off: it neither breaks nor extends your streak."
+        f"{span} is a week off already."
+        if not changed
+        else f"{span} is a week off: it neither breaks nor extends your streak."
         if off
         else f"{span} counts again, with its usual goal."
     )

@@ -87,16 +87,20 @@ def _read_outline(path: Path, *, named: bool = False) -> "Outline":
 
 
 def _day(text: str, what: str, moment: datetime) -> date:
+    """A date typed for `what`, in the years microup takes (as `holiday` does)."""
+    from microup.core.holiday import FIRST_YEAR, LAST_YEAR
     from microup.core.when import parse_when
 
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        pass
-    try:
-        return parse_when(text, moment).date()
-    except UsageError:
-        raise UsageError(f"{what} {shown(text)} is not a date like 2027-03-31") from None
+        try:
+            day = parse_when(text, moment).date()
+        except UsageError:
+            raise UsageError(f"{what} {shown(text)} is not a date like 2027-03-31") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(f"{what} {shown(text)} is out of range (from {FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 @programme_app.command("add")

@@ -1,10 +1,10 @@
 """The journal behind `undo`: every change is the rows it touched, as images before and after.
 
 The store records an image for every row it writes (`Store` calls `touched` itself), in the
-same transaction as the write, so no command can forget to journal. One generic revert puts
-each row back as it was; it refuses when a row is no longer as the change left it, and says
-which later change moved it. The journal keeps the last `undo-history` changes (at least
-1,000), so it cannot grow without end.
+same transaction as the write, so no command can forget to journal. One generic revert
+(`store.journal_revert`) puts each row back as it was; it refuses when a row is no longer
+as the change left it, and says which later change moved it. The journal keeps the last
+`undo-history` changes (at least 1,000), so it cannot grow without end.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from microup.core.errors import NotFoundError, UsageError
 from microup.core.location import without_credentials
 from microup.core.settings import MIN_UNDO_HISTORY
 from microup.core.values import Change
@@ -214,46 +213,6 @@ class Journal:
             for change_id, at, summary, undone in rows
         ]
 
-    def undo(self, change_id: int | None = None) -> str:
-        """Revert a change (the most recent one not yet undone); what undoing it says."""
-        change_id, summary, message = self._target(change_id)
-        rows = self._rows(change_id)
-        if not rows:
-            raise UsageError(
-                f"change {change_id} ({summary}) was recorded by an older microup on a shared "
-                "store and cannot be undone"
-            )
-        for row in rows:
-            self._refuse_if_moved(change_id, summary, row)
-        for row in reversed(rows):
-            self._revert(row)
-        self.conn.execute(
-            text("UPDATE journal SET undone = true WHERE id = :id"), {"id": change_id}
-        )
-        return message
-
-    def _target(self, change_id: int | None) -> tuple[int, str, str]:
-        if change_id is None:
-            found = self.conn.execute(
-                text(
-                    "SELECT id, summary, undo_message FROM journal WHERE NOT undone"
-                    " ORDER BY id DESC LIMIT 1"
-                )
-            ).first()
-            if found is None:
-                raise NotFoundError("nothing to undo")
-        else:
-            found = self.conn.execute(
-                text("SELECT id, summary, undo_message, undone FROM journal WHERE id = :id"),
-                {"id": change_id},
-            ).first()
-            if found is None:
-                raise NotFoundError(f"no change {change_id} in the history (microup history)")
-            if found[3]:
-                summary = without_credentials(str(found[1]))
-                raise UsageError(f"change {change_id} ({summary}) is already undone")
-        return int(found[0]), without_credentials(str(found[1])), without_credentials(str(found[2]))
-
     def _rows(self, change_id: int) -> list[Touched]:
         rows = self.conn.execute(
             text(
@@ -266,62 +225,6 @@ class Journal:
             Touched(table, decoded(key) or {}, decoded(before), decoded(after), last_id)
             for table, key, last_id, before, after in rows
         ]
-
-    def _revert(self, row: Touched) -> None:
-        if row.last_id is not None:
-            delete_range(self.conn, row.table, row.key["id"], row.last_id)
-        else:
-            put_image(self.conn, row.table, row.key, row.before)
-
-    def _refuse_if_moved(self, change_id: int, summary: str, row: Touched) -> None:
-        """A row that is no longer as this change left it was changed again since: reverting
-        it would throw that later change away, so the undo is refused, naming it."""
-        if row.last_id is None and read_image(self.conn, row.table, row.key) == row.after:
-            return
-        later = self._later_change(change_id, row)
-        if row.last_id is not None and later is None:
-            return
-        if row.table == "timer":
-            raise UsageError(
-                "a timer is running now; stop or cancel it before undoing "
-                f"'{summary}' (undo would start the earlier timer again)"
-            )
-        what = _describe_row(row)
-        since = f" by change {later[0]} ({later[1]})" if later else ""
-        raise UsageError(
-            f"cannot undo change {change_id} ({summary}): {what} was changed again since{since};"
-            " undo that first"
-        )
-
-    def _later_change(self, change_id: int, row: Touched) -> tuple[int, str] | None:
-        """The latest change after `change_id`, not undone, that touched the same row(s)."""
-        found = self.conn.execute(
-            text(
-                "SELECT j.id, j.summary, r.key FROM journal_row r JOIN journal j"
-                " ON j.id = r.change_id WHERE r.change_id > :id AND NOT j.undone"
-                " AND r.tbl = :tbl ORDER BY j.id DESC"
-            ),
-            {"id": change_id, "tbl": row.table},
-        )
-        for later_id, later_summary, key in found:
-            if _overlaps(row, decoded(key) or {}):
-                return int(later_id), str(later_summary)
-        return None
-
-
-def _overlaps(row: Touched, key: Mapping[str, Any]) -> bool:
-    if row.last_id is None:
-        return dict(key) == row.key
-    return bool(row.key["id"] <= key.get("id", -1) <= row.last_id)
-
-
-def _describe_row(row: Touched) -> str:
-    names = {"entry": "entry #{id}", "topic": "topic #{id}", "goal": "the goal from {week_start}"}
-    if row.table in names:
-        return names[row.table].format(**row.key)
-    if row.table == "setting":
-        return f"the setting {row.key['key']}"
-    return f"the {row.table}"
 
 
 def added_range(table: str, first: int, last: int) -> Touched:

@@ -77,7 +77,9 @@ class Store(BulkWrites):
 
     def undo(self, change_id: int | None = None) -> str:
         """Revert a change without journaling the revert itself; what undoing it says."""
-        message = self.journal.undo(change_id)
+        from microup.store.journal_revert import Revert
+
+        message = Revert(self.connection).undo(change_id)
         self.drop_unused_topics(journaled=False)
         return message
 

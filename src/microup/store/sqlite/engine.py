@@ -13,7 +13,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -98,16 +98,11 @@ def _store_failure(path: Path, error: Exception) -> StoreError:
     return StoreError(f"{path} is damaged or unreadable ({detail}); left untouched")
 
 
-def _create_store(path: Path) -> None:
-    """Build a new store beside `path` and link it into place whole.
-
-    Folders we create are 0700 (whatever the umask) and the file 0600. Nobody ever sees a
-    half-made store at `path`, so an empty file there is never ours and is refused; when two
-    processes create the same store at once, the first link wins and the other uses it.
-    """
+def _staged_store(path: Path) -> Path:
+    """Build a new, empty store beside `path` (0600), not yet in place: a first command
+    works in it, and it is linked to `path` only once that command committed a change."""
     import tempfile
 
-    make_private_folder(path.parent)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
     os.close(descriptor)
     staging = Path(name)
@@ -118,23 +113,82 @@ def _create_store(path: Path) -> None:
                 migrate(connection, staging)
         finally:
             engine.dispose()
-        try:
-            os.link(staging, path)
-        except FileExistsError:
-            pass  # another microup created it first: use that one
-        except OSError:  # a file system without hard links
-            if not path.exists():
-                staging.replace(path)
+    except BaseException:
+        _discard(staging)
+        raise
+    return staging
+
+
+def _discard(staging: Path) -> None:
+    for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock: two microups creating the same store take turns, and the
+    second finds the first's store in place (the lock is on the folder: no file for it)."""
+    import fcntl
+
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
     finally:
-        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
-            leftover.unlink(missing_ok=True)
+        os.close(descriptor)
+
+
+@contextmanager
+def _first_transaction(path: Path, *, attach: Path | None) -> Iterator[Store]:
+    """A writing command where no store is yet: it runs in a new store beside `path`, put in
+    place whole only once the command committed. A command that fails leaves nothing behind
+    (a typo never looks like lost data). Folders we create are 0700 (whatever the umask)
+    and the file 0600."""
+    folders = make_private_folder(path.parent)
+    placed = False
+    try:
+        with _folder_lock(path.parent):
+            if path.exists() or path.is_symlink():  # another microup created it meanwhile
+                with transaction(path, write=True, attach=attach) as store:
+                    yield store
+                placed = True
+                return
+            staging = _staged_store(path)
+            try:
+                with ExitStack() as stack:
+                    if attach is not None:  # others wait for it at `path`, told why
+                        stack.enter_context(announced(path, "an import"))
+                    store = stack.enter_context(transaction(staging, write=True, attach=attach))
+                    yield store
+                _link(staging, path)
+                placed = True
+            finally:
+                _discard(staging)
+    finally:
+        for folder in reversed(folders if not placed else []):
+            with suppress(OSError):
+                folder.rmdir()
+
+
+def _link(staging: Path, path: Path) -> None:
+    """Put the staged store in place whole: nobody ever sees a half-made store at `path`."""
+    try:
+        os.link(staging, path)
+    except OSError:  # a file system without hard links
+        staging.replace(path)
+
+
+CREATE_AT_COMMIT = -1
+"""`_prepare`'s word for a missing store that a writing command creates if it commits."""
 
 
 def _prepare(path: Path, *, write: bool, explicit: bool, create: bool = True) -> int | None:
-    """Make sure `path` is a store we may open; its schema version, or None for no store.
+    """Make sure `path` is a store we may open; its schema version, None for no store, or
+    `CREATE_AT_COMMIT`.
 
-    A command that writes creates a missing store; one that only reads never does: at a
-    path the person chose, that is an error (a typo would otherwise look like lost data).
+    A command that writes creates a missing store when it commits a change; one that only
+    reads never does: at a path the person chose, that is an error (a typo would otherwise
+    look like lost data).
     """
     remove_leftovers(path.parent, f".{glob.escape(path.name)}.*.new*")
     try:
@@ -155,8 +209,7 @@ def _prepare(path: Path, *, write: bool, explicit: bool, create: bool = True) ->
                     "there to create one (microup --db PATH log 20)"
                 ) from None
             return None
-        _create_store(path)
-        info = path.stat()
+        return CREATE_AT_COMMIT
     if stat.S_ISDIR(info.st_mode):
         raise StoreError(f"{path} is a folder, not a database file")
     if not stat.S_ISREG(info.st_mode):
@@ -200,6 +253,10 @@ def transaction(
         raise _store_failure(path, error) from None
     except OSError as error:
         raise _os_failure(path, error) from None
+    if version == CREATE_AT_COMMIT:
+        with _first_transaction(path, attach=attach) as store:
+            yield store
+        return
     if version is None:
         engine = _blank_engine()
         try:
