@@ -90,8 +90,8 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
                 column, justify="left" if column in ("week", "bar") else "right", no_wrap=True
             )
         for row in report.trend:
-            if row.few:
-                chart.add_row(row.label, FEW, style="dim")
+            if row.few:  # narrow enough for the bar's column, the rest said once below
+                chart.add_row(row.label, f"fewer than {MIN_GROUP}", "learned", style="dim")
                 continue
             chart.add_row(
                 row.label,
@@ -102,6 +102,14 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
                 f"reviews {_percent(share(row.review_done, row.review_planned))}",
             )
         parts += [Text(f"Weekly trend ({legend}):", style="bold"), chart]
+        if any(row.few for row in report.trend):
+            parts.append(
+                Text(
+                    f"A week in which fewer than {MIN_GROUP} learned shows no figures: who "
+                    "they were could be known.",
+                    style="dim",
+                )
+            )
     parts += _topic_parts(report)
     if report.programmes:
         parts += [Text("Programme progress:", style="bold"), programme_table(report)]
