@@ -9,7 +9,6 @@ from rich.text import Text
 
 from microup.core.cohort import (
     BANDS,
-    FEW,
     MIN_GROUP,
     PILOT_BANDS,
     CohortReport,
