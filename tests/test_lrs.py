@@ -198,6 +198,9 @@ class _Scripted(BaseHTTPRequestHandler):
             body = json.dumps(
                 [statement["id"] for statement in json.loads(self.posts[-1])]
             ).encode()
+        auth = self.headers.get("Authorization", "")
+        decoded = base64.b64decode(auth.removeprefix("Basic ")).decode() if auth else ""
+        body = body.replace(b"{auth}", auth.encode()).replace(b"{decoded}", decoded.encode())
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -239,6 +242,26 @@ def test_each_bad_answer_is_one_line_and_marks_nothing(
     assert sent_rows(db) == []
     closed = one_line_error(run("lrs", "send", "--endpoint", "http://127.0.0.1:9/xapi"), 1)
     assert "cannot be reached" in closed
+    assert sent_rows(db) == []
+
+
+def test_an_lrs_that_echoes_the_password_does_not_get_it_shown(
+    run: Run, db: Path, scripted: tuple[str, type[_Scripted]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint, handler = scripted
+    setup(run, endpoint)
+    monkeypatch.setenv("MICROUP_LRS_USERNAME", "alice")
+    monkeypatch.setenv("MICROUP_LRS_PASSWORD", "Sup3rS3cret")
+    run("log", "20", "-t", "SQL")
+    secret = base64.b64encode(b"alice:Sup3rS3cret").decode()
+    for status in (400, 409):
+        handler.answers[:] = [
+            (status, "application/json", b'{"message": "bad: {decoded} with {auth}"}')
+        ]
+        done = run("lrs", "send")
+        said = done.stdout + done.stderr
+        assert done.exit_code == 1 and "bad: *** with Basic ***" in said, said
+        assert "Sup3rS3cret" not in said and secret not in said and secret[:12] not in said
     assert sent_rows(db) == []
 
 

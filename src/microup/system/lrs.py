@@ -9,6 +9,7 @@ anything is not an LRS, and nothing is marked as sent on its word.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -67,8 +68,9 @@ def _shown(url: str) -> str:
     return f"{scheme}{sep}{host.rpartition('@')[2]}{slash}{path}"
 
 
-def _detail(data: bytes) -> str:
-    """What an LRS said about a refused batch, as one short line."""
+def _detail(data: bytes, secrets: Sequence[str] = ()) -> str:
+    """What an LRS said about a refused batch, as one short line, with any of `secrets` (the
+    password and the Authorization header's forms of it, which an LRS may echo) masked."""
     try:
         answer = json.loads(data)
     except ValueError:
@@ -76,7 +78,9 @@ def _detail(data: bytes) -> str:
     if isinstance(answer, dict):  # Ralph says "detail", Learning Locker "message", others "error"
         said = [answer[key] for key in ("detail", "message", "error") if key in answer]
         answer = said[0] if said else answer
-    text = " ".join(json.dumps(answer)[:300].split()) if not isinstance(answer, str) else answer
+    text = json.dumps(answer) if not isinstance(answer, str) else answer
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
     return " ".join(text.split())[:300]
 
 
@@ -109,9 +113,13 @@ class Client:
             "Content-Type": "application/json",
             "X-Experience-API-Version": XAPI_VERSION,
         }
+        self.secrets: tuple[str, ...] = ()
         if credentials is not None:
             auth = f"{credentials.username}:{credentials.password}"
             headers.update(urllib3.make_headers(basic_auth=auth))
+            encoded = base64.b64encode(auth.encode()).decode()
+            found = (credentials.password, auth, encoded, encoded.rstrip("="))
+            self.secrets = tuple(secret for secret in found if secret)
         timeout_of = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, timeout), read=timeout)
         self.pool = urllib3.PoolManager(headers=headers, timeout=timeout_of, retries=False)
 
@@ -163,7 +171,7 @@ class Client:
 
     def _check(self, status: int, data: bytes, content_type: str, ids: set[str]) -> None:
         if status >= 500:
-            raise _Retry(f"failed (HTTP {status}: {_detail(data)})")
+            raise _Retry(f"failed (HTTP {status}: {_detail(data, self.secrets)})")
         if status in (401, 403):
             raise LRSError(
                 f"the LRS at {self.shown} refused the credentials (HTTP {status}); set "
@@ -173,12 +181,12 @@ class Client:
         if status in (400, 422):
             raise LRSError(
                 f"the LRS at {self.shown} refused a statement (HTTP {status}: "
-                f"{_detail(data)}); nothing was marked as sent"
+                f"{_detail(data, self.secrets)}); nothing was marked as sent"
             )
         if status == 409:
             raise LRSError(
                 f"the LRS at {self.shown} holds a different statement with the same id "
-                f"(HTTP 409: {_detail(data)}); nothing was marked as sent"
+                f"(HTTP 409: {_detail(data, self.secrets)}); nothing was marked as sent"
             )
         if status not in (200, 204) or not _is_lrs_answer(status, data, content_type, ids):
             raise LRSError(
