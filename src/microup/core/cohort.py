@@ -109,7 +109,8 @@ class CohortReport:
     started: int = 0
     """Enrolled learners with at least one entry: the group the figures describe."""
     active: int = 0
-    """Of them, those who logged in the weeks reported (five at least, or no report)."""
+    """Of them, those who logged in the weeks reported that five or more learned in (five at
+    least, or no report)."""
     weeks: int = 0
     bands: Mapping[str, int] | None = None
     quartiles: tuple[float, float, float] | None = None
