@@ -194,3 +194,48 @@ def test_the_functions_answer_for_consenting_learners_only(pg_admin_url: str) ->
     assert "for reporters of this database" in sql_error(alice, call)
     assert as_role(alice, "config", "lrs-consent", "no").exit_code == 0
     assert sql(reporter, call) == []
+
+
+def test_a_reporter_marks_only_what_a_send_could(pg_admin_url: str) -> None:
+    """Called directly, the marking function keeps a statement only for an entry that
+    exists, and a voiding only for an entry the endpoint held and that is gone: no made-up
+    entries, no voids of entries never sent, no ids that are not statement ids."""
+    alice = learner(pg_admin_url, consent=True)
+    log(alice, (25, "SQL"), (20, "Go"))
+    who = admission(pg_admin_url, name_of(alice))
+    entries = [
+        row[0]
+        for row in sql(
+            pg_admin_url, f"SELECT id FROM microup.entry WHERE learner = {who} ORDER BY id"
+        )
+    ]
+    assert len(entries) == 2 and not {7, 8, 999} & set(entries)
+    endpoint = "http://lrs.example/xAPI/"
+    reporter = new_role(pg_admin_url, group="reporter")
+
+    def marking(marks: list[list[object]]) -> object:
+        text = json.dumps(marks)
+        return sql(reporter, f"SELECT microup.lrs_mark_consenting('{endpoint}', '{text}', 0)")
+
+    uuid = "00000000-0000-0000-0000-000000000000"
+    assert marking([[who, 7, uuid, 0], [who, 8, "", 0], [who, 999, "x", 0]]) == [(0,)]
+    assert sent_rows(pg_admin_url) == []
+    # An entry the endpoint held, since deleted: its voiding is what a send gives.
+    sql(
+        pg_admin_url,
+        "INSERT INTO microup.lrs_sent (learner, endpoint, entry_id, statement_id, revision,"
+        f" sent_at) VALUES ({who}, '{endpoint}', 500, '{uuid}', 0, 0)",
+    )
+    first, second = entries
+    kept = marking(
+        [
+            [who, first, uuid.replace("0", "a"), 0],  # a statement of an entry that exists
+            [who, second, "", 0],  # a void of an entry that exists and was never sent
+            [who, second, "not-a-statement-id", 0],
+            [who, 500, "", 1],  # the void of the deleted entry
+        ]
+    )
+    assert kept == [(2,)]
+    assert sorted(sent_rows(pg_admin_url)) == sorted(
+        [(who, first, uuid.replace("0", "a"), 0), (who, 500, "", 1)]
+    )

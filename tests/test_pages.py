@@ -154,8 +154,7 @@ REPORT = {
     ],
     "lapsed": 1,
     "not_started": 0,
-    "window_minutes": 1000,
-    "topics": [{"topic": "sql", "learners": 6, "minutes": 700}],
+    "topics": [{"topic": "sql", "learners": 6, "share": 0.7}],
     "hidden_topics": 2,
 }
 

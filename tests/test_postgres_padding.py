@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from conftest import new_role, one_line_error
-from test_postgres import NOW, as_role, frozen, sql
+from test_postgres import NOW, as_role, frozen, sql, sql_error
 
 __all__ = ["frozen"]  # the fixture, shared with test_postgres
 
@@ -93,10 +93,22 @@ def test_padding_the_programme_report_gives_no_figures(
         assert given.exit_code == 0, given.stderr
 
     def report(cohort: str) -> list[dict[str, object]]:
-        query = f"SELECT microup.cohort_programme_report('{cohort}', '{NOW.date()}')::text"
+        query = f"SELECT microup.cohort_programme_report('{cohort}', current_date)::text"
         return list(json.loads(str(sql(reporter, query)[0][0])))
 
     assert [p["learners"] for p in report("c1")] == [6]
     # The idle five hold the programme too (given with the cohort), all of it to do: the
     # difference of the two reports would be the sixth learner's progress.
     assert report("pad") == []
+
+
+def test_the_programme_report_is_as_of_today_only(pg_admin_url: str, frozen: object) -> None:
+    """Two reports of chosen days 29 days apart would not overlap, pass the differencing
+    check and differ by one learner (their progress): only the server's today is taken."""
+    learners, _, reporter = _people(pg_admin_url)
+    _cohort(pg_admin_url, "c1", learners)
+    for day in ("current_date - 29", "current_date - 2", "current_date + 2", "NULL"):
+        refused = sql_error(reporter, f"SELECT microup.cohort_programme_report('c1', {day})")
+        assert "a programme report is made as of today only" in refused
+    for day in ("current_date - 1", "current_date", "current_date + 1"):
+        assert sql(reporter, f"SELECT microup.cohort_programme_report('c1', {day})::text")

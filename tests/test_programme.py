@@ -334,7 +334,7 @@ def test_a_cohort_programme_is_each_learners_own(
     assert as_role(sixth, "log", "30", "-t", "SQL").exit_code == 0
     from test_postgres import sql
 
-    again = f"SELECT microup.cohort_programme_report('pilot', '{NOW.date()}')::text"
+    again = "SELECT microup.cohort_programme_report('pilot', current_date)::text"
     assert sql(reporter, again) == [("[]",)]
 
 

@@ -104,7 +104,7 @@ def cohort_report(url: str, name: str, moment: datetime, weeks: int) -> CohortFi
     under five learners; a suppressed report has no programmes either)."""
     payload = cohorts.cohort_report(url, name, week_start(moment.date()), weeks)
     report = CohortReport.from_payload(payload)
-    given = programmes.programme_report(url, name, moment.date())
+    given = programmes.programme_report(url, name)
     if not report.suppressed:
         report = replace(report, programmes=ProgrammeFigures.from_payload(given))
     return CohortFigures(report, given)

@@ -60,9 +60,12 @@ class TrendWeek:
 
 @dataclass(frozen=True)
 class TopicShare:
+    """A topic's share of the window's minutes (to the hundredth, as the database gives it:
+    never its minutes, which two windows' reports would subtract)."""
+
     topic: str
     learners: int
-    minutes: int
+    share: float | None
 
 
 @dataclass(frozen=True)
@@ -106,20 +109,20 @@ class CohortReport:
     started: int = 0
     """Enrolled learners with at least one entry: the group the figures describe."""
     active: int = 0
-    """Of them, those who logged in the weeks reported (five at least, or no report)."""
+    """Of them, those who logged in the weeks reported that five or more learned in (five at
+    least, or no report)."""
     weeks: int = 0
     bands: Mapping[str, int] | None = None
     quartiles: tuple[float, float, float] | None = None
     trend: tuple[TrendWeek, ...] = ()
     lapsed: int = 0
     not_started: int = 0
-    window_minutes: int = 0
     topics: tuple[TopicShare, ...] = ()
     hidden_topics: int = 0
     programmes: tuple[ProgrammeFigures, ...] = ()
     """The cohort programmes' progress (`ProgrammeFigures.from_payload`), where there is one."""
     review_totals: tuple[int, int] = (0, 0)
-    """Planned and done review minutes over the window, weeks of few learners included."""
+    """Planned and done review minutes over the window's weeks five or more learned in."""
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CohortReport:
@@ -144,11 +147,7 @@ class CohortReport:
             trend=tuple(TrendWeek.from_payload(row) for row in payload.get("trend") or ()),
             lapsed=int(payload["lapsed"]),
             not_started=int(payload["not_started"]),
-            window_minutes=int(payload["window_minutes"]),
-            topics=tuple(
-                TopicShare(str(t["topic"]), int(t["learners"]), int(t["minutes"]))
-                for t in payload.get("topics") or ()
-            ),
+            topics=tuple(_topic(t) for t in payload.get("topics") or ()),
             hidden_topics=int(payload["hidden_topics"]),
             review_totals=_review_totals(payload),
         )
@@ -190,6 +189,13 @@ def this_week_line(week: TrendWeek, enrolled: int) -> str:
         f"This week ({week.label}): {week.active} of {enrolled} learned "
         f"({_shown(share(week.active, enrolled))}), {week.met} met their own goal "
         f"({_shown(share(week.met, enrolled))})."
+    )
+
+
+def _topic(row: Mapping[str, Any]) -> TopicShare:
+    value = row.get("share")
+    return TopicShare(
+        str(row["topic"]), int(row["learners"]), None if value is None else float(value)
     )
 
 
@@ -249,7 +255,7 @@ def report_json(report: CohortReport) -> dict[str, Any]:
             {
                 "topic": t.topic,
                 "learners": t.learners,
-                "share": _rounded(share(t.minutes, report.window_minutes)),
+                "share": t.share,
             }
             for t in report.topics
         ],

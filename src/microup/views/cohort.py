@@ -126,7 +126,7 @@ def _topic_parts(report: CohortReport) -> list[RenderableType]:
         for topic in report.topics:
             topics.add_row(
                 user_text(topic.topic),
-                _percent(share(topic.minutes, report.window_minutes)),
+                _percent(topic.share),
                 str(topic.learners),
             )
         parts.append(topics)

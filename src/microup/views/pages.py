@@ -216,10 +216,7 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
         "Topics",
         _table(
             ("topic", "share of minutes", "learners"),
-            [
-                (t.topic, _percent(share(t.minutes, report.window_minutes)), t.learners)
-                for t in report.topics
-            ],
+            [(t.topic, _percent(t.share), t.learners) for t in report.topics],
         )
         if report.topics
         else "<p>No topic studied by enough learners to show.</p>",

@@ -93,6 +93,9 @@ BEGIN
 END
 $lrs$"""
 
+_UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+"""A statement id as a send makes them (case aside)."""
+
 MARK_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lrs_mark_consenting(lrs_endpoint TEXT, sent JSONB, at_time BIGINT)
 RETURNS BIGINT
@@ -101,12 +104,25 @@ DECLARE
     marked BIGINT;
 BEGIN
     {_REPORTERS_ONLY}
-    -- [learner, entry, statement id ('' once voided), revision], for consenting learners only.
+    -- [learner, entry, statement id ('' once voided), revision], for consenting learners
+    -- only, and only what a send can give: a statement (a UUID) for an entry of theirs that
+    -- exists, or a voiding for an entry this endpoint holds a statement of and that is gone.
+    -- The rest is ignored: a reporter writes no mark of their own making.
     INSERT INTO lrs_sent (learner, endpoint, entry_id, statement_id, revision, sent_at)
-        SELECT (x ->> 0)::BIGINT, lrs_endpoint, (x ->> 1)::BIGINT, x ->> 2,
-               (x ->> 3)::INTEGER, at_time
-        FROM jsonb_array_elements(sent) x
-        WHERE (x ->> 0)::BIGINT IN (SELECT c.id FROM ({_CONSENTING}) c)
+        SELECT m.learner, lrs_endpoint, m.entry_id, m.statement_id, m.revision, at_time
+        FROM (SELECT (x ->> 0)::BIGINT AS learner, (x ->> 1)::BIGINT AS entry_id,
+                     x ->> 2 AS statement_id, (x ->> 3)::INTEGER AS revision
+              FROM jsonb_array_elements(sent) x) m
+        WHERE m.learner IN (SELECT c.id FROM ({_CONSENTING}) c) AND m.revision >= 0
+          AND CASE WHEN m.statement_id = '' THEN
+                EXISTS (SELECT FROM lrs_sent l WHERE l.learner = m.learner
+                          AND l.endpoint = lrs_endpoint AND l.entry_id = m.entry_id
+                          AND l.statement_id <> '')
+                AND NOT EXISTS (SELECT FROM entry e
+                                WHERE e.learner = m.learner AND e.id = m.entry_id)
+              ELSE m.statement_id ~* '{_UUID}'
+                AND EXISTS (SELECT FROM entry e
+                            WHERE e.learner = m.learner AND e.id = m.entry_id) END
         ON CONFLICT (learner, endpoint, entry_id) DO UPDATE SET
             statement_id = excluded.statement_id, revision = excluded.revision,
             sent_at = excluded.sent_at;

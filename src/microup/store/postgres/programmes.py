@@ -103,8 +103,11 @@ BEGIN
         RAISE EXCEPTION 'cohort reports are for reporters of this database'
             USING ERRCODE = '42501';
     END IF;
-    IF today IS NULL OR today > current_date + 1 THEN
-        RAISE EXCEPTION 'a report is made up to today' USING ERRCODE = '22023';
+    -- Today only (a day either way for time zones): the learners counted are those who had
+    -- logged by `today` but progress is as of now, so two reports of chosen days four weeks
+    -- apart would not overlap, pass the differencing check and differ by one learner.
+    IF today IS NULL OR today NOT BETWEEN current_date - 1 AND current_date + 1 THEN
+        RAISE EXCEPTION 'a programme report is made as of today only' USING ERRCODE = '22023';
     END IF;
     SELECT coalesce(array_agg(learner ORDER BY learner), '{{}}') INTO enrolled
         FROM cohort_member WHERE cohort = cohort_name;
@@ -306,15 +309,16 @@ def _insert(
     )
 
 
-def programme_report(url: str, cohort: str, today: date) -> list[Any]:
-    """Each cohort programme's aggregates (empty under five learners who have logged)."""
+def programme_report(url: str, cohort: str) -> list[Any]:
+    """Each cohort programme's aggregates (empty under five learners who have logged), as of
+    the server's today: the only day the function accepts."""
     import json
 
     from microup.store.postgres.engine import connection
 
     with connection(url) as conn:
         payload = conn.exec_driver_sql(
-            "SELECT microup.cohort_programme_report(%(c)s, %(d)s)::text",
-            {"c": cohort, "d": today},
+            "SELECT microup.cohort_programme_report(%(c)s, current_date)::text",
+            {"c": cohort},
         ).scalar_one()
         return list(json.loads(payload))

@@ -102,9 +102,16 @@ BEGIN
     started := cardinality(members);
     -- Fewer than five learners who have logged anything, or who logged in the weeks
     -- reported: one person's habits would show.
-    SELECT count(DISTINCT learner) INTO active FROM entry
-        WHERE learner = ANY (members)
-          AND {local_day("entry")} >= window_day AND {local_day("entry")} < end_day;
+    -- Counted in the weeks five or more learned in only, as every figure of the window is.
+    WITH learnt AS (
+        SELECT learner, day - (day + 3) % 7 AS monday
+        FROM (SELECT learner, {local_day("entry")} AS day, minutes FROM entry
+              WHERE learner = ANY (members)) e
+        WHERE day >= window_day AND day < end_day
+        GROUP BY 1, 2 HAVING sum(minutes) > 0
+    )
+    SELECT count(DISTINCT learner) INTO active FROM learnt
+        WHERE monday IN (SELECT monday FROM learnt GROUP BY monday HAVING count(*) >= 5);
     IF started < 5 OR active < 5 THEN
         RETURN jsonb_build_object('cohort', cohort_name, 'enrolled', cardinality(enrolled),
             'started', started, 'active', active, 'suppressed', true);
@@ -161,6 +168,16 @@ BEGIN
         CROSS JOIN LATERAL generate_series(
             least(l.first, window_start), this_monday, INTERVAL '7 days') AS g (monday)
         LEFT JOIN weekly w ON w.learner = l.learner AND w.monday = g.monday::DATE
+    ), full_weeks AS (
+        -- The weeks five or more learned in: the only weeks any figure of the window sums,
+        -- so that two windows differ by such weeks alone, never by one learner's week.
+        SELECT monday FROM judged
+        GROUP BY monday HAVING count(*) FILTER (WHERE minutes > 0) >= 5
+    ), window_days AS (
+        SELECT d.* FROM days d
+        WHERE d.day >= window_day
+          AND DATE '1970-01-01' + (d.day - (d.day + 3) % 7)::INTEGER
+              IN (SELECT monday FROM full_weeks)
     ), planned AS (
         SELECT *, CASE WHEN has_material AND NOT off THEN least(budget, goal) ELSE 0 END
                   AS review_planned
@@ -192,8 +209,8 @@ BEGIN
     ), topics AS (
         -- Shown by its key (case-folded), never one learner's own spelling.
         SELECT t.key AS name, count(DISTINCT d.learner) AS learners, sum(d.minutes) AS minutes
-        FROM days d JOIN topic t ON t.learner = d.learner AND t.id = d.topic_id
-        WHERE d.day >= window_day GROUP BY t.key
+        FROM window_days d JOIN topic t ON t.learner = d.learner AND t.id = d.topic_id
+        GROUP BY t.key
     )
     SELECT jsonb_build_object(
         'cohort', cohort_name,
@@ -212,21 +229,24 @@ BEGIN
         'quartiles', (SELECT to_jsonb(percentile_cont(ARRAY[0.25, 0.5, 0.75])
                         WITHIN GROUP (ORDER BY minutes))
                       FROM planned WHERE monday < this_monday AND monday >= first
-                        AND NOT off),
+                        AND NOT off AND monday IN (SELECT monday FROM full_weeks)),
         -- A week fewer than five learned in shows none of its figures: who learned in it
         -- could be known to the reader, and the figures would be theirs.
         'trend', (SELECT jsonb_agg(CASE WHEN t.active >= 5 THEN to_jsonb(t)
                                         ELSE jsonb_build_object('monday', t.monday, 'few', true)
                                    END ORDER BY t.monday) FROM trend t),
-        'review_planned', (SELECT coalesce(sum(t.review_planned), 0) FROM trend t),
-        'review_done', (SELECT coalesce(sum(t.review_done), 0) FROM trend t),
+        'review_planned', (SELECT coalesce(sum(t.review_planned), 0) FROM trend t
+                           WHERE t.active >= 5),
+        'review_done', (SELECT coalesce(sum(t.review_done), 0) FROM trend t
+                        WHERE t.active >= 5),
         'lapsed', (SELECT count(*) FROM learners
                    WHERE last_at IS NOT NULL AND last_at < now_at - 14 * 86400),
         'not_started', cardinality(enrolled) - started,
-        'window_minutes', (SELECT coalesce(sum(minutes), 0) FROM days
-                           WHERE day >= window_day),
+        -- Shares only, to the hundredth: absolute minutes of two windows would subtract.
         'topics', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                        'topic', name, 'learners', learners, 'minutes', minutes)
+                        'topic', name, 'learners', learners,
+                        'share', round(minutes::NUMERIC / nullif(
+                            (SELECT sum(minutes) FROM window_days), 0), 2))
                         ORDER BY minutes DESC, name), '[]')
                    FROM (SELECT * FROM topics WHERE learners >= 5
                          ORDER BY minutes DESC, name LIMIT 10) shown),
