@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from microup.core.errors import NotFoundError, UsageError
+from microup.core.errors import MicroupError, NotFoundError, UsageError
 from microup.core.programme import (
     PACE_WEEKS,
     NewBlock,
@@ -144,6 +144,20 @@ def add_programme(
     per_week = new_minutes_per_week(store, start)
     end = planned_end(programme.minutes_total - programme.minutes_done, per_week, start)
     return Added(programme, old is not None, per_week, end)
+
+
+def check_topic_rename(store: Store, old: str, new: str) -> None:
+    """Refuse a rename or merge that would give a programme one module twice in a topic:
+    its parts could no longer be told apart, and its export would not import."""
+    from microup.store import programmes as rows
+
+    clash = rows.rename_clash(store, old, new)
+    if clash is not None:
+        name, title, was, into = clash
+        raise MicroupError(
+            f"programme {printable(name)} has a module {printable(title)!r} in both "
+            f"{printable(was)} and {printable(into)}; rename one in the outline first"
+        )
 
 
 def rename_programme_topic(store: Store, old: str, new: str) -> None:
