@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Run, one_line_error, store_state
+from microup.core.programme import Part, Programme, project
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -72,3 +76,55 @@ def test_a_merge_without_a_clash_still_exports_and_imports(
     shown = json.loads(run("programme", "--json").stdout)["programmes"][0]
     assert {m["topic"] for m in shown["modules"]} == {"Python"}
     _round_trip(run, tmp_path)
+
+
+# 2. A programme that starts in the future ----------------------------------------------------
+
+
+@given(
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.dates(date(1970, 1, 1), date(9998, 12, 31)),
+    st.dates(date(1970, 1, 1), date(9998, 12, 31)),
+    st.floats(0, 1e6, allow_nan=False),
+    st.integers(1, 600),
+)
+def test_a_projected_end_is_never_before_the_start(
+    recent: int, done: int, today: date, start: date, planned: float, minutes: int
+) -> None:
+    part = Part(0, "SQL", "M", 1, 1, minutes, min(done, minutes))
+    projection = project(Programme(1, "P", start, None, 1, (part,)), recent, today, planned)
+    assert projection.projected_end is None or projection.projected_end >= start
+    finished = replace(part, done_at=0)  # done in 1970, whatever the start
+    done_early = project(Programme(1, "P", start, None, 1, (finished,)), recent, today)
+    assert done_early.projected_end is not None and done_early.projected_end >= start
+
+
+@pytest.mark.both_engines
+def test_a_programme_starting_later_is_not_credited_before_and_add_and_show_agree(
+    run: Run, tmp_path: Path, frozen: object
+) -> None:
+    path = _outline(tmp_path, "# F\n## SQL\n- Joins (40m)\n")
+    added = run("programme", "add", str(path), "--start", "9998-12-25")
+    assert "finishes not before 2100" in added.stdout, added.stdout
+    logged = run("log", "1", "-t", "SQL")
+    assert logged.exit_code == 0 and "F:" not in logged.stdout, logged.stdout
+    shown = run("programme")
+    assert "not before 2100" in shown.stdout and "about" not in shown.stdout, shown.stdout
+    said = one_line_error(run("log", "5", "-t", "SQL", "--module", "Joins"), 2)
+    assert "programme F starts on 9998-12-25" in said
+    data = json.loads(run("programme", "--json").stdout)["programmes"][0]
+    assert data["minutes_done"] == 0
+
+
+@pytest.mark.both_engines
+def test_a_programme_due_a_day_after_a_far_start_is_not_on_track(
+    run: Run, tmp_path: Path, frozen: object
+) -> None:
+    path = _outline(tmp_path, "# F\n## SQL\n- Joins (40m)\n")
+    run("programme", "add", str(path), "--start", "2099-12-31", "--by", "2100-01-01")
+    for _ in range(3):
+        run("log", "60", "-t", "SQL")
+    shown = run("programme")
+    assert "not on track for 2100-01-01" in shown.stdout, shown.stdout
+    assert "finishes about 2026" not in shown.stdout and "finishes about 2027" not in shown.stdout

@@ -86,7 +86,8 @@ def rename(
 
     When NEW is already a topic, OLD's entries move into it (after a question, or --yes).
     """
-    from microup.app.programme import check_topic_rename, rename_programme_topic
+    from microup.app.programme import rename_programme_topic
+    from microup.app.programme_rename import check_topic_rename
     from microup.views import render
 
     old_name, new_name = clean_topic(old), clean_topic(new)
