@@ -128,3 +128,42 @@ def test_a_programme_due_a_day_after_a_far_start_is_not_on_track(
     shown = run("programme")
     assert "not on track for 2100-01-01" in shown.stdout, shown.stdout
     assert "finishes about 2026" not in shown.stdout and "finishes about 2027" not in shown.stdout
+
+
+# 3. An import holds dates to the years `programme add` and `holiday` take --------------------
+
+
+@pytest.mark.both_engines
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"start": "9999-12-31"}, "programme 1: start 9999-12-31 is out of range (from 1970 to"),
+        ({"start": "0001-01-01"}, "programme 1: start 0001-01-01 is out of range (from 1970 to"),
+        ({"by": "9999-12-31"}, "programme 1: by 9999-12-31 is out of range (from 1970 to 9998)"),
+        ({"holidays": ["9999-01-04"]}, "holiday 1: 9999-01-04 is out of range (weeks of 1970"),
+        ({"holidays": ["1969-12-22"]}, "holiday 1: 1969-12-22 is out of range (weeks of 1970"),
+    ],
+)
+def test_an_import_refuses_dates_out_of_range(
+    run: Run,
+    tmp_path: Path,
+    db: Path | str,
+    frozen: object,
+    change: dict[str, object],
+    message: str,
+) -> None:
+    run("programme", "add", str(_outline(tmp_path, "# P\n## SQL\n- Joins (20m)\n")))
+    run("log", "5", "-t", "SQL")
+    data = json.loads(run("export").stdout)
+    run("programme", "remove", "P", "--yes")
+    run("delete", "1", "--yes")
+    if "holidays" in change:
+        data["holidays"] = change["holidays"]
+    else:
+        data["programmes"][0].update(change)
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    before = store_state(db)
+    assert message in one_line_error(run("import", str(file)), 2)
+    assert store_state(db) == before
+    assert json.loads(run("programme", "list", "--json").stdout)["programmes"] == []
