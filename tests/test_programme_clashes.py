@@ -167,3 +167,15 @@ def test_an_import_refuses_dates_out_of_range(
     assert message in one_line_error(run("import", str(file)), 2)
     assert store_state(db) == before
     assert json.loads(run("programme", "list", "--json").stdout)["programmes"] == []
+
+
+def test_a_programme_not_started_is_not_named_as_new_material(
+    run: Run, tmp_path: Path, frozen: object
+) -> None:
+    path = _outline(tmp_path, "# F\n## SQL\n- Joins (40m)\n")
+    run("programme", "add", str(path), "--start", "2027-03-01")
+    for command in ("plan", "week", "remind", "review"):
+        assert "Joins" not in run(command).stdout, command
+    path.write_text("# G\n## SQL\n- Loops (40m)\n", encoding="utf-8")
+    run("programme", "add", str(path))
+    assert "new: SQL, Loops" in run("plan").stdout

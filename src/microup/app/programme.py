@@ -341,14 +341,18 @@ def running(store: Store) -> list[Programme]:
     return [p for p in rows.programmes(store) if p.finished_at is None]
 
 
-def week_news(store: Store, new_minutes_left: int, sessions_left: int) -> list[NewBlock | None]:
+def week_news(
+    store: Store, new_minutes_left: int, sessions_left: int, today: date
+) -> list[NewBlock | None]:
     """The new material of each session left this week: the week's new minutes shared out
-    evenly, walked through the next unfinished modules."""
+    evenly, walked through the next unfinished modules of the programmes started by `today`
+    (time before a programme's start does not count toward it)."""
     from microup.core.programme import coming
 
     count = max(1, sessions_left)
     base, extra = divmod(max(0, new_minutes_left), count)
-    return coming(running(store), [base + (1 if i < extra else 0) for i in range(count)])
+    started = [p for p in running(store) if p.start <= today]
+    return coming(started, [base + (1 if i < extra else 0) for i in range(count)])
 
 
 def exported_programmes(store: Store) -> list[dict[str, object]]:
