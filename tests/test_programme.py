@@ -195,7 +195,7 @@ def test_the_plan_and_the_reminder_name_the_new_material(
 
 @pytest.mark.both_engines
 def test_what_faded_is_named_by_module(run: Run, outline: Path, frozen: object) -> None:
-    run("programme", "add", str(outline))
+    run("programme", "add", str(outline), "--start", "2026-11-01")  # before the entries
     run("log", "20", "-t", "SQL", "-n", "my note", "--at", "2026-11-03")
     run("log", "20", "-t", "Stats", "-n", "my note", "--at", "2026-11-03")
     faded = _json(run, "review")["suggestions"]

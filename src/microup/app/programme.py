@@ -8,7 +8,7 @@ module of the programmes, in the order they were added, with the minutes it has 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from microup.core.errors import NotFoundError, UsageError
@@ -220,8 +220,14 @@ def count_session(
         return None
     if module is not None:
         programme, parts = _module_parts(store, module, topic=entry.topic)
+        if programme.start > entry.at.date():
+            raise UsageError(
+                f"programme {printable(programme.name)} starts on {programme.start}: time "
+                "before its start does not count toward it"
+            )
     else:
-        found = [(p, find_parts(p, topic=entry.topic)) for p in rows.programmes(store)]
+        started = [p for p in rows.programmes(store) if p.start <= entry.at.date()]
+        found = [(p, find_parts(p, topic=entry.topic)) for p in started]
         first = next(((p, ps) for p, ps in found if ps), None)
         if first is None:
             return None
@@ -269,8 +275,23 @@ def standing(
             raise NotFoundError(f"no programme named {printable(name)!r} (microup programme list)")
     elif not finished:
         chosen = [p for p in chosen if p.finished_at is None]
+    return [(p, _projection(store, p, since, moment)) for p in chosen]
+
+
+def _projection(store: Store, programme: Programme, since: int, moment: datetime) -> Projection:
+    """At the recent pace; before its start, at the pace `programme add` planned with."""
+    from microup.store import programmes as rows
+
     today = moment.date()
-    return [(p, project(p, rows.recent_minutes(store, p.id, since), today)) for p in chosen]
+    planned = new_minutes_per_week(store, programme.start) if programme.start > today else 0
+    recent = rows.recent_minutes(store, programme.id, _from(programme, since, moment))
+    return project(programme, recent, today, planned)
+
+
+def _from(programme: Programme, since: int, moment: datetime) -> int:
+    """The pace counts minutes from the programme's start on (epoch seconds), no earlier."""
+    start = datetime.combine(programme.start, time(), moment.tzinfo)
+    return max(since, int(start.timestamp()))
 
 
 @dataclass(frozen=True)
@@ -290,11 +311,13 @@ class NextModule:
 
 def next_module(store: Store, moment: datetime) -> NextModule | None:
     """The next unfinished module of the programmes, in the order they were added (None when
-    every programme is finished, or there is none). `moment` is for a future pace rule."""
-    del moment
+    every programme is finished, or there is none); a programme not started by `moment`
+    waits (time before its start does not count toward it)."""
     from microup.store import programmes as rows
 
     for programme in rows.programmes(store):
+        if programme.start > moment.date():
+            continue
         for part in programme.parts:
             if part.done:
                 continue
@@ -318,14 +341,18 @@ def running(store: Store) -> list[Programme]:
     return [p for p in rows.programmes(store) if p.finished_at is None]
 
 
-def week_news(store: Store, new_minutes_left: int, sessions_left: int) -> list[NewBlock | None]:
+def week_news(
+    store: Store, new_minutes_left: int, sessions_left: int, today: date
+) -> list[NewBlock | None]:
     """The new material of each session left this week: the week's new minutes shared out
-    evenly, walked through the next unfinished modules."""
+    evenly, walked through the next unfinished modules of the programmes started by `today`
+    (time before a programme's start does not count toward it)."""
     from microup.core.programme import coming
 
     count = max(1, sessions_left)
     base, extra = divmod(max(0, new_minutes_left), count)
-    return coming(running(store), [base + (1 if i < extra else 0) for i in range(count)])
+    started = [p for p in running(store) if p.start <= today]
+    return coming(started, [base + (1 if i < extra else 0) for i in range(count)])
 
 
 def exported_programmes(store: Store) -> list[dict[str, object]]:

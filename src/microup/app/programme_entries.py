@@ -68,6 +68,7 @@ def _target(
     if entry.kind != "learn" or entry.topic is None:
         return None
     topic = topic_key(entry.topic)
+    programmes = [p for p in programmes if p.start <= entry.at.date()]  # none before its start
     for programme in programmes if module is not None else ():
         wanted = [
             p

@@ -87,6 +87,7 @@ def rename(
     When NEW is already a topic, OLD's entries move into it (after a question, or --yes).
     """
     from microup.app.programme import rename_programme_topic
+    from microup.app.programme_rename import check_topic_rename
     from microup.views import render
 
     old_name, new_name = clean_topic(old), clean_topic(new)
@@ -108,6 +109,7 @@ def rename(
         source, target = store.topic_row(old_name), store.topic_row(new_name)
         if source is None:
             raise NotFoundError(f"no topic {old_name!r}")
+        check_topic_rename(store, source[1], new_name)
         if target is not None and target[0] != source[0]:
             moved = store.topic_entry_ids(source[0])
             store.merge_topic(source[0], target[0])

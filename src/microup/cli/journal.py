@@ -130,7 +130,7 @@ def week(ctx: typer.Context, json: JsonOption = False) -> None:
         blocks = view.this_session()
         timer = store.timer()
         plan = view.outlook.plan
-        new = week_news(store, plan.new_minutes_left, plan.sessions_left)[0]
+        new = week_news(store, plan.new_minutes_left, plan.sessions_left, moment.date())[0]
     if json:
         render.print_json(
             render.week_json(summary)

@@ -43,7 +43,7 @@ def _read(store: "Store", moment: datetime, note: str = "") -> Seen:
     week = this_week(store, moment)
     review = review_view(store, moment)
     plan = review.outlook.plan
-    new = week_news(store, plan.new_minutes_left, plan.sessions_left)[0]
+    new = week_news(store, plan.new_minutes_left, plan.sessions_left, moment.date())[0]
     line = None if new is None else new.line()
     return week, review.this_session(), store.timer(), note, line
 

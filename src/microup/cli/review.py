@@ -58,8 +58,10 @@ def review(
         else None
     )
     with open_store(ctx, write=False) as store:
-        view = review_view(store, now())
-        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
+        moment = now()
+        view = review_view(store, moment)
+        plan = view.outlook.plan
+        news = week_news(store, plan.new_minutes_left, plan.sessions_left, moment.date())
     plan = view.outlook.plan
     memories = view.outlook.memories
     held = view.held()
@@ -130,7 +132,8 @@ def plan(
         view = review_view(store, moment)
         goal = store.goals().goal_for(week_start(moment.date()))
         programmes = running(store)
-        news = week_news(store, view.outlook.plan.new_minutes_left, view.outlook.plan.sessions_left)
+        left = view.outlook.plan
+        news = week_news(store, left.new_minutes_left, left.sessions_left, moment.date())
     if ics is not None:
         _write_ics(ctx, ics, slots, goal, view, moment, programmes)
         return

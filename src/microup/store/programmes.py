@@ -133,6 +133,22 @@ def rename_topic(store: Store, old: str, new: str) -> int:
     return changed
 
 
+def rename_clash(store: Store, old: str, new: str) -> tuple[str, str, str, str] | None:
+    """A programme that would hold a module twice under one topic if topic `old` became
+    `new` (its export would not import): (programme, module, old's spelling, new's), or None."""
+    old_key, new_key = topic_key(old), topic_key(new)
+    if old_key == new_key:
+        return None
+    for programme in programmes(store):
+        staying = {
+            topic_key(p.title): p.topic for p in programme.parts if topic_key(p.topic) == new_key
+        }
+        for part in programme.parts:
+            if topic_key(part.topic) == old_key and topic_key(part.title) in staying:
+                return programme.name, part.title, part.topic, staying[topic_key(part.title)]
+    return None
+
+
 def delete_programme(store: Store, programme: Programme) -> None:
     """Remove a programme and its parts (the entries that counted toward it stay)."""
     for part in programme.parts:

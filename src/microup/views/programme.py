@@ -60,6 +60,8 @@ def _part_row(part: Part) -> tuple[Text, Text, Text, Text]:
 def standing_line(projection: Projection, by: date | None) -> str:
     """`Pace 35 min a week: finishes 2027-03-01, on track for 2027-04-01.`"""
     pace = f"Pace {projection.pace_per_week:.0f} min a week (last 4 weeks)"
+    if projection.planned:
+        pace = f"Not started; at {projection.pace_per_week:.0f} new min a week from its start"
     if projection.minutes_left == 0 and projection.projected_end is not None:
         return f"Finished on {projection.projected_end.isoformat()}."
     if projection.projected_end is None and projection.no_end == BEYOND:

@@ -19,6 +19,7 @@ from microup.core.formats import json_stream
 from microup.core.formats.export import EXPORT_FORMAT, EXPORT_VERSION, from_spreadsheet_safe
 from microup.core.formats.json_stream import MAX_VALUE_CHARS, TOO_LONG, Joined, JsonStream
 from microup.core.formats.rows import checked
+from microup.core.holiday import FIRST_YEAR, LAST_YEAR
 from microup.core.text import topic_key
 from microup.core.values import Entry
 from microup.core.when import parse_goal
@@ -129,6 +130,10 @@ def _holidays(value: Any) -> list[date]:
             raise UsageError(f"holiday {index}: not a date (YYYY-MM-DD)") from None
         if monday.weekday() != 0:
             raise UsageError(f"holiday {index}: {monday} is not a Monday")
+        if not FIRST_YEAR <= monday.isocalendar().year <= LAST_YEAR:
+            raise UsageError(
+                f"holiday {index}: {monday} is out of range (weeks of {FIRST_YEAR} to {LAST_YEAR})"
+            )
         weeks.append(monday)
     return weeks
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from microup.core.errors import UsageError
+from microup.core.holiday import FIRST_YEAR, LAST_YEAR
 from microup.core.programme import MAX_TITLE_CHARS, Part, Programme
 from microup.core.programme.outline import MAX_MODULES, MAX_PARTS, check_name
 from microup.core.text import clean_topic, printable, topic_key
@@ -45,10 +46,14 @@ def _number(value: Any, what: str, low: int, high: int) -> int:
 
 
 def _day(value: Any, what: str) -> date:
+    """An ISO date in the years `programme add` takes."""
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError:
         raise UsageError(f"{what} is not an ISO date") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(f"{what} {day} is out of range (from {FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def _title(value: Any, what: str) -> str:

@@ -169,6 +169,8 @@ class Projection:
     minutes_per_week_needed: int | None
     no_end: str | None = None
     """Why there is no `projected_end`: `NO_PACE` or `BEYOND` (None when there is one)."""
+    planned: bool = False
+    """Not started yet: the pace is the planned one (`programme add`'s), not a measured one."""
 
     @property
     def minutes_left(self) -> int:
@@ -219,19 +221,25 @@ def needed_per_week(minutes_left: int, today: date, by: date | None) -> int | No
     return math.ceil(minutes_left * 7 / days)
 
 
-def project(programme: Programme, recent_minutes: int, today: date) -> Projection:
+def project(
+    programme: Programme, recent_minutes: int, today: date, planned_pace: float = 0.0
+) -> Projection:
     """The programme's projection from the minutes credited to it in the last `PACE_WEEKS`
-    (or the weeks since it started, when fewer: a new programme's pace is not diluted)."""
+    (or the weeks since it started, when fewer: a new programme's pace is not diluted).
+    Nothing happens before the start: a programme not started yet is projected from its start
+    at `planned_pace` (what `programme add` said), so its end is never before its start."""
+    before_start = today < programme.start
+    since = max(today, programme.start)
     weeks = min(float(PACE_WEEKS), max(1.0, (today - programme.start).days / 7))
-    pace = recent_minutes / weeks
+    pace = planned_pace if before_start else recent_minutes / weeks
     done = programme.minutes_done
     left = max(0, programme.minutes_total - done)
     finished = programme.finished_at
     if finished is None:
-        end = finish_date(left, pace, today)
-        on_track = None if programme.by is None else finishes_by(left, pace, today, programme.by)
+        end = finish_date(left, pace, since)
+        on_track = None if programme.by is None else finishes_by(left, pace, since, programme.by)
     else:
-        end = datetime.fromtimestamp(finished, timezone.utc).date()
+        end = max(programme.start, datetime.fromtimestamp(finished, timezone.utc).date())
         on_track = None if programme.by is None else end <= programme.by
     return Projection(
         programme.minutes_total,
@@ -239,8 +247,9 @@ def project(programme: Programme, recent_minutes: int, today: date) -> Projectio
         pace,
         end,
         on_track,
-        needed_per_week(left, today, programme.by),
+        needed_per_week(left, since, programme.by),
         None if end is not None else no_end_reason(left, pace),
+        before_start,
     )
 
 
