@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -252,3 +254,15 @@ def test_folding_on_from_a_cached_checkpoint_is_the_whole_fold(
             memory.reviews,
         )
     assert personal_fit(resumed.values(), since=cutoff) == personal_fit(whole.values(), cutoff)
+
+
+def test_a_copied_material_keeps_every_field() -> None:
+    """`Material.copy` names its fields one by one (for speed): a new field must join it."""
+    from dataclasses import fields
+
+    from microup.core.memory import Material
+
+    samples: dict[str, Any] = {"int": 7, "float": 7.5, "str | None": "a note"}
+    piece = Material(**{f.name: samples[str(f.type)] for f in fields(Material)})
+    twin = piece.copy()
+    assert twin == piece and twin is not piece

@@ -20,6 +20,7 @@ from microup.core.memory.fit import (
     fit_scale,
     personal_fit,
 )
+from microup.core.memory.series import retention_series
 from microup.core.memory.topic import (
     AGAIN_WEIGHT,
     FIT_MAX_REVIEWS,
@@ -37,7 +38,6 @@ from microup.core.memory.topic import (
     effort,
     fold_topics,
     retention_of,
-    retention_series,
 )
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from microup.core.grades import Grade
@@ -125,6 +125,11 @@ class Material:
         """Predicted retention at ``at`` (epoch seconds) for a person of this ``scale``."""
         return retention((at - self.last_seen) / 3600.0, scale.stability(self.stability))
 
+    def copy(self) -> Material:
+        """A twin: `dataclasses.replace` cost `week` a fifth of its time at 100,000 entries."""
+        kept = (self.learnt_at, self.last_seen, self.stability, self.difficulty, self.minutes)
+        return Material(*kept, self.note, self.spread)
+
 
 @dataclass(frozen=True)
 class GradedReview:
@@ -175,7 +180,7 @@ class TopicMemory:
     def copy(self) -> TopicMemory:
         """A deep copy (material changes in place as the fold goes on)."""
         twin = TopicMemory(self.topic)
-        twin.materials = [replace(piece) for piece in self.materials]
+        twin.materials = [piece.copy() for piece in self.materials]
         twin.graded = deque(self.graded, maxlen=FIT_MAX_REVIEWS)
         twin.last_studied, twin.minutes, twin.reviews = (
             self.last_studied,
@@ -376,25 +381,3 @@ def fold_topics(
             assert memory.checkpoint is not None
             memory.earlier = memory.checkpoint.materials
     return topics
-
-
-def retention_series(
-    rows: Iterable[StudyRow], times: Iterable[int], scale: Scale = STANDARD
-) -> list[float | None]:
-    """One topic's predicted recall at each of ``times`` (ascending epoch seconds), from the
-    sessions studied by then; None before the first. Draws a topic's past and future."""
-    ordered = sorted(rows, key=lambda row: row[1])
-    memory: TopicMemory | None = None
-    series: list[float | None] = []
-    index = 0
-    for moment in times:
-        while index < len(ordered) and ordered[index][1] <= moment:
-            topic, at, minutes, grade, is_review, note = ordered[index]
-            memory = memory or TopicMemory(topic)
-            if is_review:
-                memory.review(at, minutes, grade)
-            else:
-                memory.learn(at, minutes, note)
-            index += 1
-        series.append(None if memory is None else memory.retention(moment, scale))
-    return series
