@@ -6,7 +6,7 @@ reverts adding, updating, removing a programme and any progress, like any other 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -191,31 +191,43 @@ def recent_minutes(store: Store, programme_id: int, since: int) -> int:
 
 
 def entry_modules(store: Store) -> dict[int, Module]:
-    """The module each entry counted toward, by entry id: the programme's name, and the
-    module's topic as its outline gives it (the entry's own topic's module first, should two
-    topics have a module of that title; the entry's topic for a module since dropped from
-    the outline). A link whose programme was removed names none. Each programme's titles
-    are indexed once, so this is linear in entries and parts."""
-    found = {
-        programme.id: (programme.name, titles_index([(p.topic, p.title) for p in programme.parts]))
+    """The module each entry counted toward, by entry id (see `modules_of`)."""
+    outlines = {
+        programme.id: (programme.name, [(p.topic, p.title) for p in programme.parts])
         for programme in programmes(store)
     }
     rows = store._exec(
         "SELECT pe.entry_id, pe.programme_id, pe.module, t.name FROM programme_entry pe"
         " JOIN entry e ON e.id = pe.entry_id LEFT JOIN topic t ON t.id = e.topic_id"
     ).all()
+    return modules_of(outlines, rows)
+
+
+def modules_of(
+    outlines: Mapping[int, tuple[str, Sequence[tuple[str, str]]]],
+    links: Iterable[Sequence[Any]],
+) -> dict[int, Module]:
+    """The module each linked entry counted toward, by entry id, from each programme's name
+    and (topic, title) parts by programme id, and (entry id, programme id, module title, the
+    entry's topic) links: the programme's name, and the module's topic as its outline gives
+    it (the entry's own topic's module first, should two topics have a module of that title;
+    the entry's topic for a module since dropped from the outline). A link whose programme
+    was removed names none. Each programme's titles are indexed once, so this is linear in
+    entries and parts."""
+    indexed = {key: (name, _titles_index(parts)) for key, (name, parts) in outlines.items()}
     modules: dict[int, Module] = {}
-    for entry_id, programme_id, title, topic in rows:
-        if int(programme_id) not in found:
+    for entry_id, programme_id, title, topic in links:
+        if int(programme_id) not in indexed:
             continue
-        name, index = found[int(programme_id)]
-        module = _pick(name, index.get(topic_key(str(title)), []), str(title), topic)
+        name, index = indexed[int(programme_id)]
+        topics = index.get(topic_key(str(title)), [])
+        module = _pick(name, topics, str(title), None if topic is None else str(topic))
         if module is not None:
             modules[int(entry_id)] = module
     return modules
 
 
-def titles_index(parts: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+def _titles_index(parts: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     """The topics of each module title (by its key), in the outline's order."""
     index: dict[str, list[str]] = {}
     for topic, title in parts:
@@ -228,12 +240,3 @@ def _pick(programme: str, topics: Sequence[str], title: str, topic: str | None) 
     candidates: list[str | None] = [*(mine or topics)] or [topic]
     chosen = candidates[0]
     return None if chosen is None else Module(programme, str(chosen), title)
-
-
-def linked_module(
-    programme: str, parts: Sequence[tuple[str, str]], title: str, topic: str | None
-) -> Module | None:
-    """The module an entry of `topic` linked to `title` counted toward, given the
-    programme's (topic, title) parts: the entry's own topic's module first, should two
-    topics have a module of that title; the entry's topic for a module since dropped."""
-    return _pick(programme, titles_index(parts).get(topic_key(title), []), title, topic)

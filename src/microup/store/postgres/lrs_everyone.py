@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -29,7 +28,7 @@ from microup.core.values import Entry
 from microup.core.when import from_stored
 from microup.store.lrs import STORE_ID_KEY, Sent
 from microup.store.postgres.engine import REPORTER_ROLE, SCHEMA, connection, schema_version
-from microup.store.programmes import linked_module
+from microup.store.programmes import modules_of
 
 CONSENT_KEY, HOME_KEY = "lrs-consent", "lrs-home"
 
@@ -170,23 +169,6 @@ def _entry(row: list[object]) -> Entry:
     )
 
 
-def _modules(programmes: list[list[Any]], links: list[list[Any]]) -> dict[int, Module]:
-    """Each linked entry's module, resolved as the learner's own send resolves it."""
-    parts = {
-        int(pid): (str(name), [(str(t), str(ttl)) for t, ttl in rows])
-        for pid, name, rows in programmes
-    }
-    modules = {}
-    for entry_id, programme_id, title, topic in links:
-        if int(programme_id) not in parts:
-            continue
-        name, outline = parts[int(programme_id)]
-        module = linked_module(name, outline, str(title), None if topic is None else str(topic))
-        if module is not None:
-            modules[int(entry_id)] = module
-    return modules
-
-
 _NOT_ALLOWED = (
     "sending everyone's statements to an LRS is for the administrator and reporting roles "
     f"of {{where}} (microup db add-reporter NAME grants {REPORTER_ROLE} there)"
@@ -238,7 +220,11 @@ def consenting(url: str, endpoint: str) -> list[Consenting]:
             int(entry_id): Sent(str(statement_id), int(revision))
             for entry_id, statement_id, revision in json.loads(str(marks))
         }
-        learner.modules = _modules(json.loads(str(programmes)), json.loads(str(links)))
+        outlines = {
+            int(key): (str(name), [(str(t), str(title)) for t, title in parts])
+            for key, name, parts in json.loads(str(programmes))
+        }
+        learner.modules = modules_of(outlines, json.loads(str(links)))
         found.append(learner)
     return found
 
