@@ -187,8 +187,8 @@ def this_week_line(week: TrendWeek, enrolled: int) -> str:
         return f"This week ({week.label}): fewer than {MIN_GROUP} have learned so far."
     return (
         f"This week ({week.label}): {week.active} of {enrolled} learned "
-        f"({_shown(share(week.active, enrolled))}), {week.met} met their own goal "
-        f"({_shown(share(week.met, enrolled))})."
+        f"({percent(share(week.active, enrolled))}), {week.met} met their own goal "
+        f"({percent(share(week.met, enrolled))})."
     )
 
 
@@ -209,7 +209,8 @@ def _review_totals(payload: Mapping[str, Any]) -> tuple[int, int]:
     )
 
 
-def _shown(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, "-" for none (the terminal, the page and the text)."""
     return "-" if value is None else f"{value:.0%}"
 
 

@@ -13,6 +13,7 @@ from microup.core.cohort import (
     PILOT_BANDS,
     CohortReport,
     TrendWeek,
+    percent,
     share,
     this_week_line,
 )
@@ -20,10 +21,6 @@ from microup.core.text import plural
 from microup.views.render import unicode_ok, user_text
 
 TREND_BAR_WIDTH = 14
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
 
 
 def _minutes(value: float) -> str:
@@ -71,13 +68,13 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
     for band in BANDS:
         count = counts.get(band, 0)
         bands.add_row(
-            band, f"{count} ({_percent(share(count, enrolled))})", _percent(PILOT_BANDS.get(band))
+            band, f"{count} ({percent(share(count, enrolled))})", percent(PILOT_BANDS.get(band))
         )
     parts.append(bands)
     parts.append(
         Text(
             f"Lapsed (no session for 14 days): {report.lapsed}; not started: {report.not_started}."
-            f"\nReview follow-through: {_percent(report.follow_through)} of planned review "
+            f"\nReview follow-through: {percent(report.follow_through)} of planned review "
             "minutes done."
         )
     )
@@ -95,10 +92,10 @@ def cohort_view(report: CohortReport, out: Console) -> RenderableType:
             chart.add_row(
                 row.label,
                 trend_bar(row, enrolled, ascii_only=ascii_only),
-                f"{_percent(share(row.active, enrolled))} active",
-                f"{_percent(share(row.met, enrolled))} met",
+                f"{percent(share(row.active, enrolled))} active",
+                f"{percent(share(row.met, enrolled))} met",
                 f"median {_minutes(row.median_minutes)} min",
-                f"reviews {_percent(share(row.review_done, row.review_planned))}",
+                f"reviews {percent(share(row.review_done, row.review_planned))}",
             )
         parts += [Text(f"Weekly trend ({legend}):", style="bold"), chart]
         if any(row.few for row in report.trend):
@@ -126,7 +123,7 @@ def _topic_parts(report: CohortReport) -> list[RenderableType]:
         for topic in report.topics:
             topics.add_row(
                 user_text(topic.topic),
-                _percent(topic.share),
+                percent(topic.share),
                 str(topic.learners),
             )
         parts.append(topics)
@@ -158,6 +155,6 @@ def programme_table(report: CohortReport) -> Table:
             str(p.learners),
             f"median {median:g}{of}",
             f"{low:g} to {high:g}",
-            _percent(p.on_track_share),
+            percent(p.on_track_share),
         )
     return table

@@ -18,6 +18,7 @@ from microup.core.cohort import (
     CohortReport,
     ProgrammeFigures,
     TrendWeek,
+    percent,
     share,
     this_week_line,
 )
@@ -88,10 +89,6 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], numeric: int =
     return f"<table>\n<thead><tr>{cells}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def stats_page(
     stats: Stats,
     daily: dict[date, int],
@@ -157,10 +154,10 @@ def _trend_row(week: TrendWeek, enrolled: int) -> tuple[str, ...]:
         return (week.label, FEW, "", "", "")
     return (
         week.label,
-        _percent(share(week.active, enrolled)),
-        _percent(share(week.met, enrolled)),
+        percent(share(week.active, enrolled)),
+        percent(share(week.met, enrolled)),
         f"{week.median_minutes:g}",
-        _percent(share(week.review_done, week.review_planned)),
+        percent(share(week.review_done, week.review_planned)),
     )
 
 
@@ -191,14 +188,14 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
                 (
                     b,
                     counts.get(b, 0),
-                    _percent(share(counts.get(b, 0), enrolled)),
-                    _percent(PILOT_BANDS.get(b)),
+                    percent(share(counts.get(b, 0), enrolled)),
+                    percent(PILOT_BANDS.get(b)),
                 )
                 for b in BANDS
             ],
         ),
         f"<p>Lapsed (no session for 14 days): {report.lapsed}; not started: "
-        f"{report.not_started}. Review follow-through: {_percent(report.follow_through)} of "
+        f"{report.not_started}. Review follow-through: {percent(report.follow_through)} of "
         "planned review minutes done.</p>",
     )
     trend = _section(
@@ -216,7 +213,7 @@ def cohort_page(report: CohortReport, generated: datetime) -> str:
         "Topics",
         _table(
             ("topic", "share of minutes", "learners"),
-            [(t.topic, _percent(t.share), t.learners) for t in report.topics],
+            [(t.topic, percent(t.share), t.learners) for t in report.topics],
         )
         if report.topics
         else "<p>No topic studied by enough learners to show.</p>",
@@ -246,7 +243,7 @@ def programme_section(programmes: Sequence[ProgrammeFigures]) -> str:
             "-" if p.modules is None else p.modules,
             f"{p.modules_done[1]:g}",
             f"{p.modules_done[0]:g} to {p.modules_done[2]:g}",
-            _percent(p.on_track_share),
+            percent(p.on_track_share),
         )
         for p in programmes
     ]
